@@ -1,0 +1,313 @@
+"""Regions, groups, clusters, indicators and the observations uploaded for them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Region(models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省")
+        CITY = "city", _("设区市")
+        COUNTY = "county", _("县（市、区）")
+
+    code = models.CharField(_("行政区划代码"), max_length=6, unique=True)
+    name = models.CharField(_("名称"), max_length=40)
+    short_name = models.CharField(_("简称"), max_length=20)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    valid_from = models.PositiveSmallIntegerField(_("设立年份"), null=True, blank=True)
+    valid_to = models.PositiveSmallIntegerField(_("撤销年份"), null=True, blank=True, help_text=_("最后存在的年份"))
+    predecessors = models.ManyToManyField(
+        "self", verbose_name=_("前身"), symmetrical=False, blank=True, related_name="successors"
+    )
+    note = models.TextField(_("备注"), blank=True)
+    history = HistoricalRecords(m2m_fields=[predecessors])
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_from__lte=models.F("valid_to")),
+                name="region_validity_ordered",
+            ),
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="region_code_six_digits"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def is_current(self):
+        return self.valid_to is None
+
+
+class RegionGroup(models.Model):
+    slug = models.SlugField(_("标识"), max_length=60, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    name_en = models.CharField(_("英文名称"), max_length=120, blank=True)
+    description = models.TextField(_("说明"), blank=True)
+    source = models.TextField(_("来源"), blank=True)
+    is_demo = models.BooleanField(_("示例名单"), default=False, help_text=_("名单为示例，待管理员替换"))
+    members = models.ManyToManyField(Region, through="GroupMembership", related_name="region_groups")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("区域组")
+        verbose_name_plural = _("区域组")
+
+    def __str__(self):
+        return self.name
+
+
+class GroupMembership(models.Model):
+    group = models.ForeignKey(RegionGroup, on_delete=models.CASCADE, related_name="memberships")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="group_memberships")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["group", "region"]
+        verbose_name = _("区域组成员")
+        verbose_name_plural = _("区域组成员")
+        constraints = [models.UniqueConstraint(fields=["group", "region"], name="group_member_once")]
+
+    def __str__(self):
+        return f"{self.group} · {self.region.name}"
+
+
+class Cluster(models.Model):
+    class Tier(models.TextChoices):
+        WORLD = "world", _("世界级先进产业群")
+        PROVINCIAL = "provincial", _("省级特色产业集群")
+        NEW_STAR = "new_star", _("新星产业群")
+
+    slug = models.SlugField(_("标识"), max_length=60, unique=True)
+    tier = models.CharField(_("层级"), max_length=12, choices=Tier.choices)
+    name = models.CharField(_("名称"), max_length=80)
+    name_en = models.CharField(_("英文名称"), max_length=160, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("所属产业群"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    excerpt = models.TextField(_("原文"), blank=True)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    members = models.ManyToManyField(Region, through="ClusterMembership", related_name="clusters")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = _("“415X”集群")
+        verbose_name_plural = _("“415X”集群")
+
+    def __str__(self):
+        return self.name
+
+
+class ClusterMembership(models.Model):
+    class Role(models.TextChoices):
+        CORE = "core", _("核心区")
+        COORDINATION = "coordination", _("协同区")
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="memberships")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cluster_memberships")
+    role = models.CharField(_("角色"), max_length=12, choices=Role.choices)
+    is_demo = models.BooleanField(_("示例"), default=False, help_text=_("文件未列名单，此为示例，待管理员替换"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cluster", "role", "region"]
+        verbose_name = _("集群成员")
+        verbose_name_plural = _("集群成员")
+        constraints = [models.UniqueConstraint(fields=["cluster", "region"], name="cluster_member_once")]
+
+    def __str__(self):
+        return f"{self.cluster} · {self.region.name}（{self.get_role_display()}）"
+
+
+class Indicator(models.Model):
+    class Kind(models.TextChoices):
+        BASE = "base", _("基础指标")
+        DERIVED = "derived", _("派生指标")
+
+    class Direction(models.TextChoices):
+        UP = "up", _("越高越好")
+        DOWN = "down", _("越低越好")
+        NEUTRAL = "neutral", _("中性")
+
+    class Level(models.TextChoices):
+        COUNTY = "county", _("县级填报")
+        CITY = "city", _("市级填报")
+        PROVINCE = "province", _("省级填报")
+
+    code = models.SlugField(_("代码"), max_length=60, unique=True)
+    name = models.CharField(_("名称"), max_length=80, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=160, blank=True)
+    unit = models.CharField(_("计量单位"), max_length=20)
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices, default=Kind.BASE)
+    direction = models.CharField(_("方向"), max_length=8, choices=Direction.choices, default=Direction.UP)
+    level = models.CharField(_("填报层级"), max_length=8, choices=Level.choices, default=Level.COUNTY)
+    numerator = models.ForeignKey(
+        "self", verbose_name=_("分子"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    denominator = models.ForeignKey(
+        "self", verbose_name=_("分母"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    factor = models.FloatField(_("系数"), default=1.0)
+    growth_of = models.ForeignKey(
+        "self",
+        verbose_name=_("增速对应指标"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="growth_series",
+        help_text=_("可比价增速序列所对应的总量指标"),
+    )
+    description = models.TextField(_("说明"), blank=True)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("指标")
+        verbose_name_plural = _("指标")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="base", numerator__isnull=True, denominator__isnull=True)
+                | Q(kind="derived", numerator__isnull=False, denominator__isnull=False),
+                name="indicator_derived_has_ratio",
+            ),
+            models.CheckConstraint(condition=~Q(factor=0), name="indicator_factor_nonzero"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.unit}）"
+
+    @property
+    def is_share(self):
+        return self.unit == "%" and self.growth_of_id is None
+
+    @property
+    def formula(self):
+        if self.kind != self.Kind.DERIVED:
+            return ""
+        factor = "" if self.factor == 1 else f" × {self.factor:g}"
+        return f"{self.numerator.name} ÷ {self.denominator.name}{factor}"
+
+
+class IndicatorAlias(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(_("别名"), max_length=80, unique=True)
+    valid_until = models.PositiveSmallIntegerField(
+        _("适用至年份"), null=True, blank=True, help_text=_("例如“主营业务收入”只适用于2018年及以前")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "alias"]
+        verbose_name = _("指标别名")
+        verbose_name_plural = _("指标别名")
+
+    def __str__(self):
+        return self.alias
+
+
+class Upload(models.Model):
+    """One file (or demo/CLI batch) of statistics; every observation traces back to one."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("待确认")
+        SUBMITTED = "submitted", _("已提交")
+        APPROVED = "approved", _("已审核")
+        RETURNED = "returned", _("已退回")
+        SUPERSEDED = "superseded", _("已被替代")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("网页上传")
+        CLI = "cli", _("命令行导入")
+        DEMO = "demo", _("示例数据")
+
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    stored_name = models.CharField(_("存储文件名"), max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
+    shape = models.CharField(_("表格形式"), max_length=30, blank=True)
+    source = models.CharField(_("来源"), max_length=8, choices=Source.choices, default=Source.WEB)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PREVIEW)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.PROTECT, related_name="uploads"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    regions = models.ManyToManyField(Region, verbose_name=_("涉及地区"), related_name="uploads", blank=True)
+    years = models.JSONField(_("涉及年份"), default=list, blank=True)
+    value_count = models.PositiveIntegerField(_("数值个数"), default=0)
+    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviewed_uploads",
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_comment = models.TextField(_("审核意见"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("数据上传")
+        verbose_name_plural = _("数据上传")
+
+    def __str__(self):
+        return f"#{self.pk} {self.original_name}"
+
+
+class Observation(models.Model):
+    """A value in the indicator's canonical unit. Float, not Decimal: statistics carry at most
+    four decimals, the gap engine computes in float64 anyway, and the exact text as uploaded
+    stays in `raw` and in the kept original file."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("已提交")
+        APPROVED = "approved", _("已审核")
+        RETURNED = "returned", _("已退回")
+        SUPERSEDED = "superseded", _("已被替代")
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="observations")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations")
+    year = models.PositiveSmallIntegerField(_("年份"))
+    value = models.FloatField(_("数值"))
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    is_current = models.BooleanField(_("当前版本"), default=True)
+    upload = models.ForeignKey(Upload, on_delete=models.PROTECT, related_name="observations")
+    sheet = models.CharField(max_length=80, blank=True)
+    cell = models.CharField(max_length=20, blank=True)
+    raw = models.CharField(_("原始值"), max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["region", "indicator", "year", "-version"]
+        verbose_name = _("统计数据")
+        verbose_name_plural = _("统计数据")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "indicator", "year", "version"], name="observation_version_once"),
+            models.UniqueConstraint(
+                fields=["region", "indicator", "year"], condition=Q(is_current=True), name="observation_one_current"
+            ),
+            models.UniqueConstraint(
+                fields=["region", "indicator", "year"], condition=Q(status="approved"), name="observation_one_approved"
+            ),
+            models.CheckConstraint(condition=Q(year__gte=1949) & Q(year__lte=2100), name="observation_year_range"),
+        ]
+        indexes = [models.Index(fields=["indicator", "year"], name="observation_indicator_year")]
+
+    def __str__(self):
+        return f"{self.region.name} {self.indicator.name} {self.year}: {self.value:g}"

@@ -1,0 +1,376 @@
+"""Writes to the indicators app: the catalog sync and (below) observation uploads."""
+
+import hashlib
+import math
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    Cluster,
+    ClusterMembership,
+    GroupMembership,
+    Indicator,
+    IndicatorAlias,
+    Observation,
+    Region,
+    RegionGroup,
+    Upload,
+)
+
+
+def upsert(model, lookup, values):
+    """Create or update one row, saving only when something differs, so a re-run writes no history.
+
+    Returns (obj, changed).
+    """
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        obj.full_clean()
+        obj.save()
+        return obj, True
+    changed = False
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    if changed:
+        obj.full_clean()
+        obj.save()
+    return obj, changed
+
+
+def _set_m2m(manager, objs):
+    if set(manager.all()) != set(objs):
+        manager.set(objs)
+        return True
+    return False
+
+
+# "主营业务收入" was the reported series until the 2019 statistics reform renamed it 营业收入.
+ALIAS_VALID_UNTIL = {"主营业务收入": 2018, "规模以上工业主营业务收入": 2018, "规上工业主营业务收入": 2018}
+
+
+@transaction.atomic
+def catalog_sync_indicators(*, specs):
+    """Create or update every indicator of the catalog; returns how many rows changed."""
+    changed = 0
+    by_code = {}
+    # Base first, so that derived indicators find their numerator and denominator.
+    ordered = sorted(enumerate(specs), key=lambda pair: pair[1]["kind"] != "base")
+    for order, spec in ordered:
+        values = {
+            "name": spec["name"],
+            "name_en": spec.get("name_en", ""),
+            "unit": spec["unit"],
+            "kind": spec["kind"],
+            "direction": spec.get("direction", "up"),
+            "level": spec.get("level", "county"),
+            "factor": float(spec.get("factor", 1)),
+            "description": spec.get("description", ""),
+            "order": order,
+            "numerator": by_code.get(spec.get("numerator")),
+            "denominator": by_code.get(spec.get("denominator")),
+            "growth_of": by_code.get(spec.get("growth_of")),
+        }
+        obj, did = upsert(Indicator, {"code": spec["code"]}, values)
+        by_code[spec["code"]] = obj
+        changed += did
+    for spec in specs:
+        if spec.get("growth_of"):
+            _, did = upsert(Indicator, {"code": spec["code"]}, {"growth_of": by_code[spec["growth_of"]]})
+            changed += did
+        for alias in spec.get("aliases") or []:
+            _, did = upsert(
+                IndicatorAlias,
+                {"alias": alias},
+                {"indicator": by_code[spec["code"]], "valid_until": ALIAS_VALID_UNTIL.get(alias)},
+            )
+            changed += did
+    return changed
+
+
+@transaction.atomic
+def catalog_sync_regions(*, data):
+    """Load regions (current and historical) and groups from regions.yaml data."""
+    changed = 0
+    by_code = {}
+    entries = data.get("regions", [])
+    # Parents before children: province, then cities, then counties.
+    rank = {"province": 0, "city": 1, "county": 2}
+    for entry in sorted(entries, key=lambda e: (rank[e["level"]], e["code"])):
+        values = {
+            "name": entry["name"],
+            "short_name": entry.get("short_name") or entry["name"],
+            "level": entry["level"],
+            "parent": by_code.get(entry.get("parent")) if entry.get("parent") else None,
+            "valid_from": entry.get("valid_from"),
+            "valid_to": entry.get("valid_to"),
+            "note": entry.get("note") or "",
+        }
+        obj, did = upsert(Region, {"code": str(entry["code"])}, values)
+        by_code[obj.code] = obj
+        changed += did
+    for entry in entries:
+        preds = [by_code[str(code)] for code in entry.get("predecessors") or []]
+        changed += _set_m2m(by_code[str(entry["code"])].predecessors, preds)
+    for group in data.get("groups", []):
+        obj, did = upsert(
+            RegionGroup,
+            {"slug": group["slug"]},
+            {
+                "name": group["name"],
+                "name_en": group.get("name_en", ""),
+                "description": group.get("description", "") or "",
+                "source": group.get("source", "") or "",
+                "is_demo": bool(group.get("demo", False)),
+            },
+        )
+        changed += did
+        wanted = {str(code) for code in group.get("members", [])}
+        have = set(obj.memberships.values_list("region__code", flat=True))
+        for code in sorted(wanted - have):
+            GroupMembership.objects.create(group=obj, region=by_code[code])
+            changed += 1
+        if have - wanted and not group.get("editable", False):
+            GroupMembership.objects.filter(group=obj, region__code__in=have - wanted).delete()
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def catalog_sync_clusters(*, data):
+    """Load the 415X cluster structure and any memberships the catalog names."""
+    changed = 0
+    by_slug = {}
+    entries = data.get("clusters", [])
+    for order, entry in sorted(enumerate(entries), key=lambda pair: pair[1].get("parent") is not None):
+        obj, did = upsert(
+            Cluster,
+            {"slug": entry["slug"]},
+            {
+                "tier": entry["tier"],
+                "name": entry["name"],
+                "name_en": entry.get("name_en", ""),
+                "parent": by_slug.get(entry.get("parent")),
+                "excerpt": entry.get("excerpt", "") or "",
+                "order": order,
+            },
+        )
+        by_slug[entry["slug"]] = obj
+        changed += did
+    for member in data.get("members") or []:
+        _, did = upsert(
+            ClusterMembership,
+            {"cluster": by_slug[member["cluster"]], "region": Region.objects.get(code=str(member["region"]))},
+            {"role": member["role"], "is_demo": bool(member.get("demo", False))},
+        )
+        changed += did
+    return changed
+
+
+# ---------------------------------------------------------------------------
+# Uploads and observations
+# ---------------------------------------------------------------------------
+
+
+SYSTEM_USERNAME = "system"
+
+
+def system_user():
+    """The account command-line and demo imports are recorded under (cannot log in)."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=SYSTEM_USERNAME, defaults={"is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user
+
+
+@dataclass
+class WriteSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    keys: list = field(default_factory=list)
+
+
+def _same(a, b):
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def store_upload_file(data: bytes, filename: str) -> str:
+    """Keep the original bytes outside the web root under a generated name; returns that name."""
+    suffix = Path(filename).suffix.lower()[:8]
+    name = f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    path = Path(settings.UPLOAD_ROOT) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return name
+
+
+def upload_create(*, user, filename, data, result, source=Upload.Source.WEB, status=Upload.Status.PREVIEW):
+    """Record an accepted parse as an Upload (the file kept); no observation is written yet."""
+    regions = sorted({v.region_code for v in result.values})
+    upload = Upload(
+        original_name=filename[:255],
+        stored_name=store_upload_file(data, filename),
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        shape=result.shape,
+        source=source,
+        status=status,
+        uploaded_by=user,
+        years=sorted({v.year for v in result.values}),
+        value_count=len(result.values),
+        warnings=[str(w) for w in result.warnings],
+    )
+    upload.full_clean()
+    upload.save()
+    upload.regions.set(Region.objects.filter(code__in=regions))
+    return upload
+
+
+def _existing_rows(values):
+    """Every stored version of the (region, indicator, year) keys the values touch, by key (one query)."""
+    rows = Observation.objects.filter(
+        region__code__in={v.region_code for v in values},
+        indicator__code__in={v.indicator_code for v in values},
+        year__in={v.year for v in values},
+    ).values_list("id", "region__code", "indicator__code", "year", "value", "version", "status", "is_current")
+    by_key = {}
+    for pk, r, i, y, value, version, status, is_current in rows:
+        by_key.setdefault((r, i, y), []).append((pk, value, version, status, is_current))
+    return by_key
+
+
+def _current_value(versions):
+    return next((value for _, value, _, _, is_current in versions if is_current), None)
+
+
+def observations_diff(values, existing=None):
+    """Classify parsed values against what is on file: created / updated / unchanged (read only)."""
+    existing = _existing_rows(values) if existing is None else existing
+    summary = WriteSummary()
+    changed = []
+    for v in values:
+        current = _current_value(existing.get((v.region_code, v.indicator_code, v.year), []))
+        if current is None:
+            summary.created += 1
+            changed.append(v)
+        elif _same(current, v.value):
+            summary.unchanged += 1
+        else:
+            summary.updated += 1
+            changed.append(v)
+    summary.keys = [(v.region_code, v.indicator_code, v.year) for v in changed]
+    return summary, changed
+
+
+def _update_ids(ids, **fields):
+    ids = list(ids)
+    for start in range(0, len(ids), 900):  # SQLite caps the number of bound parameters
+        Observation.objects.filter(id__in=ids[start : start + 900]).update(**fields)
+
+
+@transaction.atomic
+def observations_write(*, upload, values, approve=False):
+    """Store parsed values as new versions beside the old ones; never overwrite, never delete.
+
+    Unchanged values are not stored again. Locks the regions involved (in code order, so two
+    writers cannot deadlock) so that two uploads of the same county-year at the same moment get
+    versions 1 and 2, exactly one current.
+    """
+    codes = sorted({v.region_code for v in values})
+    regions = {r.code: r for r in Region.objects.select_for_update().filter(code__in=codes).order_by("code")}
+    indicators = {i.code: i for i in Indicator.objects.filter(code__in={v.indicator_code for v in values})}
+    existing = _existing_rows(values)
+    summary, changed = observations_diff(values, existing)
+    retire_current, retire_approved, new_rows = [], [], []
+    status = Observation.Status.APPROVED if approve else Observation.Status.SUBMITTED
+    for v in changed:
+        versions = existing.get((v.region_code, v.indicator_code, v.year), [])
+        retire_current += [pk for pk, _, _, _, is_current in versions if is_current]
+        if approve:
+            retire_approved += [pk for pk, _, _, st, _ in versions if st == Observation.Status.APPROVED]
+        new_rows.append(
+            Observation(
+                region=regions[v.region_code],
+                indicator=indicators[v.indicator_code],
+                year=v.year,
+                value=v.value,
+                version=max((n for _, _, n, _, _ in versions), default=0) + 1,
+                status=status,
+                is_current=True,
+                upload=upload,
+                sheet=v.sheet[:80],
+                cell=v.cell[:20],
+                raw=str(v.raw)[:80],
+            )
+        )
+    _update_ids(retire_current, is_current=False)
+    _update_ids(retire_approved, status=Observation.Status.SUPERSEDED)
+    Observation.objects.bulk_create(new_rows, batch_size=2000)
+    upload.status = Upload.Status.APPROVED if approve else Upload.Status.SUBMITTED
+    if approve:
+        upload.reviewed_at = timezone.now()
+    upload.save(update_fields=["status", "reviewed_at"])
+    return summary
+
+
+@transaction.atomic
+def upload_approve(*, upload, user, comment=""):
+    """Approve a submitted upload: its values become the approved ones, earlier approved superseded."""
+    upload = Upload.objects.select_for_update().get(pk=upload.pk)
+    if upload.status != Upload.Status.SUBMITTED:
+        raise ValueError(f"只能审核已提交的上传（当前状态：{upload.get_status_display()}）")
+    mine = list(upload.observations.values_list("id", "region_id", "indicator_id", "year"))
+    keys = {(r, i, y) for _, r, i, y in mine}
+    older = Observation.objects.filter(
+        status=Observation.Status.APPROVED,
+        region_id__in={k[0] for k in keys},
+        indicator_id__in={k[1] for k in keys},
+        year__in={k[2] for k in keys},
+    ).values_list("id", "region_id", "indicator_id", "year")
+    _update_ids([pk for pk, r, i, y in older if (r, i, y) in keys], status=Observation.Status.SUPERSEDED)
+    _update_ids([pk for pk, *_ in mine], status=Observation.Status.APPROVED)
+    upload.status = Upload.Status.APPROVED
+    upload.reviewed_by, upload.reviewed_at, upload.review_comment = user, timezone.now(), comment
+    upload.save()
+    return upload
+
+
+@transaction.atomic
+def upload_return(*, upload, user, comment):
+    """Return a submitted upload with a comment: its values leave the dashboard, nothing is deleted,
+    and for each key the latest remaining version becomes current again."""
+    if not comment.strip():
+        raise ValueError("退回时必须填写意见")
+    upload = Upload.objects.select_for_update().get(pk=upload.pk)
+    if upload.status != Upload.Status.SUBMITTED:
+        raise ValueError(f"只能退回已提交的上传（当前状态：{upload.get_status_display()}）")
+    mine = list(upload.observations.values_list("id", "region_id", "indicator_id", "year", "is_current"))
+    _update_ids([pk for pk, *_ in mine], status=Observation.Status.RETURNED, is_current=False)
+    was_current = {(r, i, y) for _, r, i, y, cur in mine if cur}
+    if was_current:
+        rest = Observation.objects.filter(
+            region_id__in={k[0] for k in was_current},
+            indicator_id__in={k[1] for k in was_current},
+            year__in={k[2] for k in was_current},
+            status__in=[Observation.Status.SUBMITTED, Observation.Status.APPROVED],
+        ).values_list("id", "region_id", "indicator_id", "year", "version")
+        latest = {}
+        for pk, r, i, y, version in rest:
+            if (r, i, y) in was_current and version > latest.get((r, i, y), (0, 0))[1]:
+                latest[(r, i, y)] = (pk, version)
+        _update_ids([pk for pk, _ in latest.values()], is_current=True)
+    upload.status = Upload.Status.RETURNED
+    upload.reviewed_by, upload.reviewed_at, upload.review_comment = user, timezone.now(), comment
+    upload.save()
+    return upload

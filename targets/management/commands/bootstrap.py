@@ -1,0 +1,21 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from targets.services import catalog_bootstrap
+
+
+class Command(BaseCommand):
+    help = "载入目录（文件、指标、目标、行政区划、区域组、集群）；--demo 同时载入示例数据。可重复运行。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--demo", action="store_true", help="also load the synthetic demo statistics")
+
+    def handle(self, *args, demo=False, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        changed = catalog_bootstrap()
+        self.stdout.write(f"catalog: {changed} rows created or changed")
+        if demo:
+            from indicators.demo import demo_load
+
+            created = demo_load()
+            self.stdout.write(f"demo: {created} observations created (示例数据)")
