@@ -61,6 +61,12 @@ def load_catalog(directory=CATALOG_DIR, documents_dir=DOCUMENTS_DIR):
         catalog.regions = _load_yaml(directory / "regions.yaml")
     if (directory / "clusters_415x.yaml").exists():
         catalog.clusters = _load_yaml(directory / "clusters_415x.yaml")
+        # The document names only the four world-class groups; the demo file adds the rest.
+        demo = directory / "clusters_415x_demo.yaml"
+        if demo.exists():
+            extra = _load_yaml(demo)
+            catalog.clusters["clusters"] = catalog.clusters.get("clusters", []) + extra.get("clusters", [])
+            catalog.clusters["members"] = (catalog.clusters.get("members") or []) + extra.get("members", [])
     check_catalog(catalog)
     return catalog
 

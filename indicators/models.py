@@ -99,6 +99,7 @@ class Cluster(models.Model):
     )
     excerpt = models.TextField(_("原文"), blank=True)
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    is_demo = models.BooleanField(_("示例"), default=False, help_text=_("文件未列出，此为示例，待管理员核对替换"))
     members = models.ManyToManyField(Region, through="ClusterMembership", related_name="clusters")
     history = HistoricalRecords()
 

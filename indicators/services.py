@@ -161,6 +161,7 @@ def catalog_sync_clusters(*, data):
                 "parent": by_slug.get(entry.get("parent")),
                 "excerpt": entry.get("excerpt", "") or "",
                 "order": order,
+                "is_demo": bool(entry.get("demo", False)),
             },
         )
         by_slug[entry["slug"]] = obj
@@ -374,3 +375,65 @@ def upload_return(*, upload, user, comment):
     upload.reviewed_by, upload.reviewed_at, upload.review_comment = user, timezone.now(), comment
     upload.save()
     return upload
+
+
+def _issue_dict(issue):
+    return {"sheet": issue.sheet, "cell": issue.cell, "message": issue.message}
+
+
+def import_file(
+    *,
+    data,
+    filename,
+    user,
+    year=None,
+    region_code=None,
+    allowed_regions=None,
+    approve=False,
+    dry_run=False,
+    source=Upload.Source.CLI,
+):
+    """Parse, validate and (unless dry_run) store one file: all or nothing.
+
+    Returns the import_stats JSON record: file, accepted, created, updated, unchanged, errors,
+    warnings, upload_id. `allowed_regions` (codes) restricts a county official to their own.
+    """
+    from .ingest import Issue, parse_upload
+    from .selectors import ingest_catalog
+
+    result = parse_upload(
+        data, filename, ingest_catalog(), year=year, region_code=region_code, max_bytes=settings.UPLOAD_MAX_BYTES
+    )
+    errors = list(result.errors)
+    if allowed_regions is not None:
+        outside = sorted({v.region_code for v in result.values} - set(allowed_regions))
+        for code in outside:
+            errors.append(Issue("", "", f"无权上传地区 {code} 的数据（只能上传本地区）"))
+    report = {
+        "file": filename,
+        "accepted": not errors and bool(result.values),
+        "created": 0,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": [_issue_dict(e) for e in errors],
+        "warnings": [_issue_dict(w) for w in result.warnings],
+        "upload_id": None,
+        "shape": result.shape,
+    }
+    if not report["accepted"]:
+        if not errors:
+            report["errors"].append({"sheet": "", "cell": "", "message": "文件中没有可导入的数值"})
+        return report
+    summary, _ = observations_diff(result.values)
+    report.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
+    if dry_run or summary.created + summary.updated == 0:
+        if not dry_run:
+            report["warnings"].append({"sheet": "", "cell": "", "message": "所有数值与现有数据相同，未新建版本"})
+        return report
+    with transaction.atomic():
+        upload = upload_create(user=user, filename=filename, data=data, result=result, source=source)
+        summary = observations_write(upload=upload, values=result.values, approve=approve)
+    report.update(
+        created=summary.created, updated=summary.updated, unchanged=summary.unchanged, upload_id=upload.pk
+    )
+    return report
