@@ -109,6 +109,7 @@ def check_catalog(catalog):
                 raise CatalogError(f"指标 {spec['code']} 的 {ref} 引用了不存在的指标 {spec[ref]}")
         if spec["kind"] == "derived" and not (spec.get("numerator") and spec.get("denominator")):
             raise CatalogError(f"派生指标 {spec['code']} 缺少分子或分母")
+    units = {spec["code"]: spec["unit"] for spec in catalog.indicators}
     doc_codes = set()
     for doc in catalog.documents:
         where = doc["source_file"]
@@ -132,6 +133,10 @@ def check_catalog(catalog):
                 raise CatalogError(f"{label}: 未知适用范围 {target['scope']}")
             if target["excerpt"] not in doc["full_text"]:
                 raise CatalogError(f"{label}: 原文摘录未在文件中找到: {target['excerpt'][:30]}")
+            if target.get("share_of") and (
+                target["share_of"] == target["scope"] or units.get(target["indicator"]) == "%"
+            ):
+                raise CatalogError(f"{label}: share_of 只用于“占上级总量比重”的目标（指标本身不是比重）")
             threshold = target.get("threshold")
             if target["kind"] == "threshold_count":
                 if not threshold or threshold.get("indicator") not in codes:

@@ -30,3 +30,81 @@ def region_records(include_historical=False):
         }
         for r in regions
     ]
+
+
+def ingest_catalog(current_year=None):
+    """The plain catalog the spreadsheet parser matches against (3 queries)."""
+    import datetime
+
+    from .ingest.catalog import IndicatorSpec, IngestCatalog, RegionSpec
+    from .models import Indicator, IndicatorAlias
+
+    aliases = defaultdict(list)
+    until = defaultdict(dict)
+    for indicator_id, alias, valid_until in IndicatorAlias.objects.values_list("indicator_id", "alias", "valid_until"):
+        aliases[indicator_id].append(alias)
+        if valid_until:
+            until[indicator_id][alias] = valid_until
+    indicators = [
+        IndicatorSpec(
+            code=i.code,
+            name=i.name,
+            unit=i.unit,
+            aliases=tuple(aliases[i.pk]),
+            aliases_until=until[i.pk],
+            nonnegative=i.growth_of_id is None,
+            is_share=i.unit == "%" and i.growth_of_id is None,
+            growth_of=i.growth_of.code if i.growth_of_id else None,
+        )
+        for i in Indicator.objects.select_related("growth_of")
+    ]
+    successors = {}
+    for pred_code, succ_code, succ_from in Region.predecessors.through.objects.values_list(
+        "to_region__code", "from_region__code", "from_region__valid_from"
+    ):
+        successors.setdefault(pred_code, []).append((succ_from or 0, succ_code))
+    regions = [
+        RegionSpec(
+            code=r.code,
+            name=r.name,
+            short_name=r.short_name,
+            level=r.level,
+            valid_from=r.valid_from,
+            valid_to=r.valid_to,
+            successor=max(successors[r.code])[1] if r.valid_to is not None and r.code in successors else None,
+        )
+        for r in Region.objects.all()
+    ]
+    year = current_year or datetime.date.today().year
+    return IngestCatalog(indicators=indicators, regions=regions, current_year=year)
+
+
+def observation_records(region=None, year=None, status="approved"):
+    """Observations as export records; `approved` gives the approved value of each key, `all` every version."""
+    from .models import Observation
+
+    rows = Observation.objects.all()
+    if status == "approved":
+        rows = rows.filter(status=Observation.Status.APPROVED)
+    if region:
+        rows = rows.filter(region__code=region)
+    if year:
+        rows = rows.filter(year=year)
+    fields = ["region__code", "region__name", "indicator__code", "indicator__name", "year", "value"]
+    rows = rows.order_by("region__code", "indicator__order", "indicator__code", "year", "version").values(
+        *fields, "indicator__unit", "status", "upload_id"
+    )
+    return [
+        {
+            "region_code": r["region__code"],
+            "region_name": r["region__name"],
+            "indicator_code": r["indicator__code"],
+            "indicator_name": r["indicator__name"],
+            "year": r["year"],
+            "value": r["value"],
+            "unit": r["indicator__unit"],
+            "status": r["status"],
+            "upload_id": r["upload_id"],
+        }
+        for r in rows
+    ]

@@ -433,7 +433,5 @@ def import_file(
     with transaction.atomic():
         upload = upload_create(user=user, filename=filename, data=data, result=result, source=source)
         summary = observations_write(upload=upload, values=result.values, approve=approve)
-    report.update(
-        created=summary.created, updated=summary.updated, unchanged=summary.unchanged, upload_id=upload.pk
-    )
+    report.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged, upload_id=upload.pk)
     return report

@@ -1,1 +1,372 @@
+"""Dashboard pages: fetch with a selector, compute with the core, build tables and figures, render."""
 
+import django_filters
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_tables2 import RequestConfig
+from django_tables2.export import TableExport
+
+from indicators.models import Cluster, ClusterMembership, Indicator, Region, RegionGroup, Upload
+
+from . import charts, pages, reports
+from .models import PolicyDocument, Target
+from .tables import RankingTable, heatmap_table
+
+STATUS_LABELS = {
+    "achieved": _("已实现"),
+    "on_track": _("进度正常"),
+    "needs_acceleration": _("需加快"),
+    "limited_progress": _("进展有限"),
+    "deteriorating": _("倒退"),
+    "insufficient_data": _("数据不足"),
+}
+
+
+def _lang():
+    return "en" if (get_language() or "").startswith("en") else "zh"
+
+
+def _year(request):
+    try:
+        return int(request.GET.get("year") or reports.default_as_of())
+    except ValueError:
+        return reports.default_as_of()
+
+
+def _geo_url():
+    return static("geo/zhejiang_counties.geojson")
+
+
+class CountyFilter(django_filters.FilterSet):
+    city = django_filters.ModelChoiceFilter(
+        field_name="parent", label=_("设区市"), queryset=Region.objects.filter(level="city", valid_to__isnull=True)
+    )
+    group = django_filters.ModelChoiceFilter(
+        field_name="region_groups", label=_("区域组"), queryset=RegionGroup.objects.all()
+    )
+    cluster = django_filters.ModelChoiceFilter(field_name="clusters", label=_("集群"), queryset=Cluster.objects.all())
+
+    class Meta:
+        model = Region
+        fields = ["city", "group", "cluster"]
+
+
+def overview(request):
+    year = _year(request)
+    documents = list(PolicyDocument.objects.order_by("-period_end", "-period_start"))
+    current, history = documents[:1], documents[1:]
+    table = reports.gap_table(None, as_of=year)
+    show_history = request.GET.get("history") == "1"
+    shown = [d.code for d in (history if show_history else current)]
+    cards = pages.headline_rows(table, shown)
+    if show_history:
+        cards = table[
+            (~table["benchmark"]) & (table["document"].isin(shown)) & (table["scope"] == table["target_scope"])
+        ]
+        cards = cards[~cards["policy_input"].fillna(False).astype(bool)].sort_values(["document", "target_id"])
+    counties = CountyFilter(request.GET, queryset=Region.objects.filter(level="county", valid_to__isnull=True))
+    county_rows = [
+        {"code": r.code, "name": r.name, "city": r.parent.short_name}
+        for r in counties.qs.select_related("parent").distinct()
+    ]
+    key_ids = pages.key_benchmarks(table, [d.code for d in documents])
+    labels = reports.records(table[table["target_id"].isin(key_ids)].drop_duplicates("target_id"))
+    columns = [(r["target_id"], f"{r['label']}（{r['target_year']}）", r["unit"]) for r in labels]
+    columns.sort(key=lambda c: key_ids.index(c[0]))
+    heatmap = heatmap_table(pages.heatmap_records(table, key_ids, county_rows), columns, STATUS_LABELS)
+    RequestConfig(request, paginate=False).configure(heatmap)
+    export = request.GET.get("_export")
+    if TableExport.is_valid_format(export):
+        return TableExport(export, heatmap, exclude_columns=()).response(f"zjindustry-heatmap-{year}.{export}")
+    map_fig = _overview_map(request, table, year, key_ids)
+    return render(
+        request,
+        "targets/overview.html",
+        {
+            "year": year,
+            "cards": reports.records(cards),
+            "documents": documents,
+            "show_history": show_history,
+            "filter": counties,
+            "heatmap": heatmap,
+            "map_fig": map_fig,
+            "map_choices": _map_choices(labels),
+            "map_choice": request.GET.get("map", ""),
+            "status_labels": STATUS_LABELS,
+            "status_fig": charts.status_bar(pages.status_counts(cards), lang=_lang()) if len(cards) else None,
+        },
+    )
+
+
+def _map_choices(key_targets):
+    choices = [
+        (f"ind:{code}", name)
+        for code, name in Indicator.objects.filter(
+            code__in=[
+                "value_added",
+                "labour_productivity",
+                "rd_intensity",
+                "value_added_per_mu",
+                "tax_per_mu",
+                "energy_intensity",
+            ]
+        ).values_list("code", "name")
+    ]
+    choices += [(f"status:{r['target_id']}", f"{_('状态')}：{r['label']}") for r in key_targets]
+    return choices
+
+
+def _overview_map(request, table, year, key_ids):
+    choice = request.GET.get("map") or (f"status:{key_ids[0]}" if key_ids else "ind:value_added")
+    kind, _, ref = choice.partition(":")
+    names = {
+        c["code"]: c["name"]
+        for c in Region.objects.filter(level="county", valid_to__isnull=True).values("code", "name")
+    }
+    if kind == "status" and ref.isdigit():
+        rows = table[(table["target_id"] == int(ref)) & table["scope"].str.startswith("county:")]
+        frame = rows.assign(code=rows["scope"].str.slice(7))[["code", "status"]]
+        frame["name"] = frame["code"].map(names)
+        label = rows["label"].iloc[0] if len(rows) else ""
+        return charts.county_map(_geo_url(), frame, mode="status", title=f"{label}（{year}）", lang=_lang())
+    code = ref if Indicator.objects.filter(code=ref).exists() else "value_added"
+    unit = Indicator.objects.get(code=code).unit
+    return _indicator_map(code, year, names, unit)
+
+
+def _indicator_map(code, year, names, unit, title=""):
+    scopes = [f"county:{c}" for c in names]
+    series = reports.aggregate_series(scopes, [code])
+    latest = series[series["year"] == year]
+    frame = latest.assign(code=latest["scope"].str.slice(7))[["code", "value"]]
+    frame = frame.set_index("code").reindex(list(names)).reset_index()
+    frame["name"] = frame["code"].map(names)
+    return charts.county_map(_geo_url(), frame, mode="value", title=title or f"{year}", unit=unit, lang=_lang())
+
+
+def county_jump(request):
+    q = (request.GET.get("q") or "").strip()
+    region = Region.objects.filter(level="county", valid_to__isnull=True).filter(code=q).first()
+    region = region or Region.objects.filter(level="county", valid_to__isnull=True, name=q).first()
+    region = region or Region.objects.filter(level="county", valid_to__isnull=True, short_name=q).first()
+    if region is None:
+        raise Http404("no such county")
+    return redirect("targets:county", code=region.code)
+
+
+def _chart_rows(rows, series, compare_scopes, demo):
+    """One card per target row: the row's numbers and a small chart of its indicator."""
+    lang = _lang()
+    cards = []
+    rows = rows[~rows["policy_input"].fillna(False).astype(bool)]
+    for n, row in enumerate(reports.records(rows)):
+        row["fig_id"] = f"fig-{n}"
+        own = series[(series["scope"] == row["scope"]) & (series["indicator_code"] == row["indicator_code"])]
+        compare = {
+            label: series[(series["scope"] == scope) & (series["indicator_code"] == row["indicator_code"])][
+                ["year", "value"]
+            ]
+            for label, scope in compare_scopes
+        }
+        fig = None
+        if len(own) and row["kind"] in {"level", "share", "change_vs_base"}:
+            target = {
+                "value": row["target_value"],
+                "year": row["target_year"],
+                "base_year": row["base_year"],
+                "base_value": row["base_value"],
+                "comparator": row["comparator"],
+            }
+            projection = None
+            if row["projected_value"] is not None and row["actual_year"]:
+                projection = {
+                    "from_year": row["actual_year"],
+                    "from_value": row["actual_value"],
+                    "year": row["target_year"],
+                    "value": row["projected_value"],
+                }
+            fig = charts.target_chart(
+                own[["year", "value"]],
+                unit=row["unit"],
+                target=target,
+                projection=projection,
+                compare={k: v for k, v in compare.items() if len(v)},
+                lang=lang,
+                demo=demo,
+            )
+        elif len(own):
+            fig = charts.target_chart(
+                own[["year", "value"]], unit=row["unit"], lang=lang, demo=demo
+            )
+        row["fig"] = fig
+        row["series_rows"] = reports.records(own[["year", "value"]])
+        cards.append(row)
+    return cards
+
+
+def county(request, code):
+    region = get_object_or_404(Region.objects.select_related("parent"), code=code, level="county")
+    year = _year(request)
+    scopes = [f"county:{code}", f"city:{region.parent.code}", "province"]
+    table = reports.gap_table(scopes, as_of=year)
+    rows = table[table["scope"] == scopes[0]].sort_values(["benchmark", "document", "target_id"])
+    series = reports.aggregate_series(scopes, list(rows["indicator_code"].unique()))
+    compare = [
+        (region.parent.short_name + "市" if _lang() == "zh" else region.parent.name, scopes[1]),
+        ("全省", "province"),
+    ]
+    uploads = Upload.objects.filter(regions=region).select_related("uploaded_by").order_by("-uploaded_at")[:20]
+    return render(
+        request,
+        "targets/county.html",
+        {
+            "region": region,
+            "year": year,
+            "cards": _chart_rows(rows, series, compare, demo=_demo(request)),
+            "status_counts": pages.status_counts(rows),
+            "status_labels": STATUS_LABELS,
+            "groups": region.region_groups.all(),
+            "clusters": ClusterMembership.objects.filter(region=region).select_related("cluster"),
+            "uploads": uploads,
+            "successors": region.successors.all(),
+            "predecessors": region.predecessors.all(),
+        },
+    )
+
+
+def _demo(request):
+    from .context_processors import navigation
+
+    return navigation(request)["demo_data"]
+
+
+def cluster_list(request):
+    clusters = Cluster.objects.select_related("parent").prefetch_related("memberships__region")
+    return render(request, "targets/cluster_list.html", {"clusters": clusters})
+
+
+def cluster(request, slug):
+    cluster = get_object_or_404(Cluster.objects.select_related("parent"), slug=slug)
+    year = _year(request)
+    role = request.GET.get("role") if request.GET.get("role") in {"core", "coordination"} else None
+    scope = f"cluster:{slug}"
+    table = reports.gap_table([scope], as_of=year, role=role)
+    rows = table[table["scope"] == scope].sort_values(["benchmark", "document", "target_id"])
+    series = reports.aggregate_series([scope, "province"], list(rows["indicator_code"].unique()), role=role)
+    memberships = ClusterMembership.objects.filter(cluster=cluster).select_related("region")
+    children = Cluster.objects.filter(parent=cluster)
+    member_codes = [m.region.code for m in memberships]
+    for child in children.prefetch_related("memberships__region"):
+        member_codes += [m.region.code for m in child.memberships.all()]
+    indicator = request.GET.get("rank") or "value_added"
+    ranking_indicator = Indicator.objects.filter(code=indicator).first() or Indicator.objects.get(code="value_added")
+    member_series = reports.aggregate_series(
+        [f"county:{c}" for c in sorted(set(member_codes))], [ranking_indicator.code]
+    )
+    latest = member_series[member_series["year"] == year]
+    names = dict(Region.objects.filter(code__in=member_codes).values_list("code", "name"))
+    ranking = [
+        {"code": s[7:], "name": names.get(s[7:], s), "value": v}
+        for s, v in latest.sort_values("value", ascending=False)[["scope", "value"]].itertuples(index=False)
+    ]
+    for n, r in enumerate(ranking, start=1):
+        r["rank"] = n
+    ranking_table = RankingTable(ranking, unit=ranking_indicator.unit)
+    ranking_fig = (
+        charts.ranking_chart(
+            latest.assign(name=latest["scope"].str.slice(7).map(names))[["name", "value"]],
+            unit=ranking_indicator.unit,
+            title=ranking_indicator.name,
+            lang=_lang(),
+        )
+        if len(latest)
+        else None
+    )
+    return render(
+        request,
+        "targets/cluster.html",
+        {
+            "cluster": cluster,
+            "children": children,
+            "year": year,
+            "role": role,
+            "memberships": memberships,
+            "cards": _chart_rows(rows, series, [(str(_("全省")), "province")], demo=_demo(request)),
+            "status_labels": STATUS_LABELS,
+            "ranking_table": ranking_table,
+            "ranking_fig": ranking_fig,
+            "ranking_indicator": ranking_indicator,
+            "member_count": len(set(member_codes)),
+        },
+    )
+
+
+def document_list(request):
+    documents = PolicyDocument.objects.annotate(target_count=Count("targets"))
+    return render(request, "targets/document_list.html", {"documents": documents})
+
+
+def document(request, code):
+    document = get_object_or_404(PolicyDocument, code=code)
+    year = _year(request)
+    targets = list(Target.objects.filter(document=document).select_related("indicator").order_by("seq"))
+    table = reports.gap_table(None, as_of=year, document=code)
+    own = table[(~table["benchmark"]) & (table["scope"] == table["target_scope"])].set_index("target_id")
+    counties = table[table["scope"].str.startswith("county:")]
+    spread = {tid: pages.status_counts(rows) for tid, rows in counties.groupby("target_id")}
+    own_records = {r["target_id"]: r for r in reports.records(own.reset_index())}
+    rows = [{"target": t, "gap": own_records.get(t.pk), "spread": spread.get(t.pk, {})} for t in targets]
+    return render(
+        request,
+        "targets/document.html",
+        {
+            "document": document,
+            "year": year,
+            "rows": rows,
+            "status_labels": STATUS_LABELS,
+            "goals": document.qualitative_goals.all(),
+            "text_html": pages.highlight_excerpts(document.full_text, [(t.pk, t.excerpt) for t in targets]),
+        },
+    )
+
+
+def indicator_list(request):
+    indicators = Indicator.objects.select_related("numerator", "denominator").order_by("order", "code")
+    return render(request, "targets/indicator_list.html", {"indicators": indicators})
+
+
+def indicator(request, code):
+    indicator = get_object_or_404(Indicator.objects.select_related("numerator", "denominator", "growth_of"), code=code)
+    year = _year(request)
+    names = dict(Region.objects.filter(level="county", valid_to__isnull=True).values_list("code", "name"))
+    series = reports.aggregate_series([f"county:{c}" for c in names], [code])
+    latest = series[series["year"] == year].sort_values("value", ascending=False)
+    ranking = [
+        {"rank": n, "code": s[7:], "name": names.get(s[7:], s), "value": v}
+        for n, (s, v) in enumerate(latest[["scope", "value"]].itertuples(index=False), start=1)
+    ]
+    ranking_table = RankingTable(ranking, unit=indicator.unit)
+    RequestConfig(request, paginate=False).configure(ranking_table)
+    lang = _lang()
+    has_data = len(series) > 0
+    return render(
+        request,
+        "targets/indicator.html",
+        {
+            "indicator": indicator,
+            "year": year,
+            "aliases": indicator.aliases.all(),
+            "targets": Target.objects.filter(indicator=indicator).select_related("document"),
+            "ranking_table": ranking_table,
+            "map_fig": _indicator_map(code, year, names, indicator.unit, title=f"{indicator.name}（{year}）")
+            if has_data
+            else None,
+            "distribution_fig": charts.distribution_chart(series[["year", "value"]], unit=indicator.unit, lang=lang)
+            if has_data
+            else None,
+        },
+    )

@@ -1,0 +1,192 @@
+"""Cell → number, unit conversion and the checks that reject a file (no Django import)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from .catalog import CatalogIndex, IndicatorSpec, clean_text
+from .readers import Formula
+from .results import IssueLog, ParsedValue
+from .units import UnitError, convert_exact, parse_unit
+
+__all__ = ["MISSING_MARKERS", "Number", "parse_number", "display", "Candidate", "validate", "year_error", "MIN_YEAR"]
+
+MIN_YEAR = 1949
+
+# "no value" (never zero); compared after NFKC and whitespace removal, so － is -, … is ..., ／ is /
+MISSING_MARKERS = frozenset(
+    {"", "-", "--", "---", "—", "——", "–", "−", "...", "......", "/", "//", "无", "空", "n/a", "na", "#n/a"}
+)
+
+_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?$")
+_NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?%?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Number:
+    kind: str  # number | missing | text | formula
+    value: Fraction | None
+    raw: str
+    percent: bool = False  # written with a % sign (or formatted as a percentage in Excel)
+
+
+def display(value) -> str:
+    """A cell value as the user sees it: 12345.0 → "12345", " 约12.5 " → "约12.5"."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Formula):
+        return value.text
+    return str(value).strip().strip("\u3000")
+
+
+def parse_number(value) -> Number:
+    """Read a number cell: 12.5, "12,345.6", "１２.５", "-3", "12.5%"; "—"/"…"/"" are missing, "约12.5" is text."""
+    if value is None:
+        return Number("missing", None, "")
+    if isinstance(value, Formula):
+        return Number("formula", None, value.text)
+    raw = display(value)
+    if isinstance(value, bool):
+        return Number("text", None, raw)
+    if isinstance(value, int):
+        return Number("number", Fraction(value), raw)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return Number("text", None, raw)
+        return Number("number", Fraction(repr(value)), raw)
+    if not isinstance(value, str):
+        return Number("text", None, raw)
+    s = clean_text(value).replace("−", "-").replace("﹣", "-")
+    if s.casefold() in MISSING_MARKERS:
+        return Number("missing", None, raw)
+    if _THOUSANDS_RE.match(s):
+        s = s.replace(",", "")
+    if not _NUMBER_RE.match(s):
+        return Number("text", None, raw)
+    percent = s.endswith("%")
+    try:
+        number = Fraction(Decimal(s.rstrip("%")))
+    except (InvalidOperation, ValueError, OverflowError):
+        return Number("text", None, raw)
+    if abs(number) > 10**15:
+        return Number("text", None, raw)
+    return Number("number", number, raw, percent)
+
+
+def year_error(year: int, index: CatalogIndex) -> str | None:
+    if MIN_YEAR <= year <= index.current_year + 1:
+        return None
+    return f"年份 {year} 超出范围 {MIN_YEAR}–{index.current_year + 1}"
+
+
+@dataclass
+class Candidate:
+    """One value cell matched to a region, indicator and year by a shape parser, not yet checked."""
+
+    sheet: str
+    cell: str
+    region_code: str
+    region_cell: str
+    spec: IndicatorSpec
+    year: int
+    raw: object
+    unit: str | None  # as written (None: not given)
+    unit_cell: str
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.12g}"
+
+
+def validate(
+    candidates: list[Candidate],
+    index: CatalogIndex,
+    log: IssueLog,
+    *,
+    allowed_regions: set[str] | None = None,
+    upload_region: str | None = None,
+) -> list[ParsedValue]:
+    """Convert and check every candidate; problems go to ``log``. Returns the values (valid ones only)."""
+    out: list[ParsedValue] = []
+    seen: dict[tuple[str, str, int], tuple[str, str, Fraction]] = {}
+    for c in candidates:
+        num = parse_number(c.raw)
+        if num.kind == "missing":
+            continue
+        if num.kind == "formula":
+            log.error(c.sheet, c.cell, f'公式 "{num.raw}" 没有计算结果，请用 Excel 打开并保存后重新上传')
+            continue
+        if num.kind == "text":
+            log.error(c.sheet, c.cell, f'"{num.raw}" 不是数值')
+            continue
+        spec = c.spec
+        written = c.unit.strip() if isinstance(c.unit, str) and c.unit.strip() else None
+        unit_cell = c.unit_cell or c.cell
+        if num.percent:
+            if written is None:
+                written = "%"
+            elif getattr(parse_unit(written), "family", None) != "percent":
+                log.error(c.sheet, c.cell, f'"{num.raw}" 带百分号，但计量单位是 "{written}"')
+                continue
+        if written is None:
+            log.warn(c.sheet, unit_cell, f'未注明计量单位，按指标 "{spec.name}" 的标准单位 "{spec.unit}" 处理')
+            written = spec.unit
+        try:
+            value, note = convert_exact(num.value, written, spec.unit)
+        except UnitError:
+            if parse_unit(written) is None:
+                log.error(c.sheet, unit_cell, f'计量单位 "{written}" 无法识别')
+            else:
+                log.error(c.sheet, unit_cell, f'计量单位 "{written}" 无法换算为指标 "{spec.name}" 的单位 "{spec.unit}"')
+            continue
+        if note:
+            log.warn(c.sheet, unit_cell, note)
+        if spec.growth_of is None:  # growth rates may be negative and exceed 100
+            if spec.is_share and not 0 <= value <= 100:
+                log.error(c.sheet, c.cell, f'"{num.raw}" 超出比重的取值范围 0–100（指标 "{spec.name}"）')
+                continue
+            if spec.nonnegative and value < 0:
+                log.error(c.sheet, c.cell, f'"{num.raw}" 为负数，指标 "{spec.name}" 不能为负')
+                continue
+        if allowed_regions is not None and c.region_code not in allowed_regions:
+            log.error(
+                c.sheet,
+                c.region_cell or c.cell,
+                f'地区 "{index.display(c.region_code)}" 不是本次上传的地区 "{index.display(upload_region or "")}"，'
+                "只能上传本地区的数据",
+            )
+            continue
+        key = (c.region_code, spec.code, c.year)
+        where = c.cell
+        if key in seen:
+            first_sheet, first_cell, first_value = seen[key]
+            first = first_cell if first_sheet == c.sheet else f"{first_sheet}!{first_cell}"
+            what = f"{index.display(c.region_code)} {spec.name} {c.year}年"
+            a, b = float(first_value), float(value)
+            if a == b or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
+                log.warn(c.sheet, where, f"{what} 与 {first} 重复（数值相同），只导入一次")
+            else:
+                log.error(
+                    c.sheet,
+                    where,
+                    f"{what} 重复出现且数值不同：{first} 为 {_fmt(a)} {spec.unit}，此处为 {_fmt(b)} {spec.unit}",
+                )
+            continue
+        seen[key] = (c.sheet, c.cell, value)
+        out.append(ParsedValue(c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, num.raw, written))
+    return out

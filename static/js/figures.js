@@ -1,0 +1,16 @@
+// Draws every figure on the page from the JSON the server embedded (json_script), with the local
+// plotly.js and local topojson: nothing is fetched from outside the intranet.
+(function () {
+  "use strict";
+  var topojsonURL = document.body.getAttribute("data-topojson-url");
+  document.querySelectorAll("[data-figure]").forEach(function (div) {
+    var source = document.getElementById(div.getAttribute("data-figure"));
+    if (!source) { return; }
+    var fig = JSON.parse(source.textContent);
+    var config = {responsive: true, displaylogo: false, topojsonURL: topojsonURL,
+                  modeBarButtonsToRemove: ["sendChartToCloud"]};
+    Plotly.newPlot(div, fig.data, fig.layout || {}, config).then(function () {
+      div.setAttribute("data-rendered", "1");
+    });
+  });
+})();

@@ -1,0 +1,20 @@
+from django.core.cache import cache
+
+from indicators.models import Region, Upload
+
+from .reports import data_version
+
+
+def navigation(request):
+    """The county selector and the demo-data flag, cached per data version (no query on a hit)."""
+    key = f"zj:{data_version()}:nav"
+    nav = cache.get(key)
+    if nav is None:
+        nav = {
+            "nav_counties": list(
+                Region.objects.filter(level="county", valid_to__isnull=True).order_by("code").values("code", "name")
+            ),
+            "demo_data": Upload.objects.filter(source=Upload.Source.DEMO, status=Upload.Status.APPROVED).exists(),
+        }
+        cache.set(key, nav, 3600)
+    return nav

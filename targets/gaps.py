@@ -1,0 +1,1257 @@
+"""Gap-to-target engine: how far each scope (province, city, county, group, cluster) is from its policy targets.
+
+Pure pandas/numpy, no Django import: the selectors build the DataFrames below from the database and pass
+them in; the status thresholds come from ``settings.GAP_STATUS_THRESHOLDS``. The method is described in
+``docs/methodology.md``.
+
+Input DataFrames
+----------------
+``observations``
+    ``region_code`` (str), ``indicator_code`` (str), ``year`` (int), ``value`` (float). Base indicators
+    (and comparable-price growth series) for counties, plus figures reported directly for a city or the
+    province under that city's/province's region code. One current value per (region, indicator, year).
+    Optional column ``scope`` (str or null): a non-null value marks a figure reported directly *for that
+    scope key* (e.g. ``sector:traditional-mfg``); such rows never enter member sums and win over the
+    reported_code figure. Growth series values are in percent (8.5 means +8.5 %).
+``indicators``
+    ``code``, ``kind`` ('base' | 'derived'), ``numerator``, ``denominator`` (codes or None), ``factor``
+    (float, 1 for base), ``direction`` ('up' | 'down' | 'neutral'), ``unit``, ``growth_of`` (None, or for a
+    comparable-price growth-rate series such as ``value_added_growth`` the level indicator it is the
+    growth of, e.g. ``value_added``).
+``scopes``
+    ``scope`` (key: 'province', 'city:330700', 'county:330782', 'group:mountain-26', 'cluster:<slug>',
+    'clusters:415x', 'sector:traditional-mfg'), ``reported_code`` (region code whose directly reported value
+    wins over the member sum, or None), ``level`` ('province' | 'city' | 'county' | 'group' | 'cluster').
+``members``
+    ``scope``, ``region_code``, ``role`` ('member' | 'core' | 'coordination'). Members are leaf units
+    (counties): never list a city inside the province, or its counties are counted twice. A county scope
+    has itself as its sole member.
+``targets``
+    ``target_id`` (int), ``document``, ``indicator_code``, ``kind``, ``comparator`` ('ge' | 'gt' | 'le' |
+    'lt' | 'approx'), ``value`` (float, in ``unit``), ``unit``, ``target_year``, ``base_year`` (int or NA,
+    only when the text names one), ``period_start`` (int; plan base year = base_year if given else
+    period_start - 1), ``per_year`` (bool), ``scope`` (the target's own scope key, or 'each_county' /
+    'each_county:<group slug>' for a target every county (of that group) must meet),
+    ``share_of`` (scope key or None), ``threshold_indicator``, ``threshold_comparator``,
+    ``threshold_value``, ``threshold_members`` (a scope level such as 'county'; NA unless kind is
+    threshold_count). Optional columns default to None.
+``lineage`` (optional)
+    dict old_region_code -> current_region_code (e.g. '330621' 绍兴县 -> '330603' 柯桥区), followed
+    transitively. Observations are remapped before aggregation; where the current code has its own value
+    for a year it wins, otherwise the old codes' values are summed (growth series: averaged).
+
+Kinds: level, share, avg_annual_growth, annual_decline, change_vs_base, annual_increase_points,
+count_per_year, cumulative_count, threshold_count.
+
+Units of the outputs: growth columns (``observed_annual_growth``, ``required_annual_growth``) and
+``achieved_share`` are fractions (0.0345 = 3.45 %); ``actual_value``, ``target_value``, ``gap`` and
+``projected_value`` are in the target's unit (for change_vs_base: the indicator's unit, the target being
+turned into a level).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "ACHIEVED",
+    "AGGREGATE_COLUMNS",
+    "APPROX_TOLERANCE",
+    "CONSISTENCY_TOLERANCE",
+    "DEFAULT_THRESHOLDS",
+    "DETERIORATING",
+    "GAP_COLUMNS",
+    "INSUFFICIENT_DATA",
+    "KINDS",
+    "LIMITED_PROGRESS",
+    "NEEDS_ACCELERATION",
+    "ON_TRACK",
+    "STATUSES",
+    "aggregate",
+    "cagr",
+    "composite_score",
+    "compute_gaps",
+    "growth_ratio",
+    "status_from_ratio",
+]
+
+ACHIEVED = "achieved"
+ON_TRACK = "on_track"
+NEEDS_ACCELERATION = "needs_acceleration"
+LIMITED_PROGRESS = "limited_progress"
+DETERIORATING = "deteriorating"
+INSUFFICIENT_DATA = "insufficient_data"
+STATUSES = (ACHIEVED, ON_TRACK, NEEDS_ACCELERATION, LIMITED_PROGRESS, DETERIORATING, INSUFFICIENT_DATA)
+
+DEFAULT_THRESHOLDS = {"on_track": 0.95, "needs_acceleration": 0.60}
+APPROX_TOLERANCE = 0.02  # 'approx' (左右/约) counts as met within 2 % of the target value
+CONSISTENCY_TOLERANCE = 0.01  # reported vs member sum differing by more than 1 % is flagged
+_EPS = 1e-9  # float slack for ge/le comparisons of computed ratios
+
+LEVEL_KINDS = ("level", "share", "change_vs_base")
+RATE_KINDS = ("avg_annual_growth", "annual_decline", "annual_increase_points")
+COUNT_KINDS = ("count_per_year", "cumulative_count")
+THRESHOLD_KIND = "threshold_count"
+KINDS = (*LEVEL_KINDS, *RATE_KINDS, *COUNT_KINDS, THRESHOLD_KIND)
+
+AGGREGATE_COLUMNS = [
+    "scope",
+    "indicator_code",
+    "year",
+    "value",
+    "members_included",
+    "members_total",
+    "summed_value",
+    "reported_value",
+    "consistency_flag",
+]
+
+GAP_COLUMNS = [
+    "scope",
+    "target_id",
+    "document",
+    "indicator_code",
+    "kind",
+    "comparator",
+    "target_value",
+    "target_year",
+    "unit",
+    "actual_value",
+    "actual_year",
+    "base_value",
+    "base_year",
+    "gap",
+    "achieved_share",
+    "required_annual_growth",
+    "observed_annual_growth",
+    "growth_basis",
+    "projected_value",
+    "status",
+    "members_included",
+    "benchmark",
+    "members_passing",
+    "members_closest",
+    # extras beyond the brief
+    "target_scope",
+    "progress_ratio",
+]
+
+_KEY = ["scope", "indicator_code", "year"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Scalar/array helpers of the growth-ratio method
+# --------------------------------------------------------------------------------------------------
+
+
+def _is_scalar(*values) -> bool:
+    return all(np.ndim(v) == 0 for v in values)
+
+
+def _out(arr, scalar: bool):
+    if scalar:
+        item = np.asarray(arr).item()
+        return item
+    return arr
+
+
+def _as_direction(direction) -> np.ndarray:
+    """+1 higher-is-better, -1 lower-is-better; accepts numbers or 'up'/'down' (neutral counts as up)."""
+    arr = np.asarray(direction)
+    if arr.dtype.kind in "OUST":
+        mapping = {"up": 1.0, "down": -1.0, "neutral": 1.0, "higher": 1.0, "lower": -1.0}
+        flat = [
+            mapping.get(str(x).lower(), np.nan) if not isinstance(x, (int, float)) else float(x) for x in arr.ravel()
+        ]
+        return np.asarray(flat, dtype=float).reshape(arr.shape)
+    return arr.astype(float)
+
+
+def cagr(y0, t0, yt, t):
+    """Compound annual growth rate (y_t/y_0)^(1/(t-t0)) - 1 as a fraction; NaN when undefined.
+
+    Example: cagr(2.8, 2020, 3.1, 2023) = (3.1/2.8)^(1/3) - 1 ≈ 0.0345. NaN when y_0 is 0 or missing,
+    t <= t0, or y_t/y_0 <= 0 (a sign change has no compound rate).
+    """
+    scalar = _is_scalar(y0, t0, yt, t)
+    y0, t0, yt, t = (np.asarray(x, dtype=float) for x in (y0, t0, yt, t))
+    with np.errstate(all="ignore"):
+        ratio = yt / y0
+        ok = np.isfinite(ratio) & (ratio > 0) & (t > t0) & (y0 != 0)
+        rate = np.where(ok, np.power(np.where(ok, ratio, 1.0), 1.0 / np.where(ok, t - t0, 1.0)) - 1.0, np.nan)
+    return _out(rate, scalar)
+
+
+def growth_ratio(y0, t0, yt, t, target, T, direction):
+    """Progress ratio R = s·d·CAGR_o/|CAGR_r| of the Statistics Canada / Open SDG method; NaN when undefined.
+
+    CAGR_o = (y_t/y_0)^(1/(t-t0)) - 1 (observed), CAGR_r = (target/y_0)^(1/(T-t0)) - 1 (required from the
+    base), s = sign(y_0), d = +1 higher-is-better / -1 lower-is-better ('up'/'down' also accepted).
+    Example: R&D share 2.8 % (2020) -> 3.1 % (2023), target 3.4 % by 2025: CAGR_o ≈ 3.45 %,
+    CAGR_r ≈ 3.96 %, R ≈ 0.87. Zero/missing y_0, t <= t0 or a sign change give NaN, never an error; a
+    required rate of exactly 0 gives ±inf (moving the right/wrong way).
+    """
+    scalar = _is_scalar(y0, t0, yt, t, target, T, direction)
+    y0, t0, yt, t, target, T = (np.asarray(x, dtype=float) for x in (y0, t0, yt, t, target, T))
+    d = _as_direction(direction)
+    cagr_o = np.asarray(cagr(y0, t0, yt, t), dtype=float)
+    cagr_r = np.asarray(cagr(y0, t0, target, T), dtype=float)
+    with np.errstate(all="ignore"):
+        num = np.sign(y0) * d * cagr_o
+        den = np.abs(cagr_r)
+        ratio = np.where(den > 0, num / np.where(den > 0, den, 1.0), np.sign(num) * np.inf)
+        ratio = np.where(np.isfinite(cagr_o) & np.isfinite(cagr_r) & ~((den == 0) & (num == 0)), ratio, np.nan)
+    return _out(ratio, scalar)
+
+
+def status_from_ratio(R, thresholds=None):
+    """Status band of a progress ratio R: on_track ≥0.95 > needs_acceleration ≥0.60 > limited_progress ≥0 > deteriorating.
+
+    NaN gives insufficient_data. ``thresholds`` ({"on_track": .., "needs_acceleration": ..}, from
+    settings.GAP_STATUS_THRESHOLDS) overrides the defaults. Accepts a scalar (returns str) or an array.
+    'achieved' is not decided here: it needs the comparator (see compute_gaps).
+    """
+    th = _thresholds(thresholds)
+    scalar = _is_scalar(R)
+    r = np.asarray(R, dtype=float)
+    out = np.select(
+        [np.isnan(r), r >= th["on_track"], r >= th["needs_acceleration"], r >= 0],
+        [INSUFFICIENT_DATA, ON_TRACK, NEEDS_ACCELERATION, LIMITED_PROGRESS],
+        default=DETERIORATING,
+    ).astype(object)
+    return _out(out, scalar)
+
+
+def _thresholds(thresholds) -> dict:
+    th = dict(DEFAULT_THRESHOLDS)
+    if thresholds:
+        th.update({k: float(v) for k, v in dict(thresholds).items()})
+    return th
+
+
+def _met(actual, target, comparator, direction) -> np.ndarray:
+    """Whether actual satisfies `comparator target`; approx = within APPROX_TOLERANCE (or beyond, the good way)."""
+    a = np.asarray(actual, dtype=float)
+    v = np.asarray(target, dtype=float)
+    comp = np.asarray(comparator, dtype=object)
+    d = np.asarray(direction, dtype=float)
+    with np.errstate(all="ignore"):
+        eps = _EPS * np.maximum(1.0, np.abs(v))
+        tol = APPROX_TOLERANCE * np.abs(v)
+        approx = np.where(d > 0, a >= v - tol, np.where(d < 0, a <= v + tol, np.abs(a - v) <= tol))
+        met = np.select(
+            [comp == "ge", comp == "gt", comp == "le", comp == "lt", comp == "approx"],
+            [a >= v - eps, a > v, a <= v + eps, a < v, approx],
+            default=a >= v - eps,
+        )
+    return met & np.isfinite(a) & np.isfinite(v)
+
+
+def _comparator_direction(comparator, indicator_direction) -> np.ndarray:
+    """+1 for ge/gt, -1 for le/lt; approx follows the indicator (up +1, down -1, neutral 0 = two-sided)."""
+    comp = np.asarray(comparator, dtype=object)
+    ind = np.asarray(indicator_direction, dtype=object)
+    from_ind = np.select([ind == "up", ind == "down"], [1.0, -1.0], default=0.0)
+    return np.select([np.isin(comp, ["ge", "gt"]), np.isin(comp, ["le", "lt"])], [1.0, -1.0], default=from_ind)
+
+
+def _safe_div(a, b) -> np.ndarray:
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    with np.errstate(all="ignore"):
+        return np.where((b != 0) & np.isfinite(b), a / np.where(b != 0, b, 1.0), np.nan)
+
+
+# --------------------------------------------------------------------------------------------------
+# Input preparation
+# --------------------------------------------------------------------------------------------------
+
+
+def _none_if_na(series: pd.Series) -> pd.Series:
+    s = series.astype(object)
+    return s.where(series.notna(), None)
+
+
+def _prepare_indicators(indicators: pd.DataFrame) -> pd.DataFrame:
+    ind = indicators.copy()
+    for col, default in (
+        ("kind", "base"),
+        ("numerator", None),
+        ("denominator", None),
+        ("factor", 1.0),
+        ("direction", "up"),
+        ("unit", None),
+        ("growth_of", None),
+    ):
+        if col not in ind.columns:
+            ind[col] = default
+    ind["code"] = ind["code"].astype(str)
+    ind["kind"] = ind["kind"].fillna("base").astype(str)
+    ind["factor"] = pd.to_numeric(ind["factor"], errors="coerce").fillna(1.0).astype(float)
+    ind["direction"] = ind["direction"].fillna("up").astype(str)
+    for col in ("numerator", "denominator", "growth_of", "unit"):
+        ind[col] = _none_if_na(ind[col])
+    return ind.drop_duplicates("code", keep="last").reset_index(drop=True)
+
+
+def _prepare_scopes(scopes: pd.DataFrame) -> pd.DataFrame:
+    sc = scopes.copy()
+    for col in ("reported_code", "level"):
+        if col not in sc.columns:
+            sc[col] = None
+    sc["scope"] = sc["scope"].astype(str)
+    sc["reported_code"] = _none_if_na(sc["reported_code"])
+    sc.loc[sc["reported_code"].notna(), "reported_code"] = sc.loc[sc["reported_code"].notna(), "reported_code"].map(str)
+    sc["level"] = _none_if_na(sc["level"])
+    return sc.drop_duplicates("scope", keep="last").reset_index(drop=True)[["scope", "reported_code", "level"]]
+
+
+def _resolve_lineage(lineage: Mapping | None) -> dict:
+    if not lineage:
+        return {}
+    raw = {str(k): str(v) for k, v in dict(lineage).items()}
+    resolved = {}
+    for old in raw:
+        seen = {old}
+        cur = raw[old]
+        while cur in raw and cur not in seen:  # follow chains a -> b -> c, stop on cycles
+            seen.add(cur)
+            cur = raw[cur]
+        if cur != old:
+            resolved[old] = cur
+    return resolved
+
+
+def _remap(codes: pd.Series, mapping: dict) -> pd.Series:
+    if not mapping:
+        return codes
+    mapped = codes.map(mapping)
+    return mapped.where(mapped.notna(), codes).astype(object)
+
+
+def _prepare_members(members: pd.DataFrame, sc: pd.DataFrame, lineage: Mapping | None, role) -> pd.DataFrame:
+    mem = members.copy()
+    if "role" not in mem.columns:
+        mem["role"] = "member"
+    mem = mem[["scope", "region_code", "role"]].dropna(subset=["scope", "region_code"])
+    mem["scope"] = mem["scope"].astype(str)
+    mem["region_code"] = _remap(mem["region_code"].astype(str), _resolve_lineage(lineage))
+    mem["role"] = mem["role"].fillna("member").astype(str)
+    if role is not None:
+        roles = {role} if isinstance(role, str) else set(role)
+        cluster_scopes = set(sc.loc[sc["level"] == "cluster", "scope"])
+        mem = mem[~mem["scope"].isin(cluster_scopes) | mem["role"].isin(roles)]
+    return mem.drop_duplicates(["scope", "region_code"]).reset_index(drop=True)
+
+
+def _prepare_observations(
+    observations: pd.DataFrame, ind: pd.DataFrame, lineage: Mapping | None, as_of: int | None = None
+) -> pd.DataFrame:
+    cols = ["region_code", "indicator_code", "year", "value"]
+    has_scope = "scope" in observations.columns
+    obs = observations[cols + (["scope"] if has_scope else [])].copy()
+    if not has_scope:
+        obs["scope"] = None
+    obs = obs.dropna(subset=["indicator_code", "year", "value"])
+    obs["region_code"] = obs["region_code"].astype(object).where(obs["region_code"].notna(), None)
+    obs.loc[obs["region_code"].notna(), "region_code"] = obs.loc[obs["region_code"].notna(), "region_code"].map(str)
+    obs["indicator_code"] = obs["indicator_code"].astype(str)
+    obs["year"] = pd.to_numeric(obs["year"]).astype("int64")
+    obs["value"] = pd.to_numeric(obs["value"], errors="coerce").astype(float)
+    obs["scope"] = _none_if_na(obs["scope"])
+    obs = obs[np.isfinite(obs["value"].to_numpy())]
+    if as_of is not None:
+        obs = obs[obs["year"] <= int(as_of)]
+
+    scoped = obs[obs["scope"].notna()].drop_duplicates(["scope", "indicator_code", "year"], keep="last")
+    regional = obs[obs["scope"].isna() & obs["region_code"].notna()]
+    regional = regional.drop_duplicates(["region_code", "indicator_code", "year"], keep="last")
+
+    mapping = _resolve_lineage(lineage)
+    if mapping:
+        original = regional["region_code"]
+        regional = regional.assign(region_code=_remap(original, mapping), _current=~original.isin(mapping.keys()))
+        key = ["region_code", "indicator_code", "year"]
+        if regional.duplicated(key).any():
+            # a current code's own figure wins; otherwise the old codes of a merge are combined
+            has_current = regional.groupby(key, sort=False)["_current"].transform("max")
+            regional = regional[regional["_current"] | ~has_current]
+            growth_codes = set(ind.loc[ind["growth_of"].notna(), "code"])
+            is_growth = regional["indicator_code"].isin(growth_codes)
+            summed = regional[~is_growth].groupby(key, as_index=False, sort=False)["value"].sum()
+            averaged = regional[is_growth].groupby(key, as_index=False, sort=False)["value"].mean()
+            regional = pd.concat([summed, averaged], ignore_index=True)
+            regional["scope"] = None
+        regional = regional.drop(columns=["_current"], errors="ignore")
+    return pd.concat([regional[cols + ["scope"]], scoped[cols + ["scope"]]], ignore_index=True)
+
+
+def _prepare_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    tg = targets.copy()
+    defaults = {
+        "document": None,
+        "unit": None,
+        "base_year": np.nan,
+        "period_start": np.nan,
+        "per_year": False,
+        "share_of": None,
+        "threshold_indicator": None,
+        "threshold_comparator": None,
+        "threshold_value": np.nan,
+        "threshold_members": None,
+        "comparator": "ge",
+    }
+    for col, default in defaults.items():
+        if col not in tg.columns:
+            tg[col] = default
+    tg["target_id"] = pd.to_numeric(tg["target_id"]).astype("int64")
+    tg["scope"] = tg["scope"].astype(str)
+    tg["indicator_code"] = tg["indicator_code"].astype(str)
+    tg["kind"] = tg["kind"].astype(str)
+    tg["comparator"] = tg["comparator"].fillna("ge").astype(str)
+    for col in ("value", "target_year", "base_year", "period_start", "threshold_value"):
+        tg[col] = pd.to_numeric(tg[col], errors="coerce").astype(float)
+    tg["period_start"] = tg["period_start"].fillna(tg["base_year"] + 1)
+    for col in ("document", "unit", "share_of", "threshold_indicator", "threshold_comparator", "threshold_members"):
+        tg[col] = _none_if_na(tg[col])
+    unknown = set(tg["kind"]) - set(KINDS)
+    if unknown:
+        raise ValueError(f"unknown target kind(s): {sorted(unknown)}")
+    return tg.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Aggregation
+# --------------------------------------------------------------------------------------------------
+
+
+def aggregate(observations, indicators, scopes, members, lineage=None, role=None) -> pd.DataFrame:
+    """Values of every indicator for every scope and year: member sums, ratios of sums, reported figures winning.
+
+    Base indicators: Σ over members. Derived: Σnumerator/Σdenominator × factor over only the members
+    reporting both that year (never a mean of ratios); e.g. counties A (num 1, den 100) and B (num 30,
+    den 1000) give 31/1100 = 2.82 %, not (1 % + 3 %)/2 = 2 %. Growth series (growth_of set): mean of
+    member rates weighted by each member's previous-year level of growth_of. A value observed for the
+    scope's reported_code (or an observation whose ``scope`` column names the scope) wins over the member
+    figure; a derived reported value is the ratio of the reported numerator and denominator. The member
+    figure stays in summed_value; consistency_flag marks a gap over 1 %. ``role`` (str or list) keeps only
+    cluster members with that role and then ignores the cluster scopes' reported figures. Returns
+    AGGREGATE_COLUMNS.
+    """
+    ind = _prepare_indicators(indicators)
+    sc = _prepare_scopes(scopes)
+    mem = _prepare_members(members, sc, lineage, role)
+    obs = _prepare_observations(observations, ind, lineage)
+    return _aggregate(obs, ind, sc, mem, role)
+
+
+def _aggregate(obs: pd.DataFrame, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.DataFrame, role) -> pd.DataFrame:
+    regional = obs[obs["scope"].isna()][["region_code", "indicator_code", "year", "value"]]
+    derived = ind[ind["kind"] == "derived"][["code", "numerator", "denominator", "factor"]]
+    growth = ind[ind["growth_of"].notna()][["code", "growth_of"]]
+    special = set(derived["code"]) | set(growth["code"])
+
+    summed = _member_sums(regional, derived, growth, special, mem)
+
+    # reported figures: observations under the scope's reported_code, or naming the scope explicitly
+    rep_map = sc[sc["reported_code"].notna()][["scope", "reported_code", "level"]]
+    if role is not None:
+        rep_map = rep_map[rep_map["level"] != "cluster"]
+    by_code = rep_map[["scope", "reported_code"]].merge(
+        regional.rename(columns={"region_code": "reported_code"}), on="reported_code"
+    )[_KEY + ["value"]]
+    by_scope = obs[obs["scope"].notna() & obs["scope"].isin(set(sc["scope"]))][_KEY + ["value"]]
+    reported = pd.concat([by_scope, by_code], ignore_index=True).drop_duplicates(_KEY, keep="first")
+    reported_ratio = _ratio_of_sums(reported, derived, ["scope", "year"], ["scope", "year"])
+    reported = pd.concat([reported, reported_ratio[_KEY + ["value"]]], ignore_index=True)
+    reported = reported.drop_duplicates(_KEY, keep="first").rename(columns={"value": "reported_value"})
+
+    out = summed.merge(reported, on=_KEY, how="outer")
+    out["summed_value"] = out["summed_value"].astype(float)
+    out["reported_value"] = out["reported_value"].astype(float)
+    out["value"] = out["reported_value"].where(out["reported_value"].notna(), out["summed_value"])
+    out["members_included"] = out["members_included"].fillna(0).astype("int64")
+    totals = mem.groupby("scope").size()
+    out["members_total"] = out["scope"].map(totals).fillna(0).astype("int64")
+    both = out["summed_value"].notna() & out["reported_value"].notna()
+    diff = (out["reported_value"] - out["summed_value"]).abs()
+    scale = out["summed_value"].abs()
+    out["consistency_flag"] = both & (diff > CONSISTENCY_TOLERANCE * scale) & (diff > _EPS)
+    out = out[out["value"].notna() & out["scope"].isin(set(sc["scope"]))]
+    out["year"] = out["year"].astype("int64")
+    return out[AGGREGATE_COLUMNS].sort_values(_KEY, ignore_index=True)
+
+
+def _member_sums(regional, derived, growth, special, mem) -> pd.DataFrame:
+    """Member figures of every (scope, indicator, year): sums, ratios of sums, level-weighted growth means.
+
+    Works on a wide table (one row per region and year, one column per indicator part), so the only
+    join is members × region-years and the only aggregation one groupby(scope, year) over all columns.
+    """
+    cols = _KEY + ["summed_value", "members_included"]
+    if not len(regional) or not len(mem):
+        return pd.DataFrame(columns=cols)
+    wide = regional.set_index(["region_code", "year", "indicator_code"])["value"].unstack("indicator_code")
+    parts = {}
+    for code in wide.columns:
+        if code not in special:
+            parts[("sum", code)] = wide[code]
+    for code, num, den in derived[["code", "numerator", "denominator"]].itertuples(index=False):
+        if num in wide.columns and den in wide.columns:
+            both = wide[num].notna() & wide[den].notna()  # only members reporting both parts that year
+            parts[("num", code)] = wide[num].where(both)
+            parts[("den", code)] = wide[den].where(both)
+    if len(growth):
+        previous = wide.rename(index=lambda y: y + 1, level="year")  # the level one year earlier
+        for code, level in growth[["code", "growth_of"]].itertuples(index=False):
+            if code in wide.columns and level in wide.columns:
+                weight = previous[level].reindex(wide.index)
+                ok = wide[code].notna() & (weight > 0)
+                parts[("rw", code)] = (wide[code] * weight).where(ok)
+                parts[("w", code)] = weight.where(ok)
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    table = pd.DataFrame({f"{part}|{code}": series for (part, code), series in parts.items()}).reset_index()
+    joined = mem[["scope", "region_code"]].merge(table, on="region_code").drop(columns="region_code")
+    grouped = joined.groupby(["scope", "year"], sort=False)
+    sums = grouped.sum(min_count=1)
+    counts = grouped.count()
+
+    def long(frame, part):
+        picked = [c for c in frame.columns if c.startswith(part + "|")]
+        if not picked:
+            return pd.Series(dtype=float)
+        sub = frame[picked]
+        sub.columns = pd.Index([c.split("|", 1)[1] for c in picked], name="indicator_code")
+        return sub.stack()
+
+    out = []
+    base = long(sums, "sum")
+    out.append(pd.DataFrame({"summed_value": base, "members_included": long(counts, "sum")}))
+    num, den, n = long(sums, "num"), long(sums, "den"), long(counts, "num")
+    if len(num):
+        factor = derived.set_index("code")["factor"]
+        f = num.index.get_level_values("indicator_code").map(factor).to_numpy(dtype=float)
+        out.append(pd.DataFrame({"summed_value": _safe_div(num, den) * f, "members_included": n}, index=num.index))
+    rw, w, n = long(sums, "rw"), long(sums, "w"), long(counts, "rw")
+    if len(rw):
+        out.append(pd.DataFrame({"summed_value": _safe_div(rw, w), "members_included": n}, index=rw.index))
+    result = pd.concat(out).reset_index()
+    result = result[result["members_included"] > 0]
+    return result[cols]
+
+
+def _ratio_of_sums(frame: pd.DataFrame, derived: pd.DataFrame, join_on: list, group_on: list) -> pd.DataFrame:
+    """Σnum/Σden × factor per derived code, over the rows (members) that have both parts."""
+    cols = group_on[:1] + ["indicator_code", "year", "value", "members_included"]
+    if not len(derived) or not len(frame):
+        return pd.DataFrame(columns=cols)
+    num = frame.merge(derived[["code", "numerator"]], left_on="indicator_code", right_on="numerator")
+    den = frame.merge(derived[["code", "denominator"]], left_on="indicator_code", right_on="denominator")
+    both = num[join_on + ["code", "value"]].merge(
+        den[join_on + ["code", "value"]], on=join_on + ["code"], suffixes=("_num", "_den")
+    )
+    if not len(both):
+        return pd.DataFrame(columns=cols)
+    g = (
+        both.groupby(group_on + ["code"], sort=False)
+        .agg(num=("value_num", "sum"), den=("value_den", "sum"), members_included=("value_num", "size"))
+        .reset_index()
+    )
+    factor = g["code"].map(derived.set_index("code")["factor"])
+    g["value"] = _safe_div(g["num"], g["den"]) * factor.to_numpy(dtype=float)
+    g = g.rename(columns={"code": "indicator_code"})
+    return g[cols]
+
+
+# --------------------------------------------------------------------------------------------------
+# Applicability
+# --------------------------------------------------------------------------------------------------
+
+
+def _scale_free(tg: pd.DataFrame, ind: pd.DataFrame) -> pd.Series:
+    """Targets whose measure does not depend on the size of the unit, so a county can be held to them."""
+    info = ind.set_index("code")
+    ind_kind = tg["indicator_code"].map(info["kind"])
+    ind_unit = tg["indicator_code"].map(info["unit"])
+    ind_growth = tg["indicator_code"].map(info["growth_of"])
+    intensive = (ind_kind == "derived") | ind_growth.notna() | (ind_unit == "%") | (tg["unit"] == "%")
+    rate_like = tg["kind"].isin([*RATE_KINDS, "change_vs_base"])
+    level_like = tg["kind"].isin(["level", "share"]) & intensive
+    return (rate_like | level_like) & tg["share_of"].isna()
+
+
+def _applicable_rows(tg, sc, mem, ind, requested, scale_free_only) -> pd.DataFrame:
+    known = set(sc["scope"])
+    requested = [s for s in dict.fromkeys(requested) if s in known]
+    req = pd.DataFrame({"scope": requested})
+    level_of = sc.set_index("scope")["level"]
+    tg = tg.rename(columns={"scope": "target_scope"})
+    tg["_level"] = tg["target_scope"].map(level_of)
+    eligible = _scale_free(tg.rename(columns={"target_scope": "scope"}), ind) if scale_free_only else True
+    tg["_benchmarkable"] = eligible
+
+    parts = []
+    own = tg[tg["target_scope"].isin(requested)].assign(scope=lambda d: d["target_scope"], benchmark=False)
+    parts.append(own)
+
+    county_scopes = sc[sc["level"] == "county"]["scope"]
+    county_of_region = mem[mem["scope"].isin(set(county_scopes))][["scope", "region_code"]]
+    county_of_region = pd.concat(
+        [
+            county_of_region,
+            sc[sc["level"] == "county"][["scope", "reported_code"]]
+            .dropna()
+            .rename(columns={"reported_code": "region_code"}),
+        ],
+        ignore_index=True,
+    ).drop_duplicates("region_code")
+    req_counties = req[req["scope"].isin(set(county_scopes))]
+
+    # 'each_county' = every county; 'each_county:<slug>' = every county of group:<slug>; own targets, not benchmarks
+    each = tg[tg["target_scope"] == "each_county"]
+    if len(each) and len(req_counties):
+        parts.append(each.merge(req_counties, how="cross").assign(benchmark=False))
+    each_in = tg[tg["target_scope"].str.startswith("each_county:")]
+    if len(each_in) and len(req_counties):
+        each_in = each_in.assign(_group="group:" + each_in["target_scope"].str.slice(len("each_county:")))
+        gm = mem.rename(columns={"scope": "_group"})[["_group", "region_code"]]
+        x = each_in.merge(gm, on="_group").merge(county_of_region, on="region_code")
+        x = x[x["scope"].isin(set(req_counties["scope"]))].drop(columns=["region_code", "_group"])
+        parts.append(x.assign(benchmark=False))
+
+    # the province is the scope keyed 'province' (other province-level keys such as clusters:415x are not)
+    province_keys = {"province"} if "province" in set(sc["scope"]) else set(sc.loc[sc["level"] == "province", "scope"])
+    prov = tg[tg["target_scope"].isin(province_keys) & tg["_benchmarkable"]]
+    if len(prov):
+        x = prov.merge(req, how="cross")
+        parts.append(x[x["scope"] != x["target_scope"]].assign(benchmark=True))
+
+    grp = tg[(tg["_level"] == "group") & tg["_benchmarkable"]]
+    if len(grp):
+        gm = mem.rename(columns={"scope": "target_scope"})[["target_scope", "region_code"]]
+        x = grp.merge(gm, on="target_scope").merge(county_of_region, on="region_code")
+        x = x[x["scope"].isin(set(req_counties["scope"]))].drop(columns=["region_code"])
+        parts.append(x.assign(benchmark=True))
+
+    rows = pd.concat(parts, ignore_index=True)
+    rows = rows.drop_duplicates(["scope", "target_id"], keep="first").drop(columns=["_level", "_benchmarkable"])
+    rows = rows.reset_index(drop=True)
+    rows["row_id"] = np.arange(len(rows))
+    return rows
+
+
+# --------------------------------------------------------------------------------------------------
+# Series helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def _series(rows: pd.DataFrame, agg: pd.DataFrame, scope_col: str, ind_col: str) -> pd.DataFrame:
+    """(row_id, year, value, members_included) of each row's (scope, indicator) from the aggregate."""
+    keys = rows[["row_id", scope_col, ind_col]].rename(columns={scope_col: "scope", ind_col: "indicator_code"})
+    keys = keys.dropna()
+    s = keys.merge(
+        agg[["scope", "indicator_code", "year", "value", "members_included"]], on=["scope", "indicator_code"]
+    )
+    return s[["row_id", "year", "value", "members_included"]]
+
+
+def _level_series(rows: pd.DataFrame, agg: pd.DataFrame) -> pd.DataFrame:
+    """Each row's own series; for share_of rows the scope's value as % of the share_of scope's value."""
+    s = _series(rows, agg, "scope", "indicator_code")
+    with_share = rows[rows["share_of"].notna()]
+    if len(with_share):
+        den = _series(with_share, agg, "share_of", "indicator_code")[["row_id", "year", "value"]]
+        shared = s[s["row_id"].isin(set(with_share["row_id"]))].merge(
+            den, on=["row_id", "year"], suffixes=("", "_whole")
+        )
+        shared["value"] = _safe_div(shared["value"], shared["value_whole"]) * 100.0
+        s = pd.concat(
+            [s[~s["row_id"].isin(set(with_share["row_id"]))], shared.drop(columns="value_whole")], ignore_index=True
+        )
+    s = s[np.isfinite(s["value"].to_numpy(dtype=float))]
+    return s.sort_values(["row_id", "year"], ignore_index=True)
+
+
+def _latest(s: pd.DataFrame, prefix: str = "") -> pd.DataFrame:
+    """Last (by year) row of each row_id, indexed by row_id; s must be sorted by row_id, year."""
+    last = s.groupby("row_id", sort=False).tail(1).set_index("row_id")
+    return last.add_prefix(prefix) if prefix else last
+
+
+def _first_from(s: pd.DataFrame, start: pd.Series) -> pd.DataFrame:
+    """First row with year >= start[row_id] per row_id (the y_0 of the growth ratio), indexed by row_id."""
+    b = s.assign(_start=s["row_id"].map(start))
+    b = b[b["year"] >= b["_start"]]
+    return b.groupby("row_id", sort=False).head(1).set_index("row_id")[["year", "value"]]
+
+
+def _arr(r: pd.DataFrame, col: str) -> np.ndarray:
+    return r[col].to_numpy(dtype=float)
+
+
+# --------------------------------------------------------------------------------------------------
+# Per-kind evaluation (each returns a frame indexed by row_id with the result columns)
+# --------------------------------------------------------------------------------------------------
+
+
+def _level_metrics(actual, t, y0, t0, target, T, comparator, d, th, count_fallback=False) -> dict:
+    """Gap, shares, growth rates, projection and status of a level-like target (vectorised)."""
+    met = _met(actual, target, comparator, d)
+    d_ratio = np.where(d != 0, d, np.where(target >= y0, 1.0, -1.0))
+    with np.errstate(all="ignore"):
+        gap = np.where(d < 0, actual - target, target - actual)
+        share = np.where(d < 0, _safe_div(target, actual), _safe_div(actual, target))
+        horizon = T - t
+        req_ratio = _safe_div(target, actual)
+        ok_req = (horizon > 0) & (req_ratio > 0)
+        required = np.where(
+            ok_req, np.power(np.where(ok_req, req_ratio, 1.0), 1.0 / np.where(ok_req, horizon, 1.0)) - 1, np.nan
+        )
+        observed = np.asarray(cagr(y0, t0, actual, t), dtype=float)
+        projected = np.where(
+            horizon > 0, actual * np.power(1.0 + observed, np.where(horizon > 0, horizon, 0.0)), actual
+        )
+        ratio = np.asarray(growth_ratio(y0, t0, actual, t, target, T, d_ratio), dtype=float)
+    status = np.asarray(status_from_ratio(ratio, th), dtype=object)
+    if count_fallback:
+        status = np.where(np.isnan(ratio), LIMITED_PROGRESS, status)
+    status = np.where(met, ACHIEVED, status)
+    status = np.where(np.isnan(actual) | np.isnan(target), INSUFFICIENT_DATA, status)
+    return {
+        "gap": gap,
+        "achieved_share": share,
+        "required_annual_growth": required,
+        "observed_annual_growth": observed,
+        "projected_value": projected,
+        "status": status,
+        "progress_ratio": ratio,
+    }
+
+
+def _evaluate_levels(rows: pd.DataFrame, agg: pd.DataFrame, ind: pd.DataFrame, th: dict) -> pd.DataFrame:
+    r = rows.set_index("row_id")
+    s = _level_series(rows, agg)
+    plan_base = r["base_year"].fillna(r["period_start"] - 1)
+    latest = _latest(s)
+    first = _first_from(s, plan_base)
+    exact = s.assign(_b=s["row_id"].map(plan_base))
+    exact = exact[exact["year"] == exact["_b"]].set_index("row_id")["value"]
+
+    actual = latest["value"].reindex(r.index).to_numpy(dtype=float)
+    t = latest["year"].reindex(r.index).to_numpy(dtype=float)
+    y0 = first["value"].reindex(r.index).to_numpy(dtype=float)
+    t0 = first["year"].reindex(r.index).to_numpy(dtype=float)
+    v = _arr(r, "value")
+    T = _arr(r, "target_year")
+    comp = r["comparator"].to_numpy(dtype=object)
+    ind_dir = r["indicator_code"].map(ind.set_index("code")["direction"]).fillna("up").to_numpy(dtype=object)
+    d = _comparator_direction(comp, ind_dir)
+
+    # change_vs_base: the signed % becomes a level on the exact base-year value; its sign says which way is good
+    cvb = (r["kind"] == "change_vs_base").to_numpy()
+    if cvb.any():
+        base_exact = exact.reindex(r.index).to_numpy(dtype=float)
+        cvb_d = np.where(
+            v < 0,
+            -1.0,
+            np.where(
+                v > 0,
+                np.where(np.isin(comp, ["le", "lt"]), -1.0, 1.0),
+                np.where(np.isin(comp, ["le", "lt"]), -1.0, 1.0),
+            ),
+        )
+        cvb_d = np.where((comp == "approx") & (v == 0), _comparator_direction(comp, ind_dir), cvb_d)
+        target = np.where(cvb, base_exact * (1.0 + v / 100.0), v)
+        d = np.where(cvb, cvb_d, d)
+        comp = np.where(cvb & (comp != "approx"), np.where(d < 0, "le", "ge"), comp)
+        y0 = np.where(cvb, base_exact, y0)
+        t0 = np.where(cvb & np.isfinite(base_exact), plan_base.reindex(r.index).to_numpy(dtype=float), t0)
+        t0 = np.where(cvb & ~np.isfinite(base_exact), np.nan, t0)
+    else:
+        target = v
+
+    m = _level_metrics(actual, t, y0, t0, target, T, comp, d, th)
+    out = pd.DataFrame(m, index=r.index)
+    out["target_value"] = target
+    out["actual_value"] = actual
+    out["actual_year"] = t
+    out["base_value"] = y0
+    out["base_year"] = t0
+    out["growth_basis"] = None
+    out["members_included"] = latest["members_included"].reindex(r.index).to_numpy(dtype=float)
+    if cvb.any():
+        ind_unit = r["indicator_code"].map(ind.set_index("code")["unit"])
+        out["unit"] = np.where(cvb, ind_unit.to_numpy(dtype=object), r["unit"].to_numpy(dtype=object))
+    return out
+
+
+def _rate_metrics(a, v, comparator, d, t, T, th) -> dict:
+    """Status of a rate target (observed rate a vs target rate v): R = a/v, or v/a when lower is better."""
+    met = _met(a, v, comparator, d)
+    with np.errstate(all="ignore"):
+        up = np.where(v > 0, _safe_div(a, v), np.where(a >= v, np.inf, -np.inf))
+        down = np.select(
+            [v > 0, v < 0],
+            [np.where(a > 0, _safe_div(v, a), np.inf), np.where(a < 0, _safe_div(a, v), -np.inf)],
+            default=np.where(a <= 0, np.inf, -np.inf),
+        )
+        ratio = np.where(d < 0, down, up)
+        ratio = np.where(np.isnan(a), np.nan, ratio)
+        gap = np.where(d < 0, a - v, v - a)
+        share = np.where(d < 0, _safe_div(v, a), _safe_div(a, v))
+    status = np.asarray(status_from_ratio(ratio, th), dtype=object)
+    status = np.where(met, np.where(t >= T, ACHIEVED, ON_TRACK), status)
+    status = np.where(np.isnan(a), INSUFFICIENT_DATA, status)
+    return {"gap": gap, "achieved_share": share, "status": status, "progress_ratio": ratio}
+
+
+def _evaluate_rates(rows, agg, ind, th) -> pd.DataFrame:
+    r = rows.set_index("row_id")
+    s = _level_series(rows, agg)
+    plan_base = r["base_year"].fillna(r["period_start"] - 1)
+    B = plan_base.reindex(r.index).to_numpy(dtype=float)
+    latest = _latest(s)
+    first = _first_from(s, plan_base)
+    yt = latest["value"].reindex(r.index).to_numpy(dtype=float)
+    t_l = latest["year"].reindex(r.index).to_numpy(dtype=float)
+    y0 = first["value"].reindex(r.index).to_numpy(dtype=float)
+    t0 = first["year"].reindex(r.index).to_numpy(dtype=float)
+    mi = latest["members_included"].reindex(r.index).to_numpy(dtype=float)
+    v = _arr(r, "value")
+    T = _arr(r, "target_year")
+    comp = r["comparator"].to_numpy(dtype=object)
+    kind = r["kind"].to_numpy(dtype=object)
+    info = ind.set_index("code")
+    ind_dir = r["indicator_code"].map(info["direction"]).fillna("up").to_numpy(dtype=object)
+
+    nominal = np.asarray(cagr(y0, t0, yt, t_l), dtype=float)
+    observed = nominal.copy()
+    t = t_l.copy()
+    basis = np.where(np.isfinite(nominal), "nominal", None).astype(object)
+    base_value, base_year = y0.copy(), t0.copy()
+
+    # comparable-price growth series compounded from the plan base year, when present for every year
+    growth_kinds = np.isin(kind, ["avg_annual_growth", "annual_decline"])
+    growth_code = info.loc[info["growth_of"].notna()].reset_index().drop_duplicates("growth_of")
+    growth_code = growth_code.set_index("growth_of")["code"]
+    r_g = r[growth_kinds & r["share_of"].isna().to_numpy()].assign(
+        growth_code=lambda x: x["indicator_code"].map(growth_code)
+    )
+    r_g = r_g[r_g["growth_code"].notna()]
+    if len(r_g):
+        gs = _series(r_g.reset_index(), agg, "scope", "growth_code").sort_values(["row_id", "year"])
+        g_last = _latest(gs)
+        t_all = pd.Series(np.fmax(t_l, g_last["year"].reindex(r.index).to_numpy(dtype=float)), index=r.index)
+        gs = gs.assign(_B=gs["row_id"].map(plan_base), _t=gs["row_id"].map(t_all))
+        gs = gs[(gs["year"] > gs["_B"]) & (gs["year"] <= gs["_t"])]
+        with np.errstate(all="ignore"):
+            gs = gs.assign(logf=np.log1p(gs["value"].to_numpy(dtype=float) / 100.0))
+        agg_g = gs.groupby("row_id").agg(n=("year", "size"), logf=("logf", "sum"))
+        n = agg_g["n"].reindex(r.index).to_numpy(dtype=float)
+        logf = agg_g["logf"].reindex(r.index).to_numpy(dtype=float)
+        span = t_all.to_numpy(dtype=float) - B
+        full = (n == span) & (span > 0) & np.isfinite(logf)
+        with np.errstate(all="ignore"):
+            comparable = np.where(full, np.expm1(logf / np.where(span > 0, span, 1.0)), np.nan)
+        observed = np.where(full, comparable, observed)
+        basis = np.where(full, "comparable", basis)
+        t = np.where(full, t_all.to_numpy(dtype=float), t)
+        exact_base = s.assign(_b=s["row_id"].map(plan_base))
+        exact_base = exact_base[exact_base["year"] == exact_base["_b"]].set_index("row_id")["value"]
+        base_value = np.where(full, exact_base.reindex(r.index).to_numpy(dtype=float), base_value)
+        base_year = np.where(full, B, base_year)
+        g_mi = g_last["members_included"].reindex(r.index).to_numpy(dtype=float)
+        mi = np.where(full, g_mi, mi)
+
+    decline = kind == "annual_decline"
+    points = kind == "annual_increase_points"
+    with np.errstate(all="ignore"):
+        pts = _safe_div(yt - y0, t_l - t0)
+    pts = np.where(t_l > t0, pts, np.nan)
+    a = np.select([decline, points], [-observed * 100.0, pts], default=observed * 100.0)
+    d = _comparator_direction(comp, np.where(decline, "up", ind_dir))
+    d = np.where(d == 0, 1.0, d)
+    m = _rate_metrics(a, v, comp, d, t, T, th)
+
+    # remaining-years requirement, as the level's annual growth rate (negative for decline targets)
+    with np.errstate(all="ignore"):
+        start = np.where(basis == "comparable", B, t0)
+        horizon = T - t
+        target_factor = np.select(
+            [decline, points],
+            [np.power(1.0 - v / 100.0, T - start), _safe_div(y0 + v * (T - t0), yt)],
+            default=np.power(1.0 + v / 100.0, T - start),
+        )
+        done_factor = np.where(points, 1.0, np.power(1.0 + observed, t - start))
+        need = target_factor / done_factor
+        ok = (horizon > 0) & (need > 0)
+        required = np.where(ok, np.power(np.where(ok, need, 1.0), 1.0 / np.where(ok, horizon, 1.0)) - 1.0, np.nan)
+    observed_growth = np.where(points, nominal, observed)
+
+    out = pd.DataFrame(m, index=r.index)
+    out["target_value"] = v
+    out["actual_value"] = a
+    out["actual_year"] = np.where(np.isfinite(a), t, np.nan)
+    out["base_value"] = base_value
+    out["base_year"] = base_year
+    out["required_annual_growth"] = required
+    out["observed_annual_growth"] = observed_growth
+    out["growth_basis"] = np.where(points, None, np.where(np.isfinite(a), basis, None))
+    out["projected_value"] = a
+    out["members_included"] = mi
+    return out
+
+
+def _evaluate_counts(rows, agg, th) -> pd.DataFrame:
+    r = rows.set_index("row_id")
+    s = _level_series(rows, agg)
+    start = r["period_start"]
+    s = s.assign(_start=s["row_id"].map(start), _end=s["row_id"].map(r["target_year"]))
+    s = s[(s["year"] >= s["_start"]) & (s["year"] <= s["_end"])]
+    s = s.assign(_prev=s.groupby("row_id", sort=False)["value"].shift(1))
+    comp_of = r["comparator"]
+    d_of = pd.Series(_comparator_direction(comp_of.to_numpy(dtype=object), "up"), index=r.index)
+    d_of = d_of.where(d_of != 0, 1.0)
+    s = s.assign(_v=s["row_id"].map(r["value"]), _c=s["row_id"].map(comp_of), _d=s["row_id"].map(d_of))
+    s = s.assign(_met=_met(s["value"], s["_v"], s["_c"], s["_d"]))
+
+    v = _arr(r, "value")
+    T = _arr(r, "target_year")
+    P = _arr(r, "period_start")
+    d = d_of.reindex(r.index).to_numpy(dtype=float)
+    comp = comp_of.to_numpy(dtype=object)
+    latest = _latest(s)
+    t = latest["year"].reindex(r.index).to_numpy(dtype=float)
+    last_flow = latest["value"].reindex(r.index).to_numpy(dtype=float)
+    prev_flow = latest["_prev"].reindex(r.index).to_numpy(dtype=float)
+    mi = latest["members_included"].reindex(r.index).to_numpy(dtype=float)
+    grouped = s.groupby("row_id", sort=False)
+    n_years = grouped.size().reindex(r.index).fillna(0).to_numpy(dtype=float)
+    n_met = grouped["_met"].sum().reindex(r.index).fillna(0).to_numpy(dtype=float)
+    cum = grouped["value"].sum().reindex(r.index).to_numpy(dtype=float)
+    last_met = latest["_met"].reindex(r.index).fillna(False).to_numpy(dtype=bool)
+    plan_years = T - P + 1
+
+    per_year = (r["kind"] == "count_per_year").to_numpy()
+    with np.errstate(all="ignore"):
+        # count_per_year: share of years (with data) meeting the bar; the latest year decides on_track
+        share_met = _safe_div(n_met, n_years)
+        st_year = np.asarray(status_from_ratio(share_met, th), dtype=object)
+        st_year = np.where(~last_met & (st_year == ON_TRACK), NEEDS_ACCELERATION, st_year)
+        st_year = np.where(~last_met & (d * (last_flow - prev_flow) < 0), DETERIORATING, st_year)
+        st_year = np.where((n_met >= plan_years) & (t >= T), ACHIEVED, st_year)
+        st_year = np.where(n_years == 0, INSUFFICIENT_DATA, st_year)
+
+        # cumulative_count: cumulative flows against the pro-rata path total × elapsed / plan years
+        elapsed = t - P + 1
+        expected = v * _safe_div(elapsed, plan_years)
+        ratio_cum = np.where(d < 0, np.where(cum > 0, _safe_div(expected, cum), np.inf), _safe_div(cum, expected))
+        st_cum = np.asarray(status_from_ratio(ratio_cum, th), dtype=object)
+        met_total = _met(cum, v, comp, d)
+        st_cum = np.where(met_total & ((d > 0) | (t >= T)), ACHIEVED, st_cum)
+        st_cum = np.where(np.isnan(cum), INSUFFICIENT_DATA, st_cum)
+        projected_cum = cum * _safe_div(plan_years, elapsed)
+
+    actual = np.where(per_year, last_flow, cum)
+    with np.errstate(all="ignore"):
+        gap = np.where(d < 0, actual - v, v - actual)
+        share = np.where(d < 0, _safe_div(v, actual), _safe_div(actual, v))
+    out = pd.DataFrame(index=r.index)
+    out["target_value"] = v
+    out["actual_value"] = actual
+    out["actual_year"] = t
+    out["base_value"] = np.nan
+    out["base_year"] = np.nan
+    out["gap"] = gap
+    out["achieved_share"] = share
+    out["required_annual_growth"] = np.nan
+    out["observed_annual_growth"] = np.nan
+    out["growth_basis"] = None
+    out["projected_value"] = np.where(per_year, np.nan, projected_cum)
+    out["status"] = np.where(per_year, st_year, st_cum)
+    out["progress_ratio"] = np.where(per_year, share_met, ratio_cum)
+    out["members_included"] = mi
+    return out
+
+
+def _unit_code(sc: pd.DataFrame, mem: pd.DataFrame) -> pd.Series:
+    """Region code naming each unit scope: its reported_code, else its sole member, else the key."""
+    code = sc.set_index("scope")["reported_code"]
+    sole = mem.groupby("scope")["region_code"].agg(lambda x: x.iloc[0] if len(x) == 1 else None)
+    code = code.where(code.notna(), sole.reindex(code.index))
+    return code.where(code.notna(), pd.Series(code.index, index=code.index))
+
+
+def _threshold_units(rows: pd.DataFrame, sc: pd.DataFrame, mem: pd.DataFrame) -> pd.DataFrame:
+    """(row_id, unit_scope, unit_code): scopes of the threshold_members level lying wholly inside the row's scope."""
+    cols = ["row_id", "unit_scope", "unit_code"]
+    if not len(rows):
+        return pd.DataFrame(columns=cols)
+    levels = set(rows["threshold_members"].fillna("county"))
+    unit_sc = sc[sc["level"].isin(levels)][["scope", "level"]].rename(columns={"scope": "unit_scope"})
+    um = mem[mem["scope"].isin(set(unit_sc["unit_scope"]))][["scope", "region_code"]].rename(
+        columns={"scope": "unit_scope"}
+    )
+    size = um.groupby("unit_scope").size()
+    sm = mem[mem["scope"].isin(set(rows["scope"]))][["scope", "region_code"]]
+    inside = sm.merge(um, on="region_code").groupby(["scope", "unit_scope"]).size().rename("n").reset_index()
+    inside = inside[inside["n"] == inside["unit_scope"].map(size)].merge(unit_sc, on="unit_scope")
+    x = rows[["row_id", "scope", "threshold_members"]].assign(level=lambda d: d["threshold_members"].fillna("county"))
+    x = x.merge(inside, on=["scope", "level"])
+    x["unit_code"] = x["unit_scope"].map(_unit_code(sc, mem))
+    return x[cols]
+
+
+def _evaluate_thresholds(rows, agg, units, th) -> pd.DataFrame:
+    r = rows.set_index("row_id")
+    u = units.merge(rows[["row_id", "threshold_indicator"]], on="row_id")
+    vals = u.merge(
+        agg[["scope", "indicator_code", "year", "value"]],
+        left_on=["unit_scope", "threshold_indicator"],
+        right_on=["scope", "indicator_code"],
+    )
+    vals = vals[["row_id", "unit_code", "year", "value"]].sort_values(["row_id", "unit_code", "year"])
+    thr_c = r["threshold_comparator"].fillna("ge")
+    thr_d = pd.Series(_comparator_direction(thr_c.to_numpy(dtype=object), "up"), index=r.index)
+    thr_d = thr_d.where(thr_d != 0, 1.0)
+    vals = vals.assign(
+        _tv=vals["row_id"].map(r["threshold_value"]), _tc=vals["row_id"].map(thr_c), _td=vals["row_id"].map(thr_d)
+    )
+    vals = vals.assign(_pass=_met(vals["value"], vals["_tv"], vals["_tc"], vals["_td"]))
+
+    # current count: each unit's latest value (<= as_of)
+    last = vals.groupby(["row_id", "unit_code"], sort=False).tail(1)
+    grouped = last.groupby("row_id", sort=False)
+    count = grouped["_pass"].sum()
+    n_units = grouped.size()
+    t_last = grouped["year"].max()
+    passing = last[last["_pass"]].sort_values(["row_id", "unit_code"]).groupby("row_id")["unit_code"].agg(list)
+    failing = last[~last["_pass"]]
+    with np.errstate(all="ignore"):
+        dist = (failing["value"] - failing["_tv"]).abs() / failing["_tv"].abs().where(failing["_tv"] != 0, 1.0)
+    closest = (
+        failing.assign(_dist=dist)
+        .sort_values(["row_id", "_dist", "unit_code"])
+        .groupby("row_id")
+        .head(5)
+        .groupby("row_id")["unit_code"]
+        .agg(list)
+    )
+
+    # yearly count series (units passing in each year) for the growth ratio
+    series = vals.groupby(["row_id", "year"], sort=False)["_pass"].sum().rename("value").reset_index()
+    series = series.sort_values(["row_id", "year"])
+    plan_base = r["base_year"].fillna(r["period_start"] - 1)
+    first = _first_from(series, plan_base)
+
+    actual = count.reindex(r.index).to_numpy(dtype=float)
+    t = t_last.reindex(r.index).to_numpy(dtype=float)
+    y0 = first["value"].reindex(r.index).to_numpy(dtype=float)
+    t0 = first["year"].reindex(r.index).to_numpy(dtype=float)
+    v = _arr(r, "value")
+    T = _arr(r, "target_year")
+    comp = r["comparator"].to_numpy(dtype=object)
+    d = _comparator_direction(comp, "up")
+    m = _level_metrics(actual, t, y0, t0, v, T, comp, d, th, count_fallback=True)
+    out = pd.DataFrame(m, index=r.index)
+    out["target_value"] = v
+    out["actual_value"] = actual
+    out["actual_year"] = t
+    out["base_value"] = y0
+    out["base_year"] = t0
+    out["growth_basis"] = None
+    out["members_included"] = n_units.reindex(r.index).to_numpy(dtype=float)
+    has_data = n_units.reindex(r.index).notna()
+    out["members_passing"] = [
+        (list(passing.get(i, [])) if ok else None) for i, ok in zip(r.index, has_data, strict=True)
+    ]
+    out["members_closest"] = [
+        (list(closest.get(i, [])) if ok else None) for i, ok in zip(r.index, has_data, strict=True)
+    ]
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Public entry points
+# --------------------------------------------------------------------------------------------------
+
+
+def _needed_indicators(rows: pd.DataFrame, ind: pd.DataFrame) -> set:
+    """Indicators the rows read: their own and threshold indicators, derived parts, growth series and levels."""
+    needed = set(rows["indicator_code"]) | set(rows["threshold_indicator"].dropna())
+    derived = ind[ind["code"].isin(needed) & (ind["kind"] == "derived")]
+    needed |= set(derived["numerator"].dropna()) | set(derived["denominator"].dropna())
+    growth = ind[ind["growth_of"].isin(needed)]
+    needed |= set(growth["code"])
+    return needed
+
+
+def compute_gaps(
+    targets,
+    observations,
+    indicators,
+    scopes,
+    members,
+    as_of,
+    requested_scopes=None,
+    lineage=None,
+    thresholds=None,
+    role=None,
+    *,
+    scale_free_benchmarks_only=True,
+) -> pd.DataFrame:
+    """One row per (scope, applicable target) with actual, gap, growth rates, projection and status (GAP_COLUMNS).
+
+    A target applies at its own scope (benchmark False; 'each_county' targets at every requested county,
+    'each_county:<slug>' at every requested county of group:<slug>);
+    province targets also apply as benchmarks (benchmark True) to every other requested scope, group
+    targets to each requested member county. With ``scale_free_benchmarks_only`` (default) only targets
+    that do not depend on a unit's size are benchmarked (growth/decline rates, change vs base, point
+    increases, and levels of ratios/percentages): a county is not held to the province's 亿元 total or
+    count. Only data with year <= as_of is used. See docs/methodology.md for the per-kind rules.
+    """
+    th = _thresholds(thresholds)
+    as_of = int(as_of)
+    ind = _prepare_indicators(indicators)
+    sc = _prepare_scopes(scopes)
+    mem = _prepare_members(members, sc, lineage, role)
+    tg = _prepare_targets(targets)
+    requested = list(sc["scope"]) if requested_scopes is None else [str(s) for s in requested_scopes]
+
+    rows = _applicable_rows(tg, sc, mem, ind, requested, scale_free_benchmarks_only)
+    if not len(rows):
+        return pd.DataFrame(columns=GAP_COLUMNS)
+
+    thr_rows = rows[rows["kind"] == THRESHOLD_KIND]
+    units = _threshold_units(thr_rows, sc, mem)
+    needed = set(rows["scope"]) | set(rows["share_of"].dropna()) | set(units["unit_scope"])
+    obs = _prepare_observations(observations, ind, lineage, as_of=as_of)
+    obs = obs[obs["indicator_code"].isin(_needed_indicators(rows, ind))]
+    agg = _aggregate(obs, ind, sc[sc["scope"].isin(needed)], mem[mem["scope"].isin(needed)], role)
+
+    parts = []
+    groups = (
+        (rows["kind"].isin(LEVEL_KINDS), lambda x: _evaluate_levels(x, agg, ind, th)),
+        (rows["kind"].isin(RATE_KINDS), lambda x: _evaluate_rates(x, agg, ind, th)),
+        (rows["kind"].isin(COUNT_KINDS), lambda x: _evaluate_counts(x, agg, th)),
+        (rows["kind"] == THRESHOLD_KIND, lambda x: _evaluate_thresholds(x, agg, units, th)),
+    )
+    for mask, evaluate in groups:
+        subset = rows[mask]
+        if len(subset):
+            parts.append(evaluate(subset))
+    results = pd.concat(parts)
+    base = rows.set_index("row_id")[
+        [
+            "scope",
+            "target_id",
+            "document",
+            "indicator_code",
+            "kind",
+            "comparator",
+            "target_year",
+            "unit",
+            "benchmark",
+            "target_scope",
+        ]
+    ]
+    out = base.join(results, suffixes=("", "_result"))
+    if "unit_result" in out.columns:
+        out["unit"] = out["unit_result"].where(out["unit_result"].notna(), out["unit"])
+    for col in ("members_passing", "members_closest"):
+        if col not in out.columns:
+            out[col] = None
+        out[col] = out[col].astype(object).where(out[col].notna(), None)
+    for col in ("actual_year", "base_year", "members_included"):
+        out[col] = pd.array(np.where(np.isfinite(out[col].to_numpy(dtype=float)), out[col], np.nan), dtype="Float64")
+        out[col] = out[col].round().astype("Int64")
+    out["target_year"] = out["target_year"].astype("int64")
+    out["benchmark"] = out["benchmark"].astype(bool)
+    out["growth_basis"] = out["growth_basis"].astype(object).where(out["growth_basis"].notna(), None)
+    out["status"] = out["status"].astype(object)
+    floats = [
+        "target_value",
+        "actual_value",
+        "base_value",
+        "gap",
+        "achieved_share",
+        "required_annual_growth",
+        "observed_annual_growth",
+        "projected_value",
+        "progress_ratio",
+    ]
+    for col in floats:
+        out[col] = out[col].astype(float)
+    out = out[GAP_COLUMNS].sort_values(["scope", "benchmark", "target_id"], ignore_index=True)
+    return out
+
+
+def composite_score(gaps: pd.DataFrame, weights: Mapping, regions: pd.DataFrame) -> pd.DataFrame:
+    """Weighted mean of capped achieved shares per scope, ranked within the province, its city and each group.
+
+    Each weighted target contributes min(max(achieved_share, 0), 1) — 1 when its status is 'achieved' —
+    and rows without a share (insufficient data) are left out, the weights of the rest renormalised
+    (``coverage`` = weight scored / weight applicable). E.g. weights {1: 2, 2: 1}, shares 1.3 and 0.5 →
+    (2×1 + 1×0.5)/3 ≈ 0.833. ``regions`` [scope, city_scope, groups (list)] lists the counties to rank
+    (1 = best, ties share the lower rank). Returns columns scope, score, targets_scored, coverage,
+    rank_province, rank_city, rank_group (dict group scope -> rank); scopes of ``gaps`` not in
+    ``regions`` follow with empty ranks.
+    """
+    w = {int(k): float(v) for k, v in dict(weights).items()}
+    g = gaps[gaps["target_id"].isin(w.keys())].copy()
+    g["_w"] = g["target_id"].map(w).astype(float)
+    share = g["achieved_share"].astype(float).clip(lower=0.0, upper=1.0)
+    share = share.where(g["status"] != ACHIEVED, 1.0)
+    g["_s"] = share
+    g = g[g["_w"] > 0]
+    valid = g[g["_s"].notna()]
+    per = (
+        valid.assign(_ws=valid["_w"] * valid["_s"])
+        .groupby("scope")
+        .agg(_ws=("_ws", "sum"), _w=("_w", "sum"), targets_scored=("_s", "size"))
+    )
+    per["score"] = per["_ws"] / per["_w"]
+    per["coverage"] = per["_w"] / g.groupby("scope")["_w"].sum().reindex(per.index)
+    scores = per[["score", "targets_scored", "coverage"]]
+
+    reg = regions.copy()
+    for col in ("city_scope", "groups"):
+        if col not in reg.columns:
+            reg[col] = None
+    reg = reg[["scope", "city_scope", "groups"]].drop_duplicates("scope")
+    out = reg.merge(scores, left_on="scope", right_index=True, how="left")
+    out["rank_province"] = out["score"].rank(ascending=False, method="min")
+    out["rank_city"] = out.groupby("city_scope", dropna=True)["score"].rank(ascending=False, method="min")
+    groups = (
+        out[["scope", "groups", "score"]]
+        .assign(
+            groups=out["groups"].map(
+                lambda x: (
+                    list(x)
+                    if isinstance(x, Iterable) and not isinstance(x, str)
+                    else ([x] if isinstance(x, str) else [])
+                )
+            )
+        )
+        .explode("groups")
+        .dropna(subset=["groups"])
+    )
+    groups["rank"] = groups.groupby("groups")["score"].rank(ascending=False, method="min")
+    groups = groups.dropna(subset=["rank"])
+    groups["pair"] = list(zip(groups["groups"], groups["rank"].astype(int), strict=True))
+    rank_group = (
+        groups.groupby("scope")["pair"].agg(lambda x: dict(x.tolist())) if len(groups) else pd.Series(dtype=object)
+    )
+    out["rank_group"] = out["scope"].map(rank_group)
+    out["rank_group"] = out["rank_group"].map(lambda x: x if isinstance(x, dict) else {})
+    others = scores[~scores.index.isin(set(out["scope"]))].reset_index()
+    out = pd.concat([out, others], ignore_index=True)
+    out["rank_group"] = out["rank_group"].map(lambda x: x if isinstance(x, dict) else {})
+    for col in ("rank_province", "rank_city"):
+        out[col] = out[col].astype("Float64").astype("Int64")
+    out["targets_scored"] = out["targets_scored"].fillna(0).astype("int64")
+    return out[["scope", "score", "targets_scored", "coverage", "rank_province", "rank_city", "rank_group"]]

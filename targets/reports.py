@@ -1,0 +1,117 @@
+"""Gap tables for pages and commands: selectors fetch, targets/gaps.py computes, this glues them.
+
+Results are cached per data version; the version moves whenever an upload is written, approved or
+returned, or a target, indicator or membership is edited (targets/signals.py)."""
+
+import datetime
+
+import pandas as pd
+from django.conf import settings
+from django.core.cache import cache
+
+from . import gaps
+from .selectors import engine_inputs
+
+DATA_VERSION_KEY = "zj:data-version"
+
+
+def data_version():
+    return cache.get_or_set(DATA_VERSION_KEY, 1, None)
+
+
+def bump_data_version():
+    """Invalidate every cached gap table (called on upload approval, target edits …)."""
+    try:
+        cache.incr(DATA_VERSION_KEY)
+    except ValueError:
+        cache.set(DATA_VERSION_KEY, 2, None)
+
+
+def default_as_of():
+    """The latest year with approved data (statistics lag a year), else last calendar year."""
+    years = inputs().observations["year"]
+    return int(years.max()) if len(years) else datetime.date.today().year - 1
+
+
+def parse_scope(text):
+    """Check a scope argument: province, county:CODE, city:CODE, group:SLUG, cluster:SLUG."""
+    kind, _, rest = text.partition(":")
+    if text == "province" or (kind in {"county", "city", "group", "cluster"} and rest):
+        return text
+    raise ValueError(f"unknown scope {text!r}: use province, county:CODE, city:CODE, group:SLUG or cluster:SLUG")
+
+
+# Computed tables stay in this process (pickling a 100k-row frame through the cache backend on
+# every request would cost more than it saves); the shared cache holds only the data version, so
+# every worker drops its tables when an upload is approved or a target edited.
+_memo = {"version": None, "tables": {}}
+MEMO_LIMIT = 64
+
+
+def _cached(key, compute):
+    version = data_version()
+    if _memo["version"] != version:
+        _memo["version"], _memo["tables"] = version, {}
+    tables = _memo["tables"]
+    if key not in tables:
+        if len(tables) >= MEMO_LIMIT:
+            tables.pop(next(iter(tables)))
+        tables[key] = compute()
+    return tables[key]
+
+
+def inputs(include_submitted=False):
+    """Engine inputs, kept per data version (a fixed number of queries on a miss, none on a hit)."""
+    return _cached(f"inputs:{int(include_submitted)}", lambda: engine_inputs(include_submitted))
+
+
+def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_submitted=False):
+    """Gap rows of every scope (computed once per data version), filtered to `scopes` when given."""
+    as_of = as_of or default_as_of()
+    key = f"gaps:{as_of}:{role}:{document}:{int(include_submitted)}"
+
+    def compute():
+        data = inputs(include_submitted)
+        targets = data.targets
+        if document:
+            targets = targets[targets["document"] == document]
+        table = gaps.compute_gaps(
+            targets,
+            data.observations,
+            data.indicators,
+            data.scopes,
+            data.members,
+            as_of,
+            lineage=data.lineage,
+            thresholds=settings.GAP_STATUS_THRESHOLDS,
+            role=role,
+        )
+        labels = targets.set_index("target_id")[["label", "policy_input", "value"]]
+        table = table.join(labels.rename(columns={"value": "target_value_document"}), on="target_id")
+        names = data.indicators.set_index("code")["name"]
+        table["indicator_name"] = table["indicator_code"].map(names)
+        return table
+
+    table = _cached(key, compute)
+    return table if scopes is None else table[table["scope"].isin(scopes)]
+
+
+def aggregate_series(scopes, indicator_codes=None, *, role=None, include_submitted=False):
+    """Yearly values of the scopes (ratio of sums for derived indicators)."""
+    key = f"series:{role}:{int(include_submitted)}"
+
+    def compute():
+        data = inputs(include_submitted)
+        return gaps.aggregate(data.observations, data.indicators, data.scopes, data.members, data.lineage, role)
+
+    table = _cached(key, compute)
+    table = table[table["scope"].isin(scopes)]
+    if indicator_codes:
+        table = table[table["indicator_code"].isin(indicator_codes)]
+    return table
+
+
+def records(table):
+    """JSON-ready dicts: NaN → None, numpy scalars → Python."""
+    out = table.astype(object).where(pd.notna(table), None)
+    return out.to_dict("records")

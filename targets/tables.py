@@ -1,0 +1,79 @@
+"""django-tables2 tables of the dashboard."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from indicators.exporting import neutralise
+
+from .pages import fmt_number
+
+
+class StatusValueColumn(tables.Column):
+    """A heatmap cell: the value with its unit, coloured by status, with the status text for screen readers."""
+
+    def __init__(self, status_key, unit, labels, **kwargs):
+        self.status_key, self.unit, self.labels = status_key, unit, labels
+        super().__init__(attrs={"td": {"class": "status-cell"}}, **kwargs)
+
+    def render(self, value, record):
+        status = record.get(self.status_key) or "insufficient_data"
+        return format_html(
+            '<span class="zj-badge status-{}" title="{}">{}</span>',
+            status,
+            self.labels.get(status, status),
+            fmt_number(value, self.unit),
+        )
+
+    def value(self, value, record):
+        return "" if value is None else round(value, 4)
+
+
+class HeatmapTable(tables.Table):
+    name = tables.Column(verbose_name=_("县（市、区）"), attrs={"td": {"class": "text-nowrap"}})
+    city = tables.Column(verbose_name=_("所属市"))
+    code = tables.Column(verbose_name=_("代码"))
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover zj-heatmap"}
+        orderable = True
+        template_name = "django_tables2/bootstrap5.html"
+
+    def render_name(self, value, record):
+        return format_html('<a href="{}">{}</a>', reverse("targets:county", args=[record["code"]]), value)
+
+    def value_name(self, value, record):
+        return neutralise(value)
+
+
+def heatmap_table(records, columns, labels):
+    """A heatmap with one StatusValueColumn per (target_id, header, unit)."""
+    extra = [
+        (f"t{tid}", StatusValueColumn(f"s{tid}", unit, labels, verbose_name=header)) for tid, header, unit in columns
+    ]
+    # Status of each column also exported, as text next to the value.
+    extra += [(f"s{tid}", tables.Column(verbose_name=f"{header}·状态", visible=False)) for tid, header, _ in columns]
+    return HeatmapTable(records, extra_columns=extra)
+
+
+class RankingTable(tables.Table):
+    rank = tables.Column(verbose_name=_("排名"))
+    name = tables.Column(verbose_name=_("地区"))
+    value = tables.Column(verbose_name=_("数值"))
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover"}
+        template_name = "django_tables2/bootstrap5.html"
+
+    def __init__(self, *args, unit="", **kwargs):
+        self.unit = unit
+        super().__init__(*args, **kwargs)
+
+    def render_value(self, value):
+        return fmt_number(value, self.unit)
+
+    def render_name(self, value, record):
+        if record.get("code"):
+            return format_html('<a href="{}">{}</a>', reverse("targets:county", args=[record["code"]]), value)
+        return value

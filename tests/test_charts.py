@@ -1,0 +1,395 @@
+"""Chart builders (targets/charts.py): pure Python, run with ``pytest tests/test_charts.py -p no:django``."""
+
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from targets import charts
+
+GEOJSON_PATH = Path(__file__).resolve().parent.parent / "static" / "geo" / "zhejiang_counties.geojson"
+
+
+@pytest.fixture(scope="module")
+def geojson():
+    return json.loads(GEOJSON_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def counties(geojson):
+    return pd.DataFrame(
+        {
+            "code": [f["properties"]["code"] for f in geojson["features"]],
+            "name": [f["properties"]["name"] for f in geojson["features"]],
+        }
+    )
+
+
+@pytest.fixture
+def series():
+    return pd.DataFrame({"year": [2024, 2020, 2021, 2022, 2023], "value": [1180.0, 880.0, 990.0, 1040.0, 1100.0]})
+
+
+def trace(fig, name):
+    found = [t for t in fig["data"] if t.get("name") == name]
+    assert len(found) == 1, f"expected one trace named {name!r}, got {[t.get('name') for t in fig['data']]}"
+    return found[0]
+
+
+def dumped(fig):
+    text = json.dumps(fig, ensure_ascii=False, allow_nan=False)  # strict JSON: no NaN, no numpy objects
+    assert "cdn" not in text.lower()
+    assert "mapbox" not in text.lower()
+    return text
+
+
+# ------------------------------------------------------------------------------------------------ palette
+def test_status_palette_and_labels():
+    assert charts.STATUS_COLORS == {
+        "achieved": "#009E73",
+        "on_track": "#56B4E9",
+        "needs_acceleration": "#E69F00",
+        "limited_progress": "#D55E00",
+        "deteriorating": "#CC79A7",
+        "insufficient_data": "#BBBBBB",
+    }
+    assert charts.STATUS_LABELS["zh"]["needs_acceleration"] == "需加快"
+    assert charts.STATUS_LABELS["en"]["deteriorating"] == "Deteriorating"
+    assert set(charts.STATUS_LABELS["zh"]) == set(charts.STATUS_LABELS["en"]) == set(charts.STATUSES)
+
+
+def test_statuses_match_the_gap_engine():
+    from targets import gaps
+
+    assert charts.STATUSES == gaps.STATUSES
+
+
+def test_unknown_language_is_rejected(series):
+    with pytest.raises(ValueError):
+        charts.target_chart(series, unit="亿元", lang="fr")
+
+
+# ------------------------------------------------------------------------------------------------ target chart
+def test_target_chart_actual_series_sorted_and_readable(series):
+    fig = charts.target_chart(series, unit="亿元", title="规上工业增加值")
+    dumped(fig)
+    actual = trace(fig, "实际")
+    assert actual["x"] == [2020, 2021, 2022, 2023, 2024]
+    assert actual["y"] == [880.0, 990.0, 1040.0, 1100.0, 1180.0]
+    assert actual["line"]["width"] >= 2.5
+    layout = fig["layout"]
+    assert layout["font"]["size"] >= 14
+    assert 250 <= layout["height"] <= 320
+    assert layout["legend"]["orientation"] == "h" and layout["legend"]["y"] < 0
+    assert layout["yaxis"]["title"]["text"] == "亿元"
+    assert layout["xaxis"]["title"]["text"] == "年份"
+    assert layout["title"]["text"] == "规上工业增加值"
+    assert "亿元" in actual["hovertemplate"]
+    assert all(t["line"]["width"] >= 2.5 for t in fig["data"] if "line" in t)
+
+
+def test_target_path_runs_from_base_to_target(series):
+    target = {"value": 1500, "year": 2027, "base_year": 2022, "base_value": 1040.0, "comparator": "ge"}
+    fig = charts.target_chart(series, unit="亿元", target=target)
+    path = trace(fig, "目标路径")
+    assert path["x"] == [2022, 2027]
+    assert path["y"] == [1040.0, 1500.0]
+    assert path["line"]["dash"] == "dash"
+    marker = trace(fig, "目标")
+    assert marker["x"] == [2027] and marker["y"] == [1500.0]
+    assert marker["mode"] == "markers"
+    assert "≥" in marker["hovertemplate"] and "亿元" in marker["hovertemplate"]
+    # the x-axis reaches the target year
+    lo, hi = fig["layout"]["xaxis"]["range"]
+    assert lo < 2020 and hi > 2027
+
+
+def test_target_without_base_value_is_a_horizontal_line(series):
+    target = {"value": 4.2, "year": 2027, "base_year": pd.NA, "base_value": float("nan"), "comparator": "ge"}
+    fig = charts.target_chart(series, unit="%", target=target)
+    dumped(fig)
+    line = [t for t in fig["data"] if t.get("mode") == "lines" and t.get("legendgroup") == "target"]
+    assert len(line) == 1
+    assert line[0]["y"] == [4.2, 4.2]
+    assert line[0]["x"] == [2020, 2027]
+    assert not any(t.get("name") == "目标路径" for t in fig["data"])
+
+
+def test_target_with_numpy_and_none_values(series):
+    import numpy as np
+
+    target = {
+        "value": np.float64(1500),
+        "year": np.float64(2027.0),
+        "base_year": None,
+        "base_value": None,
+        "comparator": None,
+    }
+    fig = charts.target_chart(series, unit="亿元", target=target)
+    dumped(fig)
+    (marker,) = [t for t in fig["data"] if t.get("mode") == "markers"]
+    assert marker["x"] == [2027] and marker["y"] == [1500.0]
+    assert "≥" not in marker["hovertemplate"]  # no comparator given
+
+
+def test_missing_target_value_draws_no_target(series):
+    fig = charts.target_chart(series, unit="亿元", target={"value": None, "year": 2027})
+    assert [t["name"] for t in fig["data"]] == ["实际"]
+
+
+def test_projection_is_dotted_and_ends_at_target_year(series):
+    projection = {"from_year": 2024, "from_value": 1180.0, "year": 2027, "value": 1390.5}
+    fig = charts.target_chart(
+        series,
+        unit="亿元",
+        projection=projection,
+        target={"value": 1500, "year": 2027, "base_year": 2022, "base_value": 1040.0},
+    )
+    proj = trace(fig, "预测")
+    assert proj["x"] == [2024, 2027]
+    assert proj["y"] == [1180.0, 1390.5]
+    assert proj["x"][-1] == trace(fig, "目标")["x"][0]
+    assert proj["line"]["dash"] == "dot"
+
+
+def test_compare_lines_labelled_grey_and_distinct(series):
+    compare = {
+        "绍兴市": pd.DataFrame({"year": [2021, 2020], "value": [700.0, 650.0]}),
+        "全省": pd.DataFrame({"year": [2020, 2021], "value": [900.0, 950.0]}),
+    }
+    fig = charts.target_chart(series, unit="亿元", compare=compare)
+    city, province = trace(fig, "绍兴市"), trace(fig, "全省")
+    assert city["x"] == [2020, 2021] and city["y"] == [650.0, 700.0]
+    assert province["y"] == [900.0, 950.0]
+    assert city["line"]["dash"] != province["line"]["dash"]
+    for t in (city, province):
+        r, g, b = (int(t["line"]["color"][i : i + 2], 16) for i in (1, 3, 5))
+        assert r == g == b  # grey
+        assert t["line"]["width"] <= trace(fig, "实际")["line"]["width"]
+
+
+def test_nan_in_series_is_a_gap_not_an_error():
+    s = pd.DataFrame({"year": [2020, 2021, 2022], "value": [1.0, float("nan"), 3.0]})
+    fig = charts.target_chart(s, unit="%")
+    dumped(fig)
+    assert trace(fig, "实际")["y"] == [1.0, None, 3.0]
+
+
+def test_target_chart_english(series):
+    fig = charts.target_chart(
+        series,
+        unit="CNY 100m",
+        target={"value": 1500, "year": 2027, "base_year": 2022, "base_value": 1040.0},
+        projection={"from_year": 2024, "from_value": 1180.0, "year": 2027, "value": 1390.0},
+        lang="en",
+        demo=True,
+    )
+    names = {t["name"] for t in fig["data"]}
+    assert {"Actual", "Target path", "Projection"} <= names
+    assert fig["layout"]["xaxis"]["title"]["text"] == "Year"
+    assert [a["text"] for a in fig["layout"]["annotations"]] == ["Demo data"]
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in dumped(fig))  # no Chinese left in an English figure
+
+
+def test_demo_annotation_only_when_asked(series):
+    assert not charts.target_chart(series, unit="亿元")["layout"].get("annotations")
+    demo = charts.target_chart(series, unit="亿元", demo=True)["layout"]["annotations"]
+    assert len(demo) == 1 and demo[0]["text"] == "示例数据"
+    assert demo[0]["xref"] == "paper" and demo[0]["x"] == 1
+
+
+# ------------------------------------------------------------------------------------------------ map
+def test_geojson_has_ninety_counties_keyed_by_code(geojson):
+    assert len(geojson["features"]) == 90
+    assert all(len(f["properties"]["code"]) == 6 for f in geojson["features"])
+
+
+def test_county_map_value_mode(geojson, counties):
+    frame = counties.assign(value=[float(i) for i in range(90)])
+    fig = charts.county_map(geojson, frame, mode="value", unit="亿元", title="规上工业增加值")
+    dumped(fig)
+    assert len(fig["data"]) == 1
+    tr = fig["data"][0]
+    assert tr["type"] == "choropleth"
+    assert len(tr["locations"]) == 90
+    assert tr["featureidkey"] == "properties.code"
+    assert tr["z"] == [float(i) for i in range(90)]
+    assert len(tr["geojson"]["features"]) == 90
+    assert tr["colorbar"]["title"]["text"] == "亿元"
+    assert "亿元" in tr["hovertemplate"] and "%{customdata}" in tr["hovertemplate"]
+    assert tr["customdata"][0] == counties["name"][0]
+    layout = fig["layout"]
+    assert layout["geo"]["visible"] is False
+    assert layout["geo"]["fitbounds"] == "locations"
+    assert not {"map", "mapbox"} & set(layout)
+    assert not any(key.startswith(("map", "mapbox")) for key in layout)
+    assert 500 <= layout["height"] <= 620
+
+
+def test_county_map_value_mode_greys_out_missing(geojson, counties):
+    frame = counties.assign(value=[float("nan") if i in (3, 7) else float(i) for i in range(90)]).drop(index=[10])
+    fig = charts.county_map(geojson, frame, mode="value", unit="亿元")
+    dumped(fig)
+    assert len(fig["data"]) == 2
+    values, missing = fig["data"]
+    assert len(values["locations"]) == 87 and None not in values["z"]
+    assert sorted(missing["locations"]) == sorted(counties["code"][[3, 7, 10]])
+    assert missing["showscale"] is False and missing["name"] == "无数据"
+    assert "无数据" in missing["hovertemplate"]
+    # each trace embeds only the features it draws
+    assert len(missing["geojson"]["features"]) == 3
+
+
+def test_county_map_accepts_a_geojson_url(counties):
+    frame = counties.assign(value=1.0)
+    fig = charts.county_map(
+        "/static/geo/zhejiang_counties.geojson", frame, mode="value", unit="%", topojson_url="/static/vendor/topojson/"
+    )
+    assert fig["data"][0]["geojson"] == "/static/geo/zhejiang_counties.geojson"
+    assert fig["config"] == {"topojsonURL": "/static/vendor/topojson/"}
+    assert "config" not in charts.county_map("/x.geojson", frame, mode="value")
+
+
+def test_county_map_status_mode(geojson, counties):
+    statuses = ["achieved", "on_track", "deteriorating"]
+    frame = counties.assign(status=[statuses[i % 3] for i in range(90)])
+    frame.loc[0, "status"] = None  # unknown status → insufficient data
+    fig = charts.county_map(geojson, frame, mode="status", title="状态")
+    dumped(fig)
+    assert [t["name"] for t in fig["data"]] == ["已实现", "进度正常", "倒退", "数据不足"]
+    for t, status in zip(fig["data"], ["achieved", "on_track", "deteriorating", "insufficient_data"], strict=True):
+        assert t["type"] == "choropleth"
+        assert t["showscale"] is False
+        assert t["showlegend"] is True
+        assert t["featureidkey"] == "properties.code"
+        assert {c for _, c in t["colorscale"]} == {charts.STATUS_COLORS[status]}
+        assert charts.STATUS_LABELS["zh"][status] in t["hovertemplate"]
+    assert sum(len(t["locations"]) for t in fig["data"]) == 90
+    assert fig["data"][-1]["locations"] == [counties["code"][0]]
+    assert fig["layout"]["geo"]["visible"] is False
+
+
+def test_county_map_status_english_and_bad_input(geojson, counties):
+    fig = charts.county_map(geojson, counties.assign(status="needs_acceleration"), mode="status", lang="en")
+    assert [t["name"] for t in fig["data"]] == ["Needs acceleration"]
+    with pytest.raises(ValueError):
+        charts.county_map(geojson, counties.assign(status="great"), mode="status")
+    with pytest.raises(ValueError):
+        charts.county_map(geojson, counties.assign(value=1), mode="heat")
+
+
+# ------------------------------------------------------------------------------------------------ ranking
+def test_ranking_sorted_highest_on_top_with_highlight():
+    frame = pd.DataFrame(
+        {"name": ["柯桥区", "上城区", "淳安县", "萧山区", "无值县"], "value": [300.0, 120.0, 40.0, 900.0, float("nan")]}
+    )
+    fig = charts.ranking_chart(frame, unit="亿元", highlight="上城区", title="排名")
+    dumped(fig)
+    (bar,) = fig["data"]
+    assert bar["orientation"] == "h"
+    assert bar["y"] == ["萧山区", "柯桥区", "上城区", "淳安县"]  # NaN dropped
+    assert bar["x"] == [900.0, 300.0, 120.0, 40.0]
+    assert fig["layout"]["yaxis"]["autorange"] == "reversed"  # first category drawn at the top
+    colors = bar["marker"]["color"]
+    assert colors[2] != colors[0] and len(set(colors)) == 2
+    assert "<b>上城区</b>" in fig["layout"]["yaxis"]["ticktext"]  # not colour alone
+    assert fig["layout"]["height"] == 300  # minimum
+    assert "亿元" in bar["hovertemplate"]
+
+
+def test_ranking_height_scales_and_target_line():
+    frame = pd.DataFrame({"name": [f"县{i}" for i in range(60)], "value": [float(i) for i in range(60)]})
+    fig = charts.ranking_chart(frame, unit="%", target=25, highlight=["县1", "县2"], lang="en")
+    assert fig["layout"]["height"] >= 60 * 22
+    assert fig["layout"]["height"] < 60 * 22 + 200
+    (shape,) = fig["layout"]["shapes"]
+    assert shape["x0"] == shape["x1"] == 25 and shape["line"]["dash"] == "dash"
+    assert fig["layout"]["annotations"][0]["text"].startswith("Target")
+    assert sum(c == charts.HIGHLIGHT_COLOR for c in fig["data"][0]["marker"]["color"]) == 2
+    zh = charts.ranking_chart(frame, unit="%", target=25)
+    assert zh["layout"]["annotations"][0]["text"].startswith("目标")
+    assert "shapes" not in charts.ranking_chart(frame, unit="%")["layout"]
+
+
+# ------------------------------------------------------------------------------------------------ distribution
+def test_distribution_one_box_per_year_with_outliers():
+    values = [1.0, 2.0, 3.0, 4.0, 100.0]
+    frame = pd.DataFrame({"year": [2022] * 5 + [2023] * 5, "value": values + [v + 1 for v in values]})
+    frame.loc[len(frame)] = [2023, float("nan")]
+    fig = charts.distribution_chart(frame, unit="%", title="分布")
+    dumped(fig)
+    boxes = [t for t in fig["data"] if t["type"] == "box"]
+    assert len(boxes) == 1
+    box = boxes[0]
+    assert sorted(set(box["x"])) == [2022, 2023]
+    assert len(box["y"]) == 10
+    assert box["boxpoints"] == "outliers"
+    assert box["quartilemethod"] == "inclusive"
+    assert fig["layout"]["xaxis"]["type"] == "category"
+    assert fig["layout"]["yaxis"]["title"]["text"] == "%"
+    stats = [t for t in fig["data"] if t["type"] == "scatter"][0]
+    assert stats["x"] == [2022, 2023] and stats["y"] == [3.0, 4.0]
+    assert "中位数: 3%" in stats["text"][0]
+    assert "四分位区间: 2 – 4%" in stats["text"][0]  # inclusive quartiles of 1,2,3,4,100
+
+
+def test_inclusive_quartiles():
+    assert charts._inclusive_quartiles([1, 2, 3, 4, 100]) == (2, 3, 4)
+    assert charts._inclusive_quartiles([1, 2, 3, 4]) == (1.5, 2.5, 3.5)
+    assert charts._inclusive_quartiles([7]) == (7, 7, 7)
+
+
+def test_distribution_english_with_names():
+    frame = pd.DataFrame({"year": [2023] * 3, "value": [1.0, 2.0, 3.0], "name": ["A", "B", None]})
+    fig = charts.distribution_chart(frame, unit="%", lang="en")
+    assert fig["layout"]["xaxis"]["title"]["text"] == "Year"
+    assert fig["data"][0]["text"] == ["A", "B", ""]
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in dumped(fig))
+
+
+# ------------------------------------------------------------------------------------------------ status bar
+def test_status_bar_segments_in_status_order_with_labels():
+    counts = {"deteriorating": 1, "achieved": 5, "on_track": 0, "insufficient_data": 3}
+    fig = charts.status_bar(counts)
+    dumped(fig)
+    assert [t["name"] for t in fig["data"]] == ["已实现 5", "倒退 1", "数据不足 3"]
+    assert [t["x"] for t in fig["data"]] == [[5], [1], [3]]
+    assert [t["marker"]["color"] for t in fig["data"]] == ["#009E73", "#CC79A7", "#BBBBBB"]
+    assert [t["text"] for t in fig["data"]] == [["已实现 5"], ["倒退 1"], ["数据不足 3"]]
+    assert fig["layout"]["barmode"] == "stack"
+    assert all(t["orientation"] == "h" for t in fig["data"])
+    assert fig["layout"]["showlegend"] is True
+
+
+def test_status_bar_english_empty_and_unknown():
+    fig = charts.status_bar({"needs_acceleration": 2}, lang="en")
+    assert fig["data"][0]["text"] == ["Needs acceleration 2"]
+    empty = charts.status_bar({})
+    assert empty["data"] == [] and empty["layout"]["annotations"][0]["text"] == "无数据"
+    with pytest.raises(ValueError):
+        charts.status_bar({"great": 1})
+
+
+# ------------------------------------------------------------------------------------------------ all figures
+def test_every_figure_is_plain_json_without_cdn_or_template(geojson, counties, series):
+    figs = [
+        charts.target_chart(
+            series, unit="亿元", demo=True, target={"value": 1, "year": 2027, "base_year": 2022, "base_value": 0.5}
+        ),
+        charts.county_map(geojson, counties.assign(value=1.5), mode="value", unit="%"),
+        charts.county_map(geojson, counties.assign(status="achieved"), mode="status"),
+        charts.ranking_chart(pd.DataFrame({"name": ["a"], "value": [1]}), unit="%"),
+        charts.distribution_chart(pd.DataFrame({"year": [2020, 2020], "value": [1, 2]}), unit="%"),
+        charts.status_bar({"achieved": 1}),
+    ]
+    for fig in figs:
+        text = dumped(fig)
+        assert set(fig) <= {"data", "layout"}
+        assert "bdata" not in text  # plain lists, readable by any client
+        assert "template" not in fig["layout"]
+        assert "plotly.min.js" not in text and "<script" not in text
+        assert "sendChartToCloud" in fig["layout"]["modebar"]["remove"]
+        assert fig["layout"]["font"]["size"] >= 14
+        assert not any(isinstance(v, float) and math.isnan(v) for t in fig["data"] for v in t.get("y", []) or [])

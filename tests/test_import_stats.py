@@ -1,0 +1,194 @@
+"""import_stats and the upload service: all or nothing, versions beside versions, the CLI contract."""
+
+import datetime
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from openpyxl import Workbook
+
+from indicators.models import Observation, Upload
+from indicators.services import import_file, system_user, upload_approve, upload_return
+from tests.test_ingest_corpus import BAD
+
+DATA = Path(__file__).parent / "data"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def upload_root(settings, tmp_path):
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+
+
+def run(*args):
+    """Run import_stats; return (exit code, stdout)."""
+    out = io.StringIO()
+    try:
+        call_command("import_stats", *args, stdout=out, stderr=io.StringIO())
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue()
+
+
+def rollup(year, rows, name="roll.xlsx", tmp=None):
+    """A small provincial roll-up: regions as rows, 规上工业增加值 and 从业人员 as columns."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"{year}年"
+    ws.append([f"{year}年各县工业主要指标"])
+    ws.append(["地区", "规上工业增加值（亿元）", "从业人员平均人数（万人）"])
+    for row in rows:
+        ws.append(list(row))
+    path = tmp / name
+    wb.save(path)
+    return path
+
+
+def state():
+    return Observation.objects.count(), Upload.objects.count()
+
+
+def test_a_good_rollup_is_imported_and_reported_as_json(tmp_path):
+    path = rollup(2023, [("义乌市", 512.3, 30.1), ("景宁畲族自治县", 21.5, 1.2)], tmp=tmp_path)
+    code, out = run(str(path), "--json")
+    assert code == 0
+    report = json.loads(out.strip().splitlines()[0])
+    assert report["file"] == str(path)
+    assert report["accepted"] is True
+    assert (report["created"], report["updated"], report["unchanged"]) == (4, 0, 0)
+    assert report["errors"] == []
+    upload = Upload.objects.get(pk=report["upload_id"])
+    assert upload.uploaded_by.username == "system"
+    assert upload.status == Upload.Status.SUBMITTED
+    assert len(upload.sha256) == 64
+    obs = Observation.objects.get(region__code="330782", indicator__code="value_added", year=2023)
+    assert obs.value == 512.3
+    assert obs.upload == upload
+
+
+def test_a_file_with_one_bad_cell_is_refused_whole_and_nothing_is_written(tmp_path):
+    path = rollup(2023, [("义乌市", 512.3, 30.1), ("景宁畲族自治县", "约12.5", 1.2)], tmp=tmp_path)
+    before = state()
+    code, out = run(str(path), "--json")
+    assert code == 1
+    report = json.loads(out)
+    assert report["accepted"] is False
+    assert report["created"] == 0
+    error = report["errors"][0]
+    assert (error["sheet"], error["cell"]) == ("2023年", "B4")
+    assert "约12.5" in error["message"] and "不是数值" in error["message"]
+    assert state() == before
+
+
+@pytest.mark.parametrize(("name", "kwargs", "expected"), BAD, ids=[b[0] for b in BAD])
+def test_every_bad_file_of_the_corpus_is_refused_without_writing(name, kwargs, expected):
+    before = state()
+    path = DATA / name
+    report = import_file(data=path.read_bytes(), filename=name, user=system_user(), **kwargs)
+    assert report["accepted"] is False
+    # The corpus table was written for a catalog whose current year is 2025; ours is this year.
+    next_year = datetime.date.today().year + 1
+    expected = [e.replace("1949–2026", f"1949–{next_year}") for e in expected]
+    assert [issue_text(e) for e in report["errors"]] == expected
+    assert state() == before
+
+
+def issue_text(e):
+    """The parser's own str(Issue): 'sheet!cell: message', 'sheet: message' or the message."""
+    if e["sheet"] and e["cell"]:
+        return f"{e['sheet']}!{e['cell']}: {e['message']}"
+    return f"{e['sheet']}: {e['message']}" if e["sheet"] else e["message"]
+
+
+def test_reimporting_the_same_values_stores_no_new_version(tmp_path):
+    path = rollup(2022, [("义乌市", 480.0, 29.0)], tmp=tmp_path)
+    assert run(str(path), "--approve")[0] == 0
+    before = state()
+    code, out = run(str(path), "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 2)
+    assert state() == before
+
+
+def test_a_changed_value_is_kept_beside_the_old_one_and_only_one_is_current(tmp_path):
+    run(str(rollup(2021, [("海宁市", 300.0, 20.0)], "a.xlsx", tmp_path)), "--approve")
+    code, out = run(str(rollup(2021, [("海宁市", 310.0, 20.0)], "b.xlsx", tmp_path)), "--json")
+    assert code == 0
+    assert json.loads(out)["updated"] == 1 and json.loads(out)["unchanged"] == 1
+    versions = Observation.objects.filter(region__code="330481", indicator__code="value_added", year=2021)
+    assert sorted(versions.values_list("version", "value", "status", "is_current")) == [
+        (1, 300.0, "approved", False),
+        (2, 310.0, "submitted", True),
+    ]
+
+
+def test_approving_supersedes_the_old_approved_value_and_returning_restores_it(tmp_path):
+    run(str(rollup(2020, [("萧山区", 900.0, 50.0)], "a.xlsx", tmp_path)), "--approve")
+    code, out = run(str(rollup(2020, [("萧山区", 950.0, 50.0)], "b.xlsx", tmp_path)), "--json")
+    second = Upload.objects.get(pk=json.loads(out)["upload_id"])
+    key = {"region__code": "330109", "indicator__code": "value_added", "year": 2020}
+
+    upload_return(upload=second, user=system_user(), comment="数值有误，请核对")
+    assert Observation.objects.get(**key, is_current=True).value == 900.0
+    assert Observation.objects.get(**key, version=2).status == "returned"
+
+    code, out = run(str(rollup(2020, [("萧山区", 960.0, 50.0)], "c.xlsx", tmp_path)), "--json")
+    third = Upload.objects.get(pk=json.loads(out)["upload_id"])
+    upload_approve(upload=third, user=system_user())
+    assert Observation.objects.get(**key, status="approved").value == 960.0
+    assert Observation.objects.get(**key, version=1).status == "superseded"
+    assert Observation.objects.filter(**key).count() == 3  # nothing was deleted
+
+
+def test_dry_run_reports_but_writes_nothing(tmp_path):
+    path = rollup(2019, [("义乌市", 400.0, 28.0)], tmp=tmp_path)
+    before = state()
+    code, out = run(str(path), "--dry-run", "--json")
+    assert code == 0
+    assert json.loads(out)["created"] == 2
+    assert state() == before
+
+
+def test_usage_errors_exit_with_code_two(tmp_path):
+    assert run(str(tmp_path / "missing.xlsx"))[0] == 2
+    path = rollup(2019, [("义乌市", 400.0, 28.0)], tmp=tmp_path)
+    assert run(str(path), "--region", "999999")[0] == 2
+
+
+def test_a_county_official_cannot_import_another_countys_rows(tmp_path):
+    path = rollup(2023, [("义乌市", 512.3, 30.1)], tmp=tmp_path)
+    before = state()
+    report = import_file(data=path.read_bytes(), filename=path.name, user=system_user(), allowed_regions=["331127"])
+    assert report["accepted"] is False
+    assert any("330782" in e["message"] for e in report["errors"])
+    assert state() == before
+
+
+def test_export_observations_prints_canonical_units_and_status(tmp_path, export):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "2023年"
+    ws.append(["地区", "规上工业增加值（万元）"])
+    ws.append(["景宁畲族自治县", 215000])
+    path = tmp_path / "wan.xlsx"
+    wb.save(path)
+    assert run(str(path), "--approve")[0] == 0
+    rows = json.loads(export("export_observations", "--region", "331127", "--format", "json"))
+    assert rows == [
+        {
+            "region_code": "331127",
+            "region_name": "景宁畲族自治县",
+            "indicator_code": "value_added",
+            "indicator_name": "规模以上工业增加值",
+            "year": 2023,
+            "value": 21.5,  # 215000 万元 = 21.5 亿元
+            "unit": "亿元",
+            "status": "approved",
+            "upload_id": rows[0]["upload_id"],
+        }
+    ]
+    assert Upload.objects.filter(pk=rows[0]["upload_id"]).exists()
