@@ -1,14 +1,35 @@
 """Synthetic demo statistics (示例数据): plausible, deterministic, and loaded through the real
-import path — the generator writes roll-up workbooks as a statistics bureau would and imports them."""
+import path — the generator writes roll-up workbooks as a statistics bureau would and imports them.
+
+Two layers:
+
+- the *core* (value added and the series drawn as ratios of it, employment, land, population) is
+  generated per county from a size hint, as before;
+- every other base indicator that some non-policy-input target reads gets a *plan* (`build_plans`),
+  calibrated from that target: a yearly flow for 每年/累计 counts, a rising stock for 达到 levels, a
+  band around the target for shares, a compound rate for growth targets, and for a derived target
+  whose numerator is not core, a numerator drawn as denominator × a ratio path (so the ratio of sums
+  lands near the target). County-level plans are split over the counties by their value added;
+  province-level ones (``level: province``) are one series for 330000 浙江省, imported as a
+  "one region's series" workbook.
+
+Indicators used only by policy_input targets (fund sizes, tax rates, quotas) get nothing.
+"""
 
 import io
+import logging
+import math
 import zlib
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+logger = logging.getLogger(__name__)
+
 DEMO_SEED = 20240101
 DEMO_YEARS = range(2013, 2025)
+PROVINCE_CODE = "330000"
 
 # Rough 2013 size (规上工业增加值, 亿元) for the big industrial counties, so that 义乌 is not 景宁.
 # Only magnitudes matter; everything here is synthetic.
@@ -64,65 +85,579 @@ RATIO_OF_VALUE_ADDED = {
     "services_value_added": (1.1, 0.01),
     "hightech_services_value_added": (0.06, 0.05),
 }
-# Counts per 100亿元 of value added.
-COUNT_PER_100YI = {
-    "new_industrial_robots": 180.0,
-    "listed_mfg_companies": 1.4,
-    "hightech_enterprises": 45.0,
-    "high_value_invention_patents": 90.0,
-    "future_factories": 0.15,
-    "smart_factories": 1.2,
-    "single_champion_enterprises": 0.25,
-    "little_giant_enterprises": 1.5,
-    "tech_smes": 70.0,
-    "key_tech_renovation_projects": 8.0,
-    "enterprise_tech_centers": 3.0,
+# 亩 of industrial land per 亿元 of value added in 2013 is U(55, 90) × this, falling 3 % a year,
+# which puts the province's 亩均增加值 near 175 万元/亩 in 2024 (亩均税收 ≈ 0.22 of it).
+LAND_PER_YI = 1.1
+CORE = frozenset(
+    {"value_added", "employees", "industrial_land", "value_added_growth", "resident_population"}
+    | set(RATIO_OF_VALUE_ADDED)
+)
+
+# -- calibration of the planned indicators -------------------------------------------------------
+FLOW_FACTOR = (0.6, 1.3)  # yearly flow ≈ target per year × U(0.6, 1.3)
+STOCK_FACTOR = (0.5, 1.1)  # a stock reaches target × U(0.5, 1.1) by the target year on its trend
+SHARE_FACTOR = (0.75, 1.08)  # a share reaches target × U(0.75, 1.08) by the target year
+RATIO_FACTOR = (0.8, 1.1)  # a derived ratio reaches target × U(0.8, 1.1)
+RATE_FACTOR = (0.6, 1.3)  # an observed growth/decline rate ≈ target rate × U(0.6, 1.3)
+LOOKBACK = 3  # planned series start this many years before the earliest plan that uses them
+# Part of the province a sector (or any non-province scope) stands for, when a count or amount
+# target is set for it: the province figure is target ÷ share.
+SECTOR_SHARE = {"traditional-mfg": 0.55, "manufacturing": 0.95}
+OTHER_SCOPE_SHARE = {"sector": 0.5, "group": 0.45, "city": 0.1}
+SCOPE_RANK = {"province": 0, "clusters": 1, "city": 2, "group": 3, "each_county": 4, "sector": 5}
+# Province magnitude (year, value) for indicators whose targets give only a rate, and the start of
+# ratios whose targets give only a change.
+START_HINTS = {
+    "enterprise_rd_personnel": (2013, 350000),
+    "invention_patents_granted": (2013, 6000),
+    "related_equipment_value_added": (2016, 1200.0),
+    "design_base_service_revenue": (2016, 30.0),
+    "industrial_major_pollutant_emissions": (2013, 600000.0),
+    "equipment_nc_rate": (2016, 45.0),
+    "machine_networking_rate": (2016, 30.0),
+    "energy_per_gdp": (2013, 0.52),
+    "producer_services_share": (2013, 36.0),
 }
+# Measure words of counts (values are whole numbers; 万家 is a whole number of 家 ÷ 10 000).
+COUNT_WORDS = frozenset("台套个家件项户座辆艘架只条株所场名支人")
+
+
+def count_scale(unit):
+    """1 for a count unit (家, 台…), 10 000 for 万家/万个…, None when the unit is not a count."""
+    if unit in COUNT_WORDS:
+        return 1
+    if len(unit) == 2 and unit[0] == "万" and unit[1] in COUNT_WORDS - {"人"}:
+        return 10_000
+    return None
+
+
+@dataclass
+class Plan:
+    """How one planned base indicator is drawn (values in the indicator's own unit)."""
+
+    code: str
+    mode: str  # flow | stock | share | index | growth | ratio
+    level: str  # county | province
+    unit: str
+    start: int  # first year generated
+    value: float = math.nan  # anchor: the target value (province scale) …
+    year: int = 0  # … to reach in this year
+    period_start: int = 0
+    base_year: int = 0
+    kind: str = ""  # the anchoring target's kind
+    comparator: str = "ge"
+    direction: str = "up"
+    rate: float = math.nan  # growth: target rate (fraction a year); share/ratio: points a year
+    hint: tuple = ()  # (year, value): a magnitude when the target gives only a rate
+    counties: str = ""  # county-code prefix the indicator is reported for ("3304" 嘉兴); "" = all
+    county_anchor: dict = field(default_factory=dict)  # each_county targets: county code → level
+    other: str = ""  # ratio: the other part (already generated)
+    part: str = ""  # ratio: which part this plan draws (numerator | denominator)
+    factor: float = 1.0  # ratio: the derived indicator's factor
+    ratio_unit: str = ""  # ratio: the derived indicator's unit
 
 
 def _region_rng(code, seed):
     return np.random.default_rng([seed, zlib.crc32(code.encode())])
 
 
-def demo_values(counties, seed=DEMO_SEED, years=DEMO_YEARS):
-    """A tidy frame region_code, indicator_code, year, value for the given counties.
+def _plan_rng(code, seed):
+    return np.random.default_rng([seed, zlib.crc32(code.encode()), 1])
 
-    `counties` is a list of dicts with code, mountain (bool), and optionally code_for_year — a
-    function year → the code valid that year (renamed units) or None (did not exist yet).
+
+# --------------------------------------------------------------------------------------------------
+# Plans: what each target asks of the demo data
+# --------------------------------------------------------------------------------------------------
+
+
+def _scope_rank(scope):
+    return SCOPE_RANK.get(scope.split(":", 1)[0], 9)
+
+
+def _scope_share(scope):
+    head, _, rest = scope.partition(":")
+    if head in ("province", "clusters", "each_county"):
+        return 1.0
+    if head == "sector":
+        return SECTOR_SHARE.get(rest, OTHER_SCOPE_SHARE["sector"])
+    return OTHER_SCOPE_SHARE.get(head, 1.0)
+
+
+def _num(value, default=math.nan):
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return default
+    return default if math.isnan(value) else value
+
+
+def _text(value):
+    return value if isinstance(value, str) else ""
+
+
+def _rate_of(t):
+    """The yearly rate (fraction) a growth-type target asks for; NaN for other kinds."""
+    v = _num(t["value"])
+    if t["kind"] == "avg_annual_growth":
+        return v / 100
+    if t["kind"] == "annual_decline":
+        return -v / 100
+    if t["kind"] == "change_vs_base":
+        span = max(int(t["target_year"]) - int(t["base_year"]), 1)
+        return (1 + v / 100) ** (1 / span) - 1 if v > -100 else -0.05
+    return math.nan
+
+
+def build_plans(targets, indicators, groups=None, years=DEMO_YEARS):
+    """Plans for every non-core base indicator some non-policy-input target reads.
+
+    ``targets``: dicts with indicator_code, kind, comparator, value (in the indicator's unit),
+    target_year, base_year (or None), period_start, scope, share_of, policy_input,
+    threshold_indicator. ``indicators``: code → dict(kind, unit, level, direction, numerator,
+    denominator, factor). ``groups``: slug → set of county codes. Pure; returns code → Plan.
     """
-    rows = []
-    years = list(years)
-    for county in counties:
+    groups = groups or {}
+    first_year = min(years)
+    uses = {}  # base code → [(role, target)]
+    for order, t in enumerate(targets):
+        if t.get("policy_input"):
+            continue
+        t = dict(t, _order=order)
+        t["period_start"] = int(t["period_start"])
+        t["base_year"] = int(_num(t.get("base_year"), t["period_start"] - 1))
+        ind = indicators[t["indicator_code"]]
+        if ind["kind"] == "derived":
+            uses.setdefault(ind["numerator"], []).append(("num", t))
+            uses.setdefault(ind["denominator"], []).append(("den", t))
+        else:
+            uses.setdefault(t["indicator_code"], []).append(("own", t))
+        if _text(t.get("threshold_indicator")):
+            uses.setdefault(t["threshold_indicator"], []).append(("threshold", t))
+
+    def primary(ts):
+        return min(ts, key=lambda t: (_scope_rank(t["scope"]), -t["period_start"], t["_order"]))
+
+    def start_of(code, ts):
+        earliest = min(min(t["period_start"] - LOOKBACK, t["base_year"]) for t in ts)
+        return max(first_year, min(earliest, max(years)))
+
+    plans = {}
+    for code in sorted(uses):
+        if code in CORE or code not in indicators:
+            continue
+        ind = indicators[code]
+        own = [t for role, t in uses[code] if role == "own"]
+        if not own:
+            continue
+        t = primary(own)
+        plan = Plan(
+            code=code,
+            mode="stock",
+            level="province" if ind["level"] == "province" else "county",
+            unit=ind["unit"],
+            start=start_of(code, [t for _, t in uses[code]]),
+            value=_num(t["value"]),
+            year=int(t["target_year"]),
+            period_start=t["period_start"],
+            base_year=t["base_year"],
+            kind=t["kind"],
+            comparator=t["comparator"],
+            direction=ind.get("direction") or "up",
+        )
+        scope = t["scope"]
+        if ind["level"] == "city" and scope.startswith("city:"):
+            plan.counties = scope.split(":", 1)[1][:4]
+        if t["kind"] in ("count_per_year", "cumulative_count"):
+            plan.mode = "flow"
+            if t["kind"] == "cumulative_count":
+                plan.value /= max(plan.year - plan.period_start + 1, 1)
+        elif t["kind"] in ("level", "share", "threshold_count") and not _text(t.get("share_of")):
+            if ind["unit"] == "%":
+                plan.mode = "share"
+            elif ind["unit"] == "指数":
+                plan.mode = "index"
+            if scope.startswith("each_county"):
+                plan.value = _num(t["value"])
+                plan.county_anchor = _county_anchors(own, groups)
+        elif t["kind"] == "annual_increase_points":
+            plan.mode = "share" if ind["unit"] == "%" else "growth"
+            plan.rate = _num(t["value"])
+            plan.hint = START_HINTS.get(code, (t["base_year"], 40.0))
+        else:
+            plan.mode = "growth"
+            plan.rate = _rate_of(t)
+            plan.hint = START_HINTS.get(code) or _default_hint(ind["unit"], plan.start)
+        if plan.mode in ("flow", "stock") and not plan.counties and not plan.county_anchor:
+            # a count or amount set for a part of the province: the province figure is larger
+            plan.value /= _scope_share(scope)
+        plans[code] = plan
+
+    # Parts of derived targets: the missing part drawn against the other one (core or planned).
+    for code in sorted(uses):
+        if code in CORE or code in plans or code not in indicators:
+            continue
+        ind = indicators[code]
+        derived = [(role, t) for role, t in uses[code] if role in ("num", "den")]
+        level = "province" if ind["level"] == "province" else "county"
+        start = start_of(code, [t for _, t in uses[code]])
+        if derived:
+            role, t = min(
+                derived, key=lambda rt: (_scope_rank(rt[1]["scope"]), -rt[1]["period_start"], rt[1]["_order"])
+            )
+            dind = indicators[t["indicator_code"]]
+            other = dind["denominator"] if role == "num" else dind["numerator"]
+            if other in CORE or other in plans:
+                plan = Plan(
+                    code=code,
+                    mode="ratio",
+                    level=level,
+                    unit=ind["unit"],
+                    start=start,
+                    value=_num(t["value"]),
+                    year=int(t["target_year"]),
+                    period_start=t["period_start"],
+                    base_year=t["base_year"],
+                    kind=t["kind"],
+                    comparator=t["comparator"],
+                    direction=dind.get("direction") or "up",
+                    other=other,
+                    part="numerator" if role == "num" else "denominator",
+                    factor=float(dind.get("factor") or 1.0),
+                    ratio_unit=dind["unit"],
+                )
+                if ind["level"] == "city" and t["scope"].startswith("city:"):
+                    plan.counties = t["scope"].split(":", 1)[1][:4]
+                if t["kind"] == "annual_increase_points":
+                    plan.rate = _num(t["value"])
+                else:
+                    plan.rate = _rate_of(t)
+                if t["kind"] not in ("level", "share"):
+                    plan.hint = START_HINTS.get(t["indicator_code"]) or _default_hint(dind["unit"], start)
+                plans[code] = plan
+                continue
+        plans[code] = Plan(
+            code=code,
+            mode="growth",
+            level=level,
+            unit=ind["unit"],
+            start=start,
+            hint=START_HINTS.get(code) or _default_hint(ind["unit"], start),
+        )
+    # A ratio whose other part is itself a ratio plan cannot be drawn: make it a plain series.
+    for plan in plans.values():
+        if plan.mode == "ratio" and plans.get(plan.other) is not None and plans[plan.other].mode == "ratio":
+            plan.mode, plan.hint, plan.rate = "growth", _default_hint(plan.unit, plan.start), math.nan
+    return plans
+
+
+def _default_hint(unit, year):
+    if unit == "%":
+        return (year, 30.0)
+    if count_scale(unit):
+        return (year, 100.0 / count_scale(unit))
+    return (year, 100.0)
+
+
+def _county_anchors(targets, groups):
+    """each_county[:group] targets: the level each member county is held to (highest tier wins)."""
+    anchors = {}
+    for t in targets:
+        scope = t["scope"]
+        if not scope.startswith("each_county"):
+            continue
+        slug = scope.partition(":")[2]
+        for county in groups.get(slug, ()) if slug else ():
+            anchors[county] = max(anchors.get(county, 0.0), _num(t["value"], 0.0))
+    values = [_num(t["value"]) for t in targets if t["scope"].startswith("each_county")]
+    anchors["*"] = float(np.median(values)) if values else 1.0
+    return anchors
+
+
+def demo_plans():
+    """The plans for the catalog in the database (targets, indicators, groups)."""
+    from targets.selectors import targets_frame
+
+    from .models import GroupMembership, Indicator
+
+    indicators = {
+        i.code: {
+            "kind": i.kind,
+            "unit": i.unit,
+            "level": i.level,
+            "direction": i.direction,
+            "numerator": i.numerator.code if i.numerator_id else None,
+            "denominator": i.denominator.code if i.denominator_id else None,
+            "factor": i.factor,
+        }
+        for i in Indicator.objects.select_related("numerator", "denominator")
+    }
+    frame = targets_frame()
+    targets = []
+    for rec in frame.to_dict("records"):
+        rec["base_year"] = None if pd.isna(rec["base_year"]) else int(rec["base_year"])
+        targets.append(rec)
+    groups = {}
+    for slug, code in GroupMembership.objects.values_list("group__slug", "region__code"):
+        groups.setdefault(slug, set()).add(code)
+    return build_plans(targets, indicators, groups)
+
+
+# --------------------------------------------------------------------------------------------------
+# Generation
+# --------------------------------------------------------------------------------------------------
+
+
+def _stochastic_round(x, rng):
+    x = np.maximum(np.asarray(x, dtype=float), 0.0)
+    low = np.floor(x)
+    return low + (rng.random(x.shape) < (x - low))
+
+
+def _apportion(total, weights):
+    """Split a whole number over the weights (largest remainders): whole parts summing to total."""
+    total = int(total)
+    w = np.asarray(weights, dtype=float)
+    if total <= 0 or w.sum() <= 0:
+        return np.zeros(len(w))
+    exact = total * w / w.sum()
+    parts = np.floor(exact)
+    short = total - int(parts.sum())
+    if short > 0:
+        parts[np.argsort(-(exact - parts), kind="stable")[:short]] += 1
+    return parts
+
+
+def _path(plan, rng, years):
+    """The province path of a plan over ``years`` (NaN before plan.start), in the indicator's unit."""
+    y = np.asarray(years, dtype=float)
+    out = np.full(len(y), np.nan)
+    live = y >= plan.start
+    T = plan.year or plan.start
+    down = plan.comparator in ("le", "lt") or (plan.comparator == "approx" and plan.direction == "down")
+    if plan.mode == "flow":
+        f = rng.uniform(*FLOW_FACTOR)
+        g = rng.uniform(0.0, 0.08)
+        noise = rng.normal(0, 0.08, len(y))
+        out = plan.value * f * (1 + g) ** (y - plan.period_start) * np.exp(noise)
+    elif plan.mode == "stock":
+        f = rng.uniform(0.9, 1.5) if down else rng.uniform(*STOCK_FACTOR)
+        g = -rng.uniform(0.02, 0.06) if down else rng.uniform(0.04, 0.12)
+        noise = rng.normal(0, 0.02, len(y))
+        out = plan.value * f * (1 + g) ** (y - T) * np.exp(noise)
+        if count_scale(plan.unit) and plan.value >= 1:
+            # a counted stock the plan builds on is there from the base year on (no 0 → n jumps)
+            out = np.where(y >= plan.base_year, np.maximum(out, 1.0), out)
+    elif plan.mode in ("share", "index"):
+        if plan.kind == "annual_increase_points" or not math.isnan(plan.rate):
+            y0, v0 = plan.hint
+            slope = plan.rate * rng.uniform(*RATE_FACTOR) if not math.isnan(plan.rate) else rng.uniform(0.3, 1.5)
+            out = v0 + slope * (y - y0) + rng.normal(0, 0.3, len(y))
+        elif plan.mode == "share":
+            f = rng.uniform(0.95, 1.3) if down else rng.uniform(*SHARE_FACTOR)
+            slope = rng.uniform(0.4, 2.0) * (-1 if down else 1)
+            out = min(plan.value * f, 100.0) + slope * (y - T) + rng.normal(0, 0.3, len(y))
+        else:
+            f = rng.uniform(0.95, 1.3) if down else rng.uniform(0.85, 1.1)
+            g = rng.uniform(0.01, 0.04) * (-1 if down else 1)
+            out = plan.value * f * (1 + g) ** (y - T)
+        if plan.mode == "share":
+            out = np.clip(out, 0.5, 100.0)
+    elif plan.mode == "growth":
+        y0, v0 = plan.hint
+        rate = plan.rate * rng.uniform(*RATE_FACTOR) if not math.isnan(plan.rate) else rng.uniform(0.03, 0.08)
+        steps = np.maximum(1 + rate + rng.normal(0, 0.015, len(y)), 0.5)
+        log_level = np.cumsum(np.log(steps))
+        anchor = int(np.clip(y0, y[0], y[-1]) - y[0])
+        out = v0 * np.exp(log_level - log_level[anchor]) * (1 + rate) ** (y[0] + anchor - y0)
+    elif plan.mode == "ratio":
+        out = _ratio_path(plan, rng, y, T, down)
+    out = np.where(live, out, np.nan)
+    return out
+
+
+def _ratio_path(plan, rng, y, T, down):
+    is_share = plan.ratio_unit == "%"
+    if plan.kind in ("level", "share", "threshold_count"):
+        f = rng.uniform(0.95, 1.3) if down else rng.uniform(*RATIO_FACTOR)
+        target = plan.value * f
+        if is_share:
+            slope = rng.uniform(0.3, 1.2) * (-1 if down else 1)
+            out = target + slope * (y - T)
+        else:
+            g = -rng.uniform(0.02, 0.06) if down else rng.uniform(0.03, 0.10)
+            out = target * (1 + g) ** (y - T)
+    else:
+        y0, v0 = plan.hint
+        if plan.kind == "annual_increase_points":
+            out = v0 + plan.rate * rng.uniform(*RATE_FACTOR) * (y - y0)
+        else:
+            rate = plan.rate * rng.uniform(*RATE_FACTOR) if not math.isnan(plan.rate) else rng.uniform(-0.03, 0.05)
+            out = v0 * (1 + rate) ** (y - y0)
+    if is_share:
+        out = np.clip(out, 0.5, 95.0)
+    return np.maximum(out, 1e-6)
+
+
+def _round_values(values, unit):
+    scale = count_scale(unit)
+    if scale:
+        return np.round(values * scale) / scale
+    return np.round(values, 4)
+
+
+def _core(counties, seed, years):
+    """Value added and its satellites per county: code → (n_counties, n_years) arrays."""
+    n, m = len(counties), len(years)
+    arrays = {}
+
+    def put(code, i, j, value):
+        arrays.setdefault(code, np.full((n, m), np.nan))[i, j] = value
+
+    for i, county in enumerate(counties):
         code = county["code"]
         rng = _region_rng(code, seed)
         base = SIZE_HINTS.get(code) or (MOUNTAIN_SIZE if county.get("mountain") else OTHER_SIZE)
         size = base * float(np.exp(rng.normal(0, 0.25)))
         trend = rng.normal(0.075, 0.015)
         # Nominal growth with a 2020 dip; comparable growth strips a ~1.5% deflator.
-        growth = trend + rng.normal(0, 0.02, len(years))
+        growth = trend + rng.normal(0, 0.02, m)
         growth[years.index(2020)] -= 0.06 if 2020 in years else 0
         value_added = size * np.cumprod(np.r_[1.0, 1 + growth[1:]])
-        productivity = rng.uniform(18, 26) * np.cumprod(np.full(len(years), 1 + rng.normal(0.06, 0.01)))
-        land_per_yi = rng.uniform(55, 90) * np.cumprod(np.full(len(years), 0.97))
-        for i, year in enumerate(years):
-            region = county["code_for_year"](year) if "code_for_year" in county else code
-            if region is None:
-                continue
-            va = value_added[i]
-            rows.append((region, "value_added", year, va))
-            rows.append((region, "employees", year, va / productivity[i]))
-            rows.append((region, "industrial_land", year, va * land_per_yi[i] * 10))
-            if i:
-                real = (value_added[i] / value_added[i - 1] - 1) * 100 - 1.5
-                rows.append((region, "value_added_growth", year, real))
+        productivity = rng.uniform(18, 26) * np.cumprod(np.full(m, 1 + rng.normal(0.06, 0.01)))
+        land_per_yi = rng.uniform(55, 90) * np.cumprod(np.full(m, 0.97))
+        for j in range(m):
+            va = value_added[j]
+            put("value_added", i, j, va)
+            put("employees", i, j, va / productivity[j])
+            put("industrial_land", i, j, va * land_per_yi[j] * LAND_PER_YI)
+            if j:
+                put("value_added_growth", i, j, (value_added[j] / value_added[j - 1] - 1) * 100 - 1.5)
             for indicator, (ratio, drift) in RATIO_OF_VALUE_ADDED.items():
                 noise = float(np.exp(rng.normal(0, 0.03)))
-                rows.append((region, indicator, year, va * ratio * (1 + drift) ** i * noise))
-            rows.append((region, "resident_population", year, va * 2.4 / rng.uniform(9, 14)))
-            for indicator, per in COUNT_PER_100YI.items():
-                rows.append((region, indicator, year, float(rng.poisson(max(va * per / 100, 0.05)))))
-    frame = pd.DataFrame(rows, columns=["region_code", "indicator_code", "year", "value"])
+                put(indicator, i, j, va * ratio * (1 + drift) ** j * noise)
+            put("resident_population", i, j, va * 2.4 / rng.uniform(9, 14))
+    return arrays
+
+
+def _county_values(plan, path, arrays, counties, present, rng, years):
+    """Split a plan's province path over the counties: (n_counties, n_years) array."""
+    n, m = len(counties), len(years)
+    out = np.full((n, m), np.nan)
+    scope = np.array([not plan.counties or c["code"].startswith(plan.counties) for c in counties])
+    ok = present & scope[:, None]
+    va = np.where(ok, arrays["value_added"], 0.0)
+    z = np.exp(rng.normal(0, 0.35, n))  # a county's lean towards this indicator, fixed over time
+    weights = va * z[:, None]
+    scale = count_scale(plan.unit)
+    live = ~np.isnan(path)
+    if plan.county_anchor:
+        # each_county: every county on its own path to its tier's level (size-scaled outside tiers)
+        ref = np.nanmedian(np.where(ok, arrays["value_added"], np.nan), axis=0)
+        f = rng.uniform(0.5, 1.3, n)
+        g = rng.uniform(0.04, 0.12, n)
+        y = np.asarray(years, dtype=float)
+        T = plan.year
+        for i, county in enumerate(counties):
+            a = plan.county_anchor.get(county["code"])
+            if a is None:
+                jt = int(np.clip(T - years[0], 0, m - 1))
+                a = plan.county_anchor["*"] * float(np.sqrt(va[i, jt] / ref[jt])) if ref[jt] > 0 else 0.0
+            out[i] = a * f[i] * (1 + g[i]) ** (y - T)
+        out = np.where(ok & live[None, :], out, np.nan)
+        return _round_values(out, plan.unit)
+    if plan.mode in ("share", "index"):
+        lean = np.exp(rng.normal(0, 0.12 if plan.mode == "share" else 0.06, n))
+        out = path[None, :] * lean[:, None]
+        if plan.mode == "share":
+            out = np.clip(out, 0.0, 100.0)
+    elif plan.mode == "ratio":
+        lean = np.exp(rng.normal(0, 0.15, n))[:, None] * np.exp(rng.normal(0, 0.03, (n, m)))
+        ratio = path[None, :] * lean
+        if plan.ratio_unit == "%":
+            ratio = np.clip(ratio, 0.1, 99.0)
+        other = arrays[plan.other]
+        if plan.part == "numerator":
+            out = other * ratio / plan.factor
+        else:
+            out = other * plan.factor / ratio
+    else:
+        for j in np.flatnonzero(live):
+            w = weights[:, j]
+            if w.sum() <= 0:
+                continue
+            if plan.mode == "flow":
+                if scale:
+                    total = _stochastic_round(path[j] * scale, rng)
+                    p = w / w.sum()
+                    out[:, j] = rng.multinomial(int(total), p / p.sum()) / scale
+                else:
+                    out[:, j] = path[j] * w / w.sum() * np.exp(rng.normal(0, 0.1, n))
+            elif scale:
+                out[:, j] = _apportion(round(path[j] * scale), w) / scale
+            else:
+                out[:, j] = path[j] * w / w.sum()
+    out = np.where(ok & live[None, :], out, np.nan)
+    return _round_values(out, plan.unit)
+
+
+def demo_values(counties, seed=DEMO_SEED, years=DEMO_YEARS, plans=None):
+    """A tidy frame region_code, indicator_code, year, value.
+
+    `counties` is a list of dicts with code, mountain (bool), and optionally code_for_year — a
+    function year → the code valid that year (renamed units) or None (did not exist yet).
+    `plans` (code → Plan, see `demo_plans`) adds the calibrated indicators; province-level ones
+    come as rows for 330000. Without plans only the core series are generated.
+    """
+    years = list(years)
+    counties = sorted(counties, key=lambda c: c["code"])
+    n, m = len(counties), len(years)
+    region = np.empty((n, m), dtype=object)
+    present = np.zeros((n, m), dtype=bool)
+    for i, county in enumerate(counties):
+        for j, year in enumerate(years):
+            region[i, j] = county["code_for_year"](year) if "code_for_year" in county else county["code"]
+            present[i, j] = region[i, j] is not None
+    arrays = _core(counties, seed, years)
+    province = {}
+    plans = plans or {}
+    ordered = sorted(plans.values(), key=lambda p: (p.mode == "ratio", p.code))
+    for plan in ordered:
+        rng = _plan_rng(plan.code, seed)
+        path = _path(plan, rng, years)
+        if plan.level == "province":
+            province[plan.code] = _round_values(path, plan.unit)
+        else:
+            arrays[plan.code] = _county_values(plan, path, arrays, counties, present, rng, years)
+    parts = []
+    year_grid = np.broadcast_to(np.asarray(years), (n, m))
+    for code, values in arrays.items():
+        keep = present & ~np.isnan(values)
+        parts.append(
+            pd.DataFrame(
+                {"region_code": region[keep], "indicator_code": code, "year": year_grid[keep], "value": values[keep]}
+            )
+        )
+    for code, values in province.items():
+        keep = ~np.isnan(values)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "region_code": PROVINCE_CODE,
+                    "indicator_code": code,
+                    "year": np.asarray(years)[keep],
+                    "value": values[keep],
+                }
+            )
+        )
+    frame = pd.concat(parts, ignore_index=True)
+    frame["year"] = frame["year"].astype("int64")
+    frame["value"] = frame["value"].astype(float)
     return frame
+
+
+# --------------------------------------------------------------------------------------------------
+# Workbooks and loading
+# --------------------------------------------------------------------------------------------------
 
 
 def rollup_workbook(frame, year, names, units, indicator_names):
@@ -130,12 +665,10 @@ def rollup_workbook(frame, year, names, units, indicator_names):
     from openpyxl import Workbook
 
     wide = frame[frame["year"] == year].pivot(index="region_code", columns="indicator_code", values="value")
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"{year}年"
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(f"{year}年")
     columns = list(wide.columns)
     ws.append([f"{year}年各县（市、区）工业主要指标（示例数据，非真实统计）"])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns) + 1)
     ws.append(["单位：见各列"])
     ws.append(["地区"] + [f"{indicator_names[c]}（{units[c]}）" for c in columns])
     for code, row in wide.iterrows():
@@ -146,10 +679,29 @@ def rollup_workbook(frame, year, names, units, indicator_names):
     return buffer.getvalue()
 
 
-def demo_load(seed=DEMO_SEED):
-    """Generate and import the demo statistics through the import service; idempotent."""
-    from .models import Indicator, Region, RegionGroup
-    from .services import import_file, system_user
+def series_workbook(frame, region_name, units, indicator_names):
+    """One region's series: indicators as rows with a 计量单位 column, years as columns (2013年…)."""
+    from openpyxl import Workbook
+
+    wide = frame.pivot(index="indicator_code", columns="year", values="value").sort_index()
+    years = list(wide.columns)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("历年数据")
+    ws.append([f"{region_name}主要指标历年数据（示例数据，非真实统计）"])
+    ws.append(["指标", "计量单位"] + [f"{int(y)}年" for y in years])
+    for code, row in wide.iterrows():
+        ws.append(
+            [indicator_names[code], units[code]] + [None if pd.isna(v) else round(float(v), 4) for v in row.tolist()]
+        )
+    ws.append(["注：本表为系统生成的示例数据，仅用于演示。"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def demo_counties():
+    """The current counties as demo_values wants them (renamed units report under the old code)."""
+    from .models import Region, RegionGroup
 
     mountain = set(RegionGroup.objects.get(slug="mountain-26").members.values_list("code", flat=True))
     regions = list(Region.objects.filter(level="county").prefetch_related("predecessors"))
@@ -167,20 +719,46 @@ def demo_load(seed=DEMO_SEED):
             return renamed.code if renamed and len(preds) == 1 else None
 
         counties.append({"code": region.code, "mountain": region.code in mountain, "code_for_year": code_for_year})
-    frame = demo_values(counties, seed)
+    return counties
+
+
+def demo_load(seed=DEMO_SEED):
+    """Generate and import the demo statistics through the import service; idempotent.
+
+    Returns the number of observations created or updated. Indicators whose unit the importer
+    cannot read are left out (with a warning in the log).
+    """
+    from .ingest.units import parse_unit
+    from .models import Indicator, Region
+    from .services import import_file, system_user
+
+    frame = demo_values(demo_counties(), seed, plans=demo_plans())
     known = {i.code: i for i in Indicator.objects.filter(code__in=frame["indicator_code"].unique())}
-    frame = frame[frame["indicator_code"].isin(known)]
-    names = {r.code: r.name for r in regions}
+    unreadable = sorted(code for code, i in known.items() if parse_unit(i.unit) is None)
+    if unreadable:
+        logger.warning(
+            "示例数据：以下指标的计量单位无法导入，已跳过：%s",
+            "、".join(f"{known[c].name}（{known[c].unit}）" for c in unreadable),
+        )
+    frame = frame[frame["indicator_code"].isin(set(known) - set(unreadable))]
+    names = dict(Region.objects.values_list("code", "name"))
     units = {code: i.unit for code, i in known.items()}
     indicator_names = {code: i.name for code, i in known.items()}
     user = system_user()
     created = 0
-    for year in sorted(frame["year"].unique()):
-        data = rollup_workbook(frame, int(year), names, units, indicator_names)
-        report = import_file(
-            data=data, filename=f"demo-{year}.xlsx", user=user, year=int(year), approve=True, source="demo"
-        )
+
+    def load(data, filename, **kwargs):
+        report = import_file(data=data, filename=filename, user=user, approve=True, source="demo", **kwargs)
         if not report["accepted"]:
-            raise RuntimeError(f"demo workbook {year} was rejected: {report['errors'][:3]}")
-        created += report["created"] + report["updated"]
+            raise RuntimeError(f"demo workbook {filename} was rejected: {report['errors'][:3]}")
+        return report["created"] + report["updated"]
+
+    is_province = frame["region_code"] == PROVINCE_CODE
+    counties = frame[~is_province]
+    for year in sorted(counties["year"].unique()):
+        data = rollup_workbook(counties, int(year), names, units, indicator_names)
+        created += load(data, f"demo-{year}.xlsx", year=int(year))
+    if is_province.any():
+        data = series_workbook(frame[is_province], names[PROVINCE_CODE], units, indicator_names)
+        created += load(data, "demo-province.xlsx", region_code=PROVINCE_CODE)
     return created

@@ -312,3 +312,22 @@ class Observation(models.Model):
 
     def __str__(self):
         return f"{self.region.name} {self.indicator.name} {self.year}: {self.value:g}"
+
+
+class OfficialRegion(models.Model):
+    """A region a county official answers for: what they may upload and whose drafts they see."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="official_regions"
+    )
+    region = models.ForeignKey(Region, verbose_name=_("地区"), on_delete=models.PROTECT, related_name="officials")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user", "region"]
+        verbose_name = _("县级用户负责地区")
+        verbose_name_plural = _("县级用户负责地区")
+        constraints = [models.UniqueConstraint(fields=["user", "region"], name="official_region_once")]
+
+    def __str__(self):
+        return f"{self.user} · {self.region.name}"

@@ -22,6 +22,7 @@ from .models import (
     RegionGroup,
     Upload,
 )
+from .signals import observations_changed
 
 
 def upsert(model, lookup, values):
@@ -322,6 +323,7 @@ def observations_write(*, upload, values, approve=False):
     if approve:
         upload.reviewed_at = timezone.now()
     upload.save(update_fields=["status", "reviewed_at"])
+    transaction.on_commit(lambda: observations_changed.send(sender=Upload, upload=upload))
     return summary
 
 
@@ -344,6 +346,7 @@ def upload_approve(*, upload, user, comment=""):
     upload.status = Upload.Status.APPROVED
     upload.reviewed_by, upload.reviewed_at, upload.review_comment = user, timezone.now(), comment
     upload.save()
+    transaction.on_commit(lambda: observations_changed.send(sender=Upload, upload=upload))
     return upload
 
 
@@ -374,6 +377,7 @@ def upload_return(*, upload, user, comment):
     upload.status = Upload.Status.RETURNED
     upload.reviewed_by, upload.reviewed_at, upload.review_comment = user, timezone.now(), comment
     upload.save()
+    transaction.on_commit(lambda: observations_changed.send(sender=Upload, upload=upload))
     return upload
 
 

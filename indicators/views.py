@@ -1,6 +1,384 @@
-from django.shortcuts import render
+"""The upload flow (upload → preview → confirm → review) and the upload lists.
+
+Who sees what lives in access.py: every upload is fetched through visible_uploads(), so another
+county's drafts are 404. Writes go through services.py; the helpers at the bottom only read.
+"""
+
+import datetime
+import json
+import math
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .access import (
+    allowed_region_codes,
+    can_review,
+    can_upload_for,
+    reviewer_required,
+    role_required,
+    visible_uploads,
+)
+from .forms import ReviewForm, TemplateForm, UploadFilter, UploadForm
+from .ingest import Issue, ParseResult, build_template, parse_upload
+from .models import Indicator, Observation, Region, Upload
+from .selectors import ingest_catalog
+from .services import observations_write, upload_approve, upload_create, upload_return
+
+PREVIEW_PAGE = 500
+LIST_PAGE = 50
 
 
+@role_required
 def upload(request):
-    """Placeholder until the upload flow lands."""
-    return render(request, "indicators/upload.html", {})
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    issues = []
+    if request.method == "POST" and form.is_valid():
+        file, options = form.cleaned_data["file"], form.parse_options()
+        data = file.read()
+        result = _parse(data, file.name, user=request.user, catalog=ingest_catalog(), **options)
+        if result.accepted:
+            with transaction.atomic():
+                draft = upload_create(user=request.user, filename=file.name, data=data, result=result)
+                _options_path(draft).write_text(json.dumps(options), encoding="utf-8")
+            return _go(request, reverse("indicators:preview", args=[draft.pk]))
+        issues = result.errors
+    context = {
+        "form": form,
+        "issues": issues,
+        "template_form": TemplateForm(user=request.user, initial={"region": form["region"].value()}),
+        "drafts": visible_uploads(request.user).filter(status=Upload.Status.PREVIEW, uploaded_by=request.user)[:10],
+    }
+    if _is_xhr(request):  # the progress-bar form: errors come back as HTML to put in place
+        return JsonResponse({"ok": False, "html": render_to_string("indicators/_upload_errors.html", context, request)})
+    return render(request, "indicators/upload.html", context)
+
+
+@role_required
+def preview(request, pk):
+    draft = get_object_or_404(visible_uploads(request.user).select_related("uploaded_by"), pk=pk)
+    if draft.status != Upload.Status.PREVIEW:
+        return redirect("indicators:detail", pk=pk)
+    catalog = ingest_catalog()
+    result = _reparse(draft, catalog)
+    rows = _preview_rows(result.values, catalog)
+    counts = {kind: sum(r["kind"] == kind for r in rows) for kind in ("new", "changed", "same")}
+    counts["highlight"] = sum(r["highlight"] for r in rows)
+    only_highlighted = request.GET.get("changed") == "1"
+    shown = [r for r in rows if r["highlight"]] if only_highlighted else rows
+    context = {
+        "upload": draft,
+        "result": result,
+        "counts": counts,
+        "page": Paginator(shown, PREVIEW_PAGE).get_page(request.GET.get("page")),
+        "only_highlighted": only_highlighted,
+        "threshold_pct": f"{settings.UPLOAD_CHANGE_HIGHLIGHT * 100:g}",
+        "is_mine": draft.uploaded_by_id == request.user.pk,
+    }
+    return render(request, "indicators/preview.html", context)
+
+
+@role_required
+@require_POST
+def confirm(request, pk):
+    draft = get_object_or_404(_own_drafts(request.user), pk=pk)
+    result = _reparse(draft, ingest_catalog())
+    if not result.accepted:
+        # extra_tags: base.html renders alert-{{ m.tags }}, and Bootstrap calls the error colour "danger".
+        messages.error(request, _("文件重新校验未通过，未提交；请重新上传"), extra_tags="danger")
+        return redirect("indicators:preview", pk=pk)
+    summary = observations_write(upload=draft, values=result.values, approve=False)
+    _data_changed()
+    messages.success(
+        request,
+        _("已提交审核：新增 %(created)d 个、更新 %(updated)d 个、未变 %(unchanged)d 个数值")
+        % {"created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged},
+    )
+    return redirect("indicators:detail", pk=pk)
+
+
+@role_required
+@require_POST
+def cancel(request, pk):
+    draft = get_object_or_404(_own_drafts(request.user), pk=pk)
+    files = [Path(settings.UPLOAD_ROOT) / draft.stored_name, _options_path(draft)]
+    with transaction.atomic():
+        draft.delete()  # it wrote no observation; simple_history keeps a record of the row
+        transaction.on_commit(lambda: [f.unlink(missing_ok=True) for f in files])
+    messages.info(request, _("已取消上传“%(name)s”，未写入任何数据") % {"name": draft.original_name})
+    return redirect("indicators:upload")
+
+
+@role_required
+def detail(request, pk):
+    upload = get_object_or_404(visible_uploads(request.user).select_related("uploaded_by", "reviewed_by"), pk=pk)
+    observations = upload.observations.select_related("region", "indicator").order_by(
+        "region__code", "indicator__order", "indicator__code", "year"
+    )
+    page = Paginator(observations, PREVIEW_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "upload": upload,
+        "page": page,
+        "rows": _history_rows(list(page), upload),
+        "can_review": can_review(request.user) and upload.status == Upload.Status.SUBMITTED,
+        "review_form": ReviewForm(),
+    }
+    return render(request, "indicators/detail.html", context)
+
+
+@reviewer_required
+@require_POST
+def approve(request, pk):
+    upload = get_object_or_404(Upload, pk=pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        _review(request, upload_approve, upload, form.cleaned_data["comment"], _("已审核通过，数据已生效"))
+    return redirect("indicators:detail", pk=pk)
+
+
+@reviewer_required
+@require_POST
+def return_(request, pk):
+    upload = get_object_or_404(Upload, pk=pk)
+    form = ReviewForm(request.POST, require_comment=True)
+    if form.is_valid():
+        _review(request, upload_return, upload, form.cleaned_data["comment"], _("已退回，数据不再显示"))
+    else:
+        messages.error(request, _("退回时必须填写意见"), extra_tags="danger")
+    return redirect("indicators:detail", pk=pk)
+
+
+@role_required
+def upload_list(request):
+    return _upload_list(request, visible_uploads(request.user), region=None)
+
+
+@role_required
+def county_uploads(request, code):
+    region = get_object_or_404(Region, code=code)
+    if not can_upload_for(request.user, code):
+        raise Http404
+    return _upload_list(request, visible_uploads(request.user).filter(regions=region), region=region)
+
+
+@role_required
+def template(request):
+    form = TemplateForm(request.GET or None, user=request.user)
+    code = request.GET.get("region", "")
+    if not form.is_valid() or not can_upload_for(request.user, code):
+        raise Http404
+    region, year = form.cleaned_data["region"], form.cleaned_data["year"]
+    if not 1949 <= year <= datetime.date.today().year + 1:
+        raise Http404
+    response = HttpResponse(
+        _template_bytes(region, year), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    name = _("模板_%(region)s_%(year)d.xlsx") % {"region": region.name, "year": year}
+    response["Content-Disposition"] = _attachment(name, fallback=f"template_{region.code}_{year}.xlsx")
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers (reads and presentation only)
+
+
+def _upload_list(request, uploads, *, region):
+    pending_first = Case(
+        When(status=Upload.Status.SUBMITTED, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    uploads = (
+        uploads.select_related("uploaded_by")
+        .prefetch_related("regions")
+        .annotate(pending=pending_first)
+        .order_by("pending", "-uploaded_at", "-id")
+    )
+    filtered = UploadFilter(request.GET or None, queryset=uploads)
+    page = Paginator(filtered.qs, LIST_PAGE).get_page(request.GET.get("page"))
+    return render(request, "indicators/upload_list.html", {"filter": filtered, "page": page, "region": region})
+
+
+def _own_drafts(user):
+    """Previews the user may confirm or cancel: their own (a colleague or reviewer may only look)."""
+    return visible_uploads(user).filter(status=Upload.Status.PREVIEW, uploaded_by=user)
+
+
+def _is_xhr(request):
+    return request.headers.get("x-requested-with") == "XMLHttpRequest"
+
+
+def _go(request, url):
+    return JsonResponse({"ok": True, "redirect": url}) if _is_xhr(request) else redirect(url)
+
+
+def _review(request, action, upload, comment, success):
+    try:
+        action(upload=upload, user=request.user, comment=comment)
+    except ValueError as exc:  # not (or no longer) submitted: someone else reviewed it first
+        messages.error(request, str(exc), extra_tags="danger")
+        return
+    _data_changed()
+    messages.success(request, success)
+
+
+def _data_changed():
+    """Drop the dashboard's cached gap tables when the dashboard app is installed. (services.py also sends
+    indicators.signals.observations_changed, which targets listens to; bumping twice costs nothing.)"""
+    try:
+        from targets.reports import bump_data_version  # optional: indicators does not depend on targets
+    except ImportError:
+        return
+    bump_data_version()
+
+
+def _attachment(filename, *, fallback):
+    """Content-Disposition with an ASCII name for old clients and the real one per RFC 5987/6266."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def _options_path(upload):
+    return Path(settings.UPLOAD_ROOT) / f"{upload.stored_name}.options.json"
+
+
+def _parse(data, filename, *, user, catalog, year=None, region_code=None):
+    """parse_upload plus the uploader's region restriction (their regions and lineage); never raises."""
+    result = parse_upload(
+        data, filename, catalog, year=year, region_code=region_code, max_bytes=settings.UPLOAD_MAX_BYTES
+    )
+    allowed = allowed_region_codes(user)
+    if allowed is not None:
+        first = {}
+        for v in result.values:
+            if v.region_code not in allowed:
+                first.setdefault(v.region_code, v)
+        for code, v in sorted(first.items()):
+            message = _("无权上传地区 %(code)s 的数据（只能上传本地区）") % {"code": code}
+            result.errors.append(Issue(v.sheet, v.cell, message))
+    if result.errors:
+        result.values = []
+    elif not result.values:
+        result.errors.append(Issue("", "", _("文件中没有可导入的数值")))
+    return result
+
+
+def _reparse(upload, catalog):
+    """Parse the kept file again, with the options it was uploaded with."""
+    path, options_path = Path(settings.UPLOAD_ROOT) / upload.stored_name, _options_path(upload)
+    try:
+        data = path.read_bytes()
+        options = json.loads(options_path.read_text(encoding="utf-8")) if options_path.exists() else {}
+    except (OSError, ValueError):
+        return ParseResult(upload.original_name, "unknown", [], [Issue("", "", _("找不到保存的原文件，请重新上传"))])
+    return _parse(data, upload.original_name, user=upload.uploaded_by, catalog=catalog, **options)
+
+
+def _preview_rows(values, catalog):
+    """One row per parsed value beside the current value on file and the change, e.g. 100 → 135 is
+    +35 %, highlighted above settings.UPLOAD_CHANGE_HIGHLIGHT (0.30)."""
+    current = {
+        (r, i, y): value
+        for r, i, y, value in Observation.objects.filter(
+            is_current=True,
+            region__code__in={v.region_code for v in values},
+            indicator__code__in={v.indicator_code for v in values},
+            year__in={v.year for v in values},
+        ).values_list("region__code", "indicator__code", "year", "value")
+    }
+    regions = {r.code: r.name for r in catalog.regions}
+    indicators = {i.code: i for i in catalog.indicators}
+    rows = []
+    for v in values:
+        old = current.get((v.region_code, v.indicator_code, v.year))
+        rows.append(
+            {
+                "value": v,
+                "region_name": regions.get(v.region_code, v.region_code),
+                "indicator": indicators[v.indicator_code],
+                "old": old,
+                "old_text": _number(old),
+                "value_text": _number(v.value),
+                **_change(old, v.value),
+            }
+        )
+    return rows
+
+
+def _number(value):
+    """At most four decimals, no trailing zeros: 512.3 → "512.3", 30.0 → "30", None → ""."""
+    return "" if value is None else f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def _change(old, new):
+    """{"kind": new|same|changed, "change": relative change (None from 0), "pct", "highlight"}.
+
+    100 → 135: change 0.35, pct 35.0, highlighted at the default threshold 0.30; 0 → 5 is highlighted too.
+    """
+    if old is None:
+        return {"kind": "new", "change": None, "pct": None, "highlight": False}
+    if math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12):  # the same test as services.observations_diff
+        return {"kind": "same", "change": 0.0, "pct": 0.0, "highlight": False}
+    change = (new - old) / abs(old) if old else None
+    highlight = change is None or abs(change) > settings.UPLOAD_CHANGE_HIGHLIGHT
+    return {
+        "kind": "changed",
+        "change": change,
+        "pct": None if change is None else change * 100,
+        "highlight": highlight,
+    }
+
+
+def _history_rows(observations, upload):
+    """Each observation of the upload beside the version it followed (the highest lower version), if any."""
+    earlier = {}
+    if observations:
+        rows = (
+            Observation.objects.filter(
+                region_id__in={o.region_id for o in observations},
+                indicator_id__in={o.indicator_id for o in observations},
+                year__in={o.year for o in observations},
+            )
+            .exclude(upload=upload)
+            .values_list("region_id", "indicator_id", "year", "version", "value", "status")
+        )
+        for r, i, y, version, value, status in rows:
+            earlier.setdefault((r, i, y), []).append((version, value, status))
+    out = []
+    for o in observations:
+        before = [e for e in earlier.get((o.region_id, o.indicator_id, o.year), []) if e[0] < o.version]
+        previous = max(before) if before else None
+        old = previous[1] if previous else None
+        out.append(
+            {
+                "obs": o,
+                "previous": previous,
+                "old": old,
+                "old_text": _number(old),
+                "value_text": _number(o.value),
+                **_change(old, o.value),
+            }
+        )
+    return out
+
+
+def _template_bytes(region, year):
+    """The .xlsx template of the region's base indicators with last year's approved values."""
+    levels = {"county": ["county"], "city": ["county", "city"]}.get(region.level, ["county", "city", "province"])
+    codes = set(Indicator.objects.filter(kind=Indicator.Kind.BASE, level__in=levels).values_list("code", flat=True))
+    catalog = ingest_catalog()
+    spec = next(r for r in catalog.regions if r.code == region.code)
+    previous = dict(
+        Observation.objects.filter(region=region, year=year - 1, status=Observation.Status.APPROVED).values_list(
+            "indicator__code", "value"
+        )
+    )
+    return build_template(spec, year, [i for i in catalog.indicators if i.code in codes], previous)

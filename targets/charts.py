@@ -474,7 +474,7 @@ def county_map(geojson, frame, *, mode, title="", unit="", lang="zh", topojson_u
     f["_name"] = _names(f)
     known = set(f["code"])
     absent = [c for c in _geojson_codes(geojson) if c not in known]
-    fig = go.Figure()
+    fig = _LightFigure()
 
     def missing_trace(codes, names, text):
         fig.add_trace(
@@ -587,7 +587,8 @@ def ranking_chart(frame, *, unit, title="", highlight=None, lang="zh", target=No
     f = f.sort_values(["value", "name"], ascending=[False, True], kind="stable")
     marked = {highlight} if isinstance(highlight, str) else set(highlight or ())
     names = list(f["name"])
-    fig = go.Figure(
+    fig = _LightFigure()
+    fig.add_trace(
         go.Bar(
             x=_floats(f["value"]),
             y=names,
@@ -703,7 +704,8 @@ def distribution_chart(frame, *, unit, title="", lang="zh") -> dict:
     )
     if names:
         box.text = names
-    fig = go.Figure(box)
+    fig = _LightFigure()
+    fig.add_trace(box)
 
     # Box statistics in the page's language (plotly's own box hover labels are English): an invisible marker per
     # year at the median carries them.
@@ -748,7 +750,7 @@ def status_bar(counts, *, lang="zh") -> dict:
     unknown = sorted(set(counts) - set(STATUSES))
     if unknown:
         raise ValueError(f"unknown status {unknown}; expected one of {STATUSES}")
-    fig = go.Figure()
+    fig = _LightFigure()
     total = 0
     for s in STATUSES:
         n = int(counts.get(s) or 0)

@@ -17,4 +17,6 @@ def navigation(request):
             "demo_data": Upload.objects.filter(source=Upload.Source.DEMO, status=Upload.Status.APPROVED).exists(),
         }
         cache.set(key, nav, 3600)
-    return nav
+    from indicators.access import can_review
+
+    return {**nav, "can_review": can_review(getattr(request, "user", None))}

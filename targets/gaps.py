@@ -140,6 +140,9 @@ GAP_COLUMNS = [
 ]
 
 _KEY = ["scope", "indicator_code", "year"]
+# Base figures reported as a rate or index (数控化率, 信息化指数): a sum over members means nothing,
+# and without their numerator and denominator the fairest aggregate is the members' plain mean.
+UNSUMMABLE_UNITS = ("%", "指数", "—")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -452,9 +455,10 @@ def _aggregate(obs: pd.DataFrame, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.D
     regional = obs[obs["scope"].isna()][["region_code", "indicator_code", "year", "value"]]
     derived = ind[ind["kind"] == "derived"][["code", "numerator", "denominator", "factor"]]
     growth = ind[ind["growth_of"].notna()][["code", "growth_of"]]
-    special = set(derived["code"]) | set(growth["code"])
+    averaged = set(ind.loc[(ind["kind"] == "base") & ind["growth_of"].isna() & ind["unit"].isin(UNSUMMABLE_UNITS), "code"])
+    special = set(derived["code"]) | set(growth["code"]) | averaged
 
-    summed = _member_sums(regional, derived, growth, special, mem)
+    summed = _member_sums(regional, derived, growth, special, mem, averaged)
 
     # reported figures: observations under the scope's reported_code, or naming the scope explicitly
     rep_map = sc[sc["reported_code"].notna()][["scope", "reported_code", "level"]]
@@ -485,8 +489,9 @@ def _aggregate(obs: pd.DataFrame, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.D
     return out[AGGREGATE_COLUMNS].sort_values(_KEY, ignore_index=True)
 
 
-def _member_sums(regional, derived, growth, special, mem) -> pd.DataFrame:
-    """Member figures of every (scope, indicator, year): sums, ratios of sums, level-weighted growth means.
+def _member_sums(regional, derived, growth, special, mem, averaged=frozenset()) -> pd.DataFrame:
+    """Member figures of every (scope, indicator, year): sums, ratios of sums, level-weighted growth means,
+    and plain means for base figures that cannot be summed (a % or an index reported as such).
 
     Works on a wide table (one row per region and year, one column per indicator part), so the only
     join is members × region-years and the only aggregation one groupby(scope, year) over all columns.
@@ -499,6 +504,8 @@ def _member_sums(regional, derived, growth, special, mem) -> pd.DataFrame:
     for code in wide.columns:
         if code not in special:
             parts[("sum", code)] = wide[code]
+        elif code in averaged:
+            parts[("avg", code)] = wide[code]
     for code, num, den in derived[["code", "numerator", "denominator"]].itertuples(index=False):
         if num in wide.columns and den in wide.columns:
             both = wide[num].notna() & wide[den].notna()  # only members reporting both parts that year
@@ -530,15 +537,21 @@ def _member_sums(regional, derived, growth, special, mem) -> pd.DataFrame:
 
     out = []
     base = long(sums, "sum")
-    out.append(pd.DataFrame({"summed_value": base, "members_included": long(counts, "sum")}))
+    if len(base):
+        out.append(pd.DataFrame({"summed_value": base, "members_included": long(counts, "sum")}))
     num, den, n = long(sums, "num"), long(sums, "den"), long(counts, "num")
     if len(num):
         factor = derived.set_index("code")["factor"]
         f = num.index.get_level_values("indicator_code").map(factor).to_numpy(dtype=float)
         out.append(pd.DataFrame({"summed_value": _safe_div(num, den) * f, "members_included": n}, index=num.index))
+    avg, n = long(sums, "avg"), long(counts, "avg")
+    if len(avg):
+        out.append(pd.DataFrame({"summed_value": avg / n, "members_included": n}, index=avg.index))
     rw, w, n = long(sums, "rw"), long(sums, "w"), long(counts, "rw")
     if len(rw):
         out.append(pd.DataFrame({"summed_value": _safe_div(rw, w), "members_included": n}, index=rw.index))
+    if not out:
+        return pd.DataFrame(columns=cols)
     result = pd.concat(out).reset_index()
     result = result[result["members_included"] > 0]
     return result[cols]

@@ -115,3 +115,59 @@ def records(table):
     """JSON-ready dicts: NaN → None, numpy scalars → Python."""
     out = table.astype(object).where(pd.notna(table), None)
     return out.to_dict("records")
+
+
+def composite_weights():
+    """target_id → weight (edits in the admin move the data version, so this is kept per version)."""
+    from .models import CompositeWeight
+
+    return _cached("weights", lambda: dict(CompositeWeight.objects.values_list("target_id", "weight")))
+
+
+def county_names():
+    """Current county code → name, from the kept engine inputs (no query on a warm process)."""
+    regions = inputs().regions
+    current = regions[(regions["level"] == "county") & regions["valid_to"].isna()]
+    return dict(zip(current["code"], current["name"], strict=True))
+
+
+def composite_table(as_of=None, include_submitted=False):
+    """Counties' composite score (综合评价) with ranks in the province, their city and their groups."""
+    as_of = as_of or default_as_of()
+    weights = composite_weights()
+    key = f"composite:{as_of}:{int(include_submitted)}"
+
+    def compute():
+        data = inputs(include_submitted)
+        counties = data.regions[(data.regions["level"] == "county") & data.regions["valid_to"].isna()]
+        groups = data.members[data.members["scope"].str.startswith("group:")]
+        group_lists = groups.groupby("region_code")["scope"].agg(list)
+        regions = pd.DataFrame(
+            {
+                "scope": "county:" + counties["code"],
+                "city_scope": "city:" + counties["parent_code"],
+                "groups": counties["code"].map(group_lists).map(lambda g: g if isinstance(g, list) else []).values,
+                "name": counties["name"].values,
+                "code": counties["code"].values,
+            }
+        )
+        table = gap_table([s for s in regions["scope"]], as_of=as_of, include_submitted=include_submitted)
+        scores = gaps.composite_score(table, weights, regions)
+        return scores.merge(regions[["scope", "name", "code", "city_scope"]], on="scope", how="inner").sort_values(
+            ["rank_province", "code"], na_position="last"
+        )
+
+    return _cached(key, compute)
+
+
+def documents_newest_first():
+    """The policy documents, newest plan first (kept per data version: no query on a warm process)."""
+    from .models import PolicyDocument
+
+    return _cached("documents", lambda: list(PolicyDocument.objects.order_by("-period_end", "-period_start")))
+
+
+def clusters():
+    from indicators.models import Cluster
+
+    return _cached("clusters", lambda: list(Cluster.objects.only("slug", "name", "tier", "is_demo")))

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db import transaction
+from django.db import models, transaction
 
 from indicators import services as indicator_services
 from indicators.catalog import load_catalog
@@ -58,9 +58,47 @@ def _target_values(spec, indicators):
     }
 
 
+def _natural_key(indicator_code, kind, comparator, target_year, scope, excerpt):
+    return (indicator_code, kind, comparator, int(target_year), scope, excerpt)
+
+
+def _sync_targets(document, specs, indicators):
+    """Match each catalog entry to the stored target it describes, by what it says rather than by
+    its position, so that inserting or removing an entry keeps the other targets' ids and history."""
+    existing = {}
+    for t in Target.objects.filter(document=document).select_related("indicator").order_by("seq"):
+        key = _natural_key(t.indicator.code, t.kind, t.comparator, t.target_year, t.scope, t.excerpt)
+        existing.setdefault(key, []).append(t)
+    plan = []
+    for seq, spec in enumerate(specs, start=1):
+        key = _natural_key(
+            spec["indicator"], spec["kind"], spec["comparator"], spec["target_year"], spec["scope"], spec["excerpt"]
+        )
+        match = existing.get(key, [])
+        plan.append((seq, spec, match.pop(0) if match else None))
+    changed = 0
+    for leftovers in existing.values():
+        for t in leftovers:
+            t.delete()
+            changed += 1
+    # Park renumbered rows out of the way first: (document, seq) is unique. A plain update, so the
+    # temporary number leaves no history.
+    moving = [t.pk for seq, _, t in plan if t is not None and t.seq != seq]
+    Target.objects.filter(pk__in=moving).update(seq=models.F("seq") + 20000)
+    for seq, spec, t in plan:
+        values = _target_values(spec, indicators)
+        if t is None:
+            upsert(Target, {"document": document, "seq": seq}, values)
+            changed += 1
+        else:
+            _, did = upsert(Target, {"pk": t.pk}, dict(values, seq=seq))
+            changed += did
+    return changed
+
+
 @transaction.atomic
 def catalog_sync_documents(*, documents):
-    """Create or update each document with its qualitative goals and targets (matched by order)."""
+    """Create or update each document with its qualitative goals and targets (matched by content)."""
     indicators = {i.code: i for i in Indicator.objects.all()}
     changed = 0
     for doc in documents:
@@ -73,13 +111,30 @@ def catalog_sync_documents(*, documents):
                 {"clause": goal.get("clause", ""), "text": goal["text"]},
             )
             changed += did
-        for seq, spec in enumerate(doc["targets"], start=1):
-            _, did = upsert(Target, {"document": document, "seq": seq}, _target_values(spec, indicators))
-            changed += did
-        stale = Target.objects.filter(document=document, seq__gt=len(doc["targets"]))
-        if stale.exists():
-            changed += stale.delete()[0]
+        goals = len(doc.get("qualitative_goals") or [])
+        changed += QualitativeGoal.objects.filter(document=document, order__gt=goals).delete()[0]
+        changed += _sync_targets(document, doc["targets"], indicators)
     return changed
+
+
+def composite_default_weights():
+    """Weight 1 on the newest plan's provincial ratio targets, if no weight was ever set.
+
+    Ratios (亩均税收, 高技术制造业占比 …) compare counties of any size; admins change the set and the
+    weights in the admin, and this never overwrites them.
+    """
+    from .models import CompositeWeight
+
+    if CompositeWeight.objects.exists():
+        return 0
+    newest = PolicyDocument.objects.order_by("-period_end", "-period_start").first()
+    if newest is None:
+        return 0
+    chosen = Target.objects.filter(
+        document=newest, scope="province", policy_input=False, indicator__kind="derived", kind__in=["level", "share"]
+    )
+    CompositeWeight.objects.bulk_create(CompositeWeight(target=t, weight=1.0) for t in chosen)
+    return chosen.count()
 
 
 def catalog_bootstrap():
@@ -91,4 +146,5 @@ def catalog_bootstrap():
     if catalog.clusters:
         changed += indicator_services.catalog_sync_clusters(data=catalog.clusters)
     changed += catalog_sync_documents(documents=catalog.documents)
+    changed += composite_default_weights()
     return changed

@@ -77,3 +77,23 @@ class RankingTable(tables.Table):
         if record.get("code"):
             return format_html('<a href="{}">{}</a>', reverse("targets:county", args=[record["code"]]), value)
         return value
+
+
+class CompositeTable(tables.Table):
+    rank_province = tables.Column(verbose_name=_("全省排名"))
+    name = tables.Column(verbose_name=_("县（市、区）"))
+    city = tables.Column(verbose_name=_("所属市"))
+    rank_city = tables.Column(verbose_name=_("市内排名"))
+    score = tables.Column(verbose_name=_("综合得分"))
+    targets_scored = tables.Column(verbose_name=_("计分目标数"))
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover"}
+        template_name = "django_tables2/bootstrap5.html"
+        order_by = "rank_province"
+
+    def render_score(self, value):
+        return f"{value * 100:.1f}"
+
+    def render_name(self, value, record):
+        return format_html('<a href="{}">{}</a>', reverse("targets:county", args=[record["code"]]), value)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("document/<slug:code>/", views.document, name="document"),
     path("indicators/", views.indicator_list, name="indicators"),
     path("indicator/<slug:code>/", views.indicator, name="indicator"),
+    path("audit/", views.audit_log, name="audit"),
 ]

@@ -1,6 +1,7 @@
 """Dashboard pages: fetch with a selector, compute with the core, build tables and figures, render."""
 
 import django_filters
+from django import forms
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
-from indicators.models import Cluster, ClusterMembership, Indicator, Region, RegionGroup, Upload
+from indicators.access import reviewer_required, visible_uploads
+from indicators.models import Cluster, ClusterMembership, Indicator, Region, RegionGroup
 
-from . import charts, pages, reports
+from . import audit, charts, pages, reports
 from .models import PolicyDocument, Target
-from .tables import RankingTable, heatmap_table
+from .tables import CompositeTable, RankingTable, heatmap_table
 
 STATUS_LABELS = {
     "achieved": _("已实现"),
@@ -57,7 +59,7 @@ class CountyFilter(django_filters.FilterSet):
 
 def overview(request):
     year = _year(request)
-    documents = list(PolicyDocument.objects.order_by("-period_end", "-period_start"))
+    documents = reports.documents_newest_first()
     current, history = documents[:1], documents[1:]
     table = reports.gap_table(None, as_of=year)
     show_history = request.GET.get("history") == "1"
@@ -83,6 +85,7 @@ def overview(request):
     if TableExport.is_valid_format(export):
         return TableExport(export, heatmap, exclude_columns=()).response(f"zjindustry-heatmap-{year}.{export}")
     map_fig = _overview_map(request, table, year, key_ids)
+    composite = _composite_table(request, year, {r["code"]: r["city"] for r in county_rows})
     return render(
         request,
         "targets/overview.html",
@@ -98,8 +101,31 @@ def overview(request):
             "map_choice": request.GET.get("map", ""),
             "status_labels": STATUS_LABELS,
             "status_fig": charts.status_bar(pages.status_counts(cards), lang=_lang()) if len(cards) else None,
+            "composite": composite,
+            "composite_targets": _composite_targets(),
+            "data_version": reports.data_version(),
+            "clusters": reports.clusters(),
         },
     )
+
+
+def _composite_targets():
+    weights = reports.composite_weights()
+    targets = reports.inputs().targets
+    chosen = targets[targets["target_id"].isin(weights)]
+    return [{"label": t.label, "weight": weights[t.target_id]} for t in chosen.itertuples()]
+
+
+def _composite_table(request, year, cities):
+    """The 综合评价 ranking of the (filtered) counties."""
+    scores = reports.composite_table(year)
+    scores = scores[scores["code"].isin(cities) & scores["score"].notna()]
+    rows = reports.records(scores)
+    for row in rows:
+        row["city"] = cities.get(row["code"], "")
+    table = CompositeTable(rows, prefix="c-")
+    RequestConfig(request, paginate=False).configure(table)
+    return table
 
 
 def _map_choices(key_targets):
@@ -133,9 +159,9 @@ def _overview_map(request, table, year, key_ids):
         frame["name"] = frame["code"].map(names)
         label = rows["label"].iloc[0] if len(rows) else ""
         return charts.county_map(_geo_url(), frame, mode="status", title=f"{label}（{year}）", lang=_lang())
-    code = ref if Indicator.objects.filter(code=ref).exists() else "value_added"
-    unit = Indicator.objects.get(code=code).unit
-    return _indicator_map(code, year, names, unit)
+    units = reports.inputs().indicators.set_index("code")["unit"]
+    code = ref if ref in units else "value_added"
+    return _indicator_map(code, year, names, units[code])
 
 
 def _indicator_map(code, year, names, unit, title=""):
@@ -219,7 +245,9 @@ def county(request, code):
         (region.parent.short_name + "市" if _lang() == "zh" else region.parent.name, scopes[1]),
         ("全省", "province"),
     ]
-    uploads = Upload.objects.filter(regions=region).select_related("uploaded_by").order_by("-uploaded_at")[:20]
+    uploads = visible_uploads(request.user).filter(regions=region).select_related("uploaded_by").order_by("-uploaded_at")[:20]
+    groups = list(region.region_groups.all())
+    composite = next(iter(reports.records(_composite_row(code, year))), None)
     return render(
         request,
         "targets/county.html",
@@ -229,13 +257,22 @@ def county(request, code):
             "cards": _chart_rows(rows, series, compare, demo=_demo(request)),
             "status_counts": pages.status_counts(rows),
             "status_labels": STATUS_LABELS,
-            "groups": region.region_groups.all(),
+            "groups": groups,
             "clusters": ClusterMembership.objects.filter(region=region).select_related("cluster"),
             "uploads": uploads,
             "successors": region.successors.all(),
+            "composite": composite,
+            "composite_groups": [(g.name, composite["rank_group"].get(f"group:{g.slug}")) for g in groups]
+            if composite
+            else [],
             "predecessors": region.predecessors.all(),
         },
     )
+
+
+def _composite_row(code, year):
+    scores = reports.composite_table(year)
+    return scores[scores["code"] == code]
 
 
 def _demo(request):
@@ -342,7 +379,7 @@ def indicator_list(request):
 def indicator(request, code):
     indicator = get_object_or_404(Indicator.objects.select_related("numerator", "denominator", "growth_of"), code=code)
     year = _year(request)
-    names = dict(Region.objects.filter(level="county", valid_to__isnull=True).values_list("code", "name"))
+    names = reports.county_names()
     series = reports.aggregate_series([f"county:{c}" for c in names], [code])
     latest = series[series["year"] == year].sort_values("value", ascending=False)
     ranking = [
@@ -370,3 +407,25 @@ def indicator(request, code):
             else None,
         },
     )
+
+
+class AuditFilterForm(forms.Form):
+    kind = forms.MultipleChoiceField(
+        label=_("对象"), required=False, choices=[(k, v[1]) for k, v in audit.AUDITED.items()]
+    )
+    user = forms.CharField(label=_("操作人"), required=False)
+    since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@reviewer_required
+def audit_log(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    events = audit.audit_events(
+        kinds=filters.get("kind") or None,
+        user=filters.get("user") or None,
+        since=filters.get("since"),
+        until=filters.get("until"),
+    )
+    return render(request, "targets/audit.html", {"form": form, "events": events})

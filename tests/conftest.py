@@ -20,3 +20,21 @@ def export(capsys):
         return capsys.readouterr().out
 
     return run
+
+
+@pytest.fixture(autouse=True)
+def fresh_gap_tables():
+    """Each test sees its own data: drop cached gap tables (the database rolls back between tests,
+    the in-process memo would not). Skipped when the pure modules are tested without Django."""
+    from django.conf import settings
+
+    if not settings.configured:
+        yield
+        return
+    from django.core.cache import cache
+
+    from targets import reports
+
+    cache.clear()
+    reports._memo.update(version=None, tables={})
+    yield

@@ -120,3 +120,20 @@ def test_derived_indicators_name_their_numerator_and_denominator():
 def test_revenue_was_reported_as_main_business_revenue_until_2018():
     alias = Indicator.objects.get(code="revenue").aliases.get(alias="主营业务收入")
     assert alias.valid_until == 2018
+
+
+@pytest.mark.django_db
+def test_inserting_a_catalog_entry_keeps_the_other_targets_and_their_ids():
+    from targets.services import catalog_sync_documents
+
+    catalog = load_catalog()
+    doc = next(d for d in catalog.documents if d["code"] == "jx-2009-industrial-upgrade")
+    before = dict(Target.objects.filter(document__code=doc["code"]).values_list("excerpt", "pk"))
+    new = dict(doc["targets"][0], comparator="approx", note="an inserted entry")
+    doc["targets"] = [new] + doc["targets"]
+    catalog_sync_documents(documents=[doc])
+    after = Target.objects.filter(document__code=doc["code"])
+    assert after.count() == len(before) + 1
+    kept = {t.excerpt: t.pk for t in after.exclude(comparator="approx", note="an inserted entry")}
+    assert kept == before
+    assert after.get(note="an inserted entry").seq == 1

@@ -892,3 +892,21 @@ def test_gaps_module_does_not_import_django():
         node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
     }
     assert "django" not in imported
+
+
+def test_a_base_rate_reported_as_such_aggregates_as_the_members_mean_not_their_sum():
+    # 数控化率 is uploaded as a %: two counties at 40% and 60% make a group at 50%, never 100%.
+    ind = pd.DataFrame(
+        [{"code": "nc_rate", "kind": "base", "numerator": None, "denominator": None, "factor": 1.0,
+          "direction": "up", "unit": "%", "growth_of": None}]
+    )  # fmt: skip
+    obs = pd.DataFrame(
+        [("A", "nc_rate", 2024, 40.0), ("B", "nc_rate", 2024, 60.0)],
+        columns=["region_code", "indicator_code", "year", "value"],
+    )
+    scopes = pd.DataFrame([{"scope": "group:g", "reported_code": None, "level": "group"}])
+    members = pd.DataFrame([("group:g", "A", "member"), ("group:g", "B", "member")], columns=["scope", "region_code", "role"])
+    out = aggregate(obs, ind, scopes, members)
+    row = out[(out["scope"] == "group:g") & (out["year"] == 2024)].iloc[0]
+    assert row["value"] == pytest.approx((40 + 60) / 2)
+    assert row["members_included"] == 2

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "simple_history",
+    "axes",
     "indicators",
     "targets",
 ]
@@ -49,6 +50,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Anonymous visitors see only the login page, /healthz and static files (see DASHBOARD_PUBLIC).
+    "indicators.access.DashboardLoginRequiredMiddleware",
+    # Must stay last: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first, so a locked-out account is refused before its password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "zjindustry.urls"
@@ -94,7 +105,6 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -118,6 +128,53 @@ LOGIN_REDIRECT_URL = "/"
 GAP_STATUS_THRESHOLDS = {"on_track": 0.95, "needs_acceleration": 0.60}
 
 # Whether anonymous visitors may see the dashboard; the bureau decides, off by default.
+# Uploads, drafts and the submission queue need a login either way.
 DASHBOARD_PUBLIC = env_bool("DASHBOARD_PUBLIC", False)
 
+# Upload preview: a value moving more than this share against the value on file is highlighted.
+UPLOAD_CHANGE_HIGHLIGHT = 0.30
+
+# Login throttling (django-axes): 5 failures lock that username from that address for an hour.
+# Keyed on username+IP, not IP alone: a county bureau's staff often share one NAT address.
+# Behind a reverse proxy set AXES_IPWARE_PROXY_COUNT / AXES_IPWARE_META_PRECEDENCE_ORDER.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+
+# Bootstrap calls the error colour "danger".
+MESSAGE_TAGS = {40: "danger"}
+
+# ---------------------------------------------------------------------------
+# Production (DEBUG=0): HTTPS-only cookies, HSTS, static files collected for whitenoise.
+# ---------------------------------------------------------------------------
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+
+# A shared cache matters once several app servers run: the data version that invalidates every
+# worker's gap tables lives there. Local memory by default; Redis via CACHE_URL=redis://host:6379/0.
+if os.environ.get("CACHE_URL", "").startswith("redis"):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zjindustry"}}
+
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 31536000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SESSION_COOKIE_HTTPONLY = True
+    X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}

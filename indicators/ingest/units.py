@@ -67,6 +67,17 @@ _FAMILIES: dict[str, dict[str, Fraction]] = {
     },
     "volume": {"立方米": Fraction(1), "万立方米": _TEN_THOUSAND, "亿立方米": Fraction(10**8)},
     "percent": {"%": Fraction(1), "百分点": Fraction(1), "‰": Fraction(1, 10)},
+    "power": {"千瓦": Fraction(1), "万千瓦": _TEN_THOUSAND, "兆瓦": Fraction(10**3), "吉瓦": Fraction(10**6)},
+    "electricity": {
+        "千瓦时": Fraction(1),
+        "万千瓦时": _TEN_THOUSAND,
+        "亿千瓦时": Fraction(10**8),
+        "度": Fraction(1),
+        "万度": _TEN_THOUSAND,
+    },
+    # Dimensionless figures (an index, a plot ratio) are stored as written.
+    "index": {"指数": Fraction(1), "—": Fraction(1), "倍": Fraction(1)},
+    "years": {"年": Fraction(1)},
 }
 
 # spellings that mean the same unit
@@ -89,6 +100,12 @@ _SYNONYMS = {
     "m3": "立方米",
     "万m3": "万立方米",
     "个百分点": "百分点",
+    "kw": "千瓦",
+    "万kw": "万千瓦",
+    "kwh": "千瓦时",
+    "万kwh": "万千瓦时",
+    "-": "—",
+    "－": "—",
     "pp": "百分点",
     "元人民币": "元",
     "万元人民币": "万元",
@@ -98,7 +115,7 @@ _SYNONYMS = {
     "人民币亿元": "亿元",
 }
 
-_COUNT_WORDS = "台套个家件项户座辆艘架只条株所"
+_COUNT_WORDS = "台套个家件项户座辆艘架只条株所场名支次人"
 _COUNT_PREFIX = {"": Fraction(1), "千": Fraction(10**3), "万": Fraction(10**4), "亿": Fraction(10**8)}
 
 _UNIT_PREFIX_RE = re.compile(r"^(计量)?单位[:：]?")

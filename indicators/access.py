@@ -1,0 +1,212 @@
+"""Who may see and do what with uploads.
+
+Roles come from Django groups ("province", "county", "admin"; staff and superusers are admins). A
+county official answers for the regions in OfficialRegion and for their lineage (predecessors and
+successors: 柯桥区 also for 绍兴县's years). Every upload view reads through `visible_uploads()`, so
+another county's drafts are simply not found (404): a 403 would tell them the upload exists.
+"""
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+
+from .models import OfficialRegion, Region, Upload
+
+ADMIN, PROVINCE, COUNTY = "admin", "province", "county"
+ROLES = (ADMIN, PROVINCE, COUNTY)  # highest first: a user in two groups gets the higher role
+REVIEWERS = frozenset({ADMIN, PROVINCE})
+ROLE_ALIASES = {
+    "admin": ADMIN,
+    "管理员": ADMIN,
+    "province": PROVINCE,
+    "省级": PROVINCE,
+    "county": COUNTY,
+    "县级": COUNTY,
+}
+
+
+def role_of(user):
+    """The role: "admin", "province", "county" or None (anonymous, inactive, or in no role group)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser or user.is_staff:
+        return ADMIN
+    if not hasattr(user, "_zj_role"):  # once per request: the user object lives as long as the request
+        names = set(user.groups.filter(name__in=ROLES).values_list("name", flat=True))
+        user._zj_role = next((role for role in ROLES if role in names), None)
+    return user._zj_role
+
+
+def can_review(user):
+    return role_of(user) in REVIEWERS
+
+
+def regions_of(user):
+    """The regions the user uploads for: all for province staff and admins, a county official's own."""
+    role = role_of(user)
+    if role in REVIEWERS:
+        return Region.objects.all()
+    if role == COUNTY:
+        return Region.objects.filter(officials__user=user)
+    return Region.objects.none()
+
+
+def _lineage_codes(user):
+    """A county official's region codes with their predecessors and successors: {code: id} (3 queries)."""
+    if not hasattr(user, "_zj_lineage"):
+        own = dict(Region.objects.filter(officials__user=user).values_list("code", "id"))
+        edges = list(Region.predecessors.through.objects.values_list("from_region_id", "to_region_id"))
+        ids = set(own.values())
+        for step in (lambda e: e, lambda e: (e[1], e[0])):  # up to predecessors, then down to successors
+            frontier = set(own.values())
+            while frontier:
+                frontier = {b for a, b in map(step, edges) if a in frontier} - ids
+                ids |= frontier
+        user._zj_lineage = dict(Region.objects.filter(id__in=ids).values_list("code", "id"))
+    return user._zj_lineage
+
+
+def visible_uploads(user):
+    """Uploads the user may see: all for province staff and admins; for a county official those whose
+    regions all lie within theirs (a provincial roll-up naming other counties stays invisible)."""
+    role = role_of(user)
+    if role in REVIEWERS:
+        return Upload.objects.all()
+    if role != COUNTY:
+        return Upload.objects.none()
+    links = Upload.regions.through.objects.filter(upload_id=OuterRef("pk"))
+    allowed = list(_lineage_codes(user).values())
+    return Upload.objects.filter(Exists(links)).exclude(Exists(links.exclude(region_id__in=allowed)))
+
+
+def can_upload_for(user, region_code):
+    """Whether the user may upload data for (and see the history and template of) that region."""
+    role = role_of(user)
+    if role in REVIEWERS:
+        return Region.objects.filter(code=region_code).exists()
+    return role == COUNTY and region_code in _lineage_codes(user)
+
+
+def allowed_region_codes(user):
+    """The codes a parse may accept from this user, or None for no restriction (province staff, admins)."""
+    role = role_of(user)
+    if role in REVIEWERS:
+        return None
+    return set(_lineage_codes(user)) if role == COUNTY else set()
+
+
+# ---------------------------------------------------------------------------------------------
+# View decorators and middleware
+
+
+def role_required(view):
+    """Logged in and holding a role; a logged-in account without one gets 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if role_of(request.user) is None:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def reviewer_required(view):
+    """Province staff and admins only; anyone else logged in gets 404, as if the action did not exist."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not can_review(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+PUBLIC_URL_NAMES = frozenset({"healthz", "set_language"})
+
+
+class DashboardLoginRequiredMiddleware(LoginRequiredMiddleware):
+    """Django's LoginRequiredMiddleware (the login pages are already exempt) plus this project's rules:
+    /healthz and the language switch are always open; with DASHBOARD_PUBLIC the dashboard pages
+    (`targets` namespace) are too, never the uploads. Static files are served by WhiteNoise before this."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match.url_name in PUBLIC_URL_NAMES and not match.namespaces:
+            return None
+        if settings.DASHBOARD_PUBLIC and match.namespaces[:1] == ["targets"]:
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts
+
+
+def parse_role(text):
+    """Normalise a role name: "county" or "县级" gives "county"; ValueError for anything else."""
+    role = ROLE_ALIASES.get(str(text or "").strip().lower())
+    if role is None:
+        raise ValueError(f"未知角色 {text!r}（可用：province/county/admin 或 省级/县级/管理员）")
+    return role
+
+
+def check_account(*, username, role, region_codes):
+    """Validate one account's spec without writing; returns the Region rows (ValueError on a problem)."""
+    from .services import SYSTEM_USERNAME
+
+    if not username or username == SYSTEM_USERNAME:
+        raise ValueError(f"用户名 {username!r} 不可用")
+    role = parse_role(role)
+    codes = list(dict.fromkeys(region_codes))
+    if role == COUNTY and not codes:
+        raise ValueError(f"{username}: 县级用户至少需要一个地区代码（--region）")
+    regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
+    unknown = [c for c in codes if c not in regions]
+    if unknown:
+        raise ValueError(f"{username}: 未知地区代码 {', '.join(unknown)}")
+    gone = [c for c in codes if not regions[c].is_current]
+    if gone:
+        raise ValueError(f"{username}: 地区 {', '.join(gone)} 已撤销，请使用现行代码")
+    return [regions[c] for c in codes] if role == COUNTY else []
+
+
+@transaction.atomic
+def account_provision(*, username, role, region_codes=(), email="", password=None):
+    """Create or update an account with exactly this role: its group (admin: also staff and superuser)
+    and, for a county official, exactly these regions. Returns (user, created)."""
+    role = parse_role(role)
+    regions = check_account(username=username, role=role, region_codes=region_codes)
+    User = get_user_model()
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if created:
+        user = User(username=username)
+        user.set_unusable_password()  # replaced below unless the caller keeps it unusable
+    user.is_staff = user.is_superuser = role == ADMIN
+    if email:
+        user.email = email
+    if password is not None:
+        user.set_password(password)
+    user.full_clean()  # the username's characters, the e-mail's form
+    user.save()
+    groups = {name: Group.objects.get_or_create(name=name)[0] for name in ROLES}
+    user.groups.remove(*[g for name, g in groups.items() if name != role])
+    user.groups.add(groups[role])
+    OfficialRegion.objects.filter(user=user).exclude(region__in=regions).delete()
+    for region in regions:
+        OfficialRegion.objects.get_or_create(user=user, region=region)
+    for cached in ("_zj_role", "_zj_lineage"):
+        user.__dict__.pop(cached, None)
+    return user, created

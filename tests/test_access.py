@@ -1,0 +1,241 @@
+"""indicators/access.py and who reaches which page: a matrix of role × page × own/other county.
+
+Every URL of the `indicators` namespace must appear in MATRIX: a view added without a row fails
+test_every_indicators_url_is_in_the_matrix, and test_every_indicators_url_needs_a_login checks each
+one against an anonymous visitor, GET and POST.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import URLPattern, reverse
+
+from indicators import urls as indicator_urls
+from indicators.access import (
+    account_provision,
+    can_upload_for,
+    regions_of,
+    role_of,
+    visible_uploads,
+)
+from indicators.ingest import parse_upload
+from indicators.models import Upload
+from indicators.selectors import ingest_catalog
+from indicators.services import import_file, system_user, upload_create
+from tests.test_import_stats import rollup
+
+pytestmark = pytest.mark.django_db
+
+YIWU, JINGNING = "330782", "331127"
+LOGIN = "/accounts/login/"
+ROLES = ["anonymous", "yiwu", "jingning", "province", "admin"]
+
+
+@pytest.fixture(autouse=True)
+def upload_root(settings, tmp_path):
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+
+
+def make_user(username, role=None, regions=()):
+    """An account with that role (None: logged in but in no role group), as create_user makes it."""
+    if role is None:
+        return get_user_model().objects.create_user(username=username)
+    return account_provision(username=username, role=role, region_codes=regions)[0]
+
+
+@pytest.fixture
+def people():
+    return {
+        "anonymous": None,
+        "yiwu": make_user("yiwu", "county", [YIWU]),
+        "jingning": make_user("jingning", "county", [JINGNING]),
+        "province": make_user("prov", "province"),
+        "admin": make_user("boss", "admin"),
+    }
+
+
+def draft(user, tmp_path, rows=(("义乌市", 512.3, 30.1),), region=YIWU):
+    """A preview upload (nothing written yet), as the upload form leaves it."""
+    path = rollup(2023, list(rows), name=f"draft-{user.username}.xlsx", tmp=tmp_path)
+    data = path.read_bytes()
+    result = parse_upload(data, path.name, ingest_catalog(), region_code=region)
+    assert result.accepted, result.errors
+    return upload_create(user=user, filename=path.name, data=data, result=result)
+
+
+def submitted(user, tmp_path, rows=(("义乌市", 512.3, 30.1),)):
+    path = rollup(2023, list(rows), name=f"sub-{user.username}.xlsx", tmp=tmp_path)
+    report = import_file(data=path.read_bytes(), filename=path.name, user=user, source=Upload.Source.WEB)
+    assert report["accepted"], report["errors"]
+    return Upload.objects.get(pk=report["upload_id"])
+
+
+# ---------------------------------------------------------------------------------------------
+# The functions
+
+
+def test_role_of_reads_the_group_and_treats_staff_as_admins(people):
+    assert [role_of(people[r]) for r in ROLES] == [None, "county", "county", "province", "admin"]
+    assert role_of(make_user("nobody")) is None
+    staff = make_user("staff")
+    staff.is_staff = True
+    assert role_of(staff) == "admin"
+
+
+def test_regions_of_a_county_official_are_their_own(people):
+    assert list(regions_of(people["yiwu"]).values_list("code", flat=True)) == [YIWU]
+    assert regions_of(people["province"]).count() > 100
+    assert not regions_of(make_user("nobody")).exists()
+
+
+def test_can_upload_for_own_region_and_its_lineage_only():
+    keqiao = make_user("keqiao", "county", ["330603"])  # 柯桥区, successor of 绍兴县 330621
+    assert can_upload_for(keqiao, "330603")
+    assert can_upload_for(keqiao, "330621")
+    assert not can_upload_for(keqiao, YIWU)
+    assert not can_upload_for(make_user("prov2", "province"), "999999")
+    assert can_upload_for(make_user("prov3", "province"), YIWU)
+
+
+def test_visible_uploads_hides_other_counties_and_mixed_rollups(people, tmp_path):
+    own = draft(people["yiwu"], tmp_path)
+    other = draft(people["jingning"], tmp_path, rows=[("景宁畲族自治县", 21.5, 1.2)], region=JINGNING)
+    both = submitted(system_user(), tmp_path, rows=[("义乌市", 500, 30), ("景宁畲族自治县", 20, 1)])
+    assert list(visible_uploads(people["yiwu"])) == [own]
+    assert list(visible_uploads(people["jingning"])) == [other]
+    assert set(visible_uploads(people["province"])) == {own, other, both}
+    assert not visible_uploads(make_user("nobody")).exists()
+    # What the county page will call: one row per upload even though the join is many-to-many.
+    assert list(visible_uploads(people["province"]).filter(regions__code=YIWU).order_by("pk")) == [own, both]
+
+
+# ---------------------------------------------------------------------------------------------
+# The matrix
+
+# url name (or a dashboard path) → (method, how to build the URL, expected status per role).
+# 302 means "to the login page" for the anonymous visitor and "done, back to the upload" otherwise.
+OWN = {"anonymous": 302, "yiwu": 200, "jingning": 404, "province": 200, "admin": 200}
+EVERYONE = {"anonymous": 302, "yiwu": 200, "jingning": 200, "province": 200, "admin": 200}
+REVIEW = {"anonymous": 302, "yiwu": 404, "jingning": 404, "province": 302, "admin": 302}
+DRAFT_OWNER = {"anonymous": 302, "yiwu": 302, "jingning": 404, "province": 404, "admin": 404}
+
+MATRIX = {
+    "dashboard": ("get", lambda o: "/", EVERYONE),
+    "dashboard_county": ("get", lambda o: f"/county/{YIWU}/", EVERYONE),
+    "upload": ("get", lambda o: reverse("indicators:upload"), EVERYONE),
+    "template": ("get", lambda o: reverse("indicators:template") + f"?region={YIWU}&year=2024", OWN),
+    "preview": ("get", lambda o: reverse("indicators:preview", args=[o["draft"].pk]), OWN),
+    "detail": ("get", lambda o: reverse("indicators:detail", args=[o["submitted"].pk]), OWN),
+    "confirm": ("post", lambda o: reverse("indicators:confirm", args=[o["draft"].pk]), DRAFT_OWNER),
+    "cancel": ("post", lambda o: reverse("indicators:cancel", args=[o["draft"].pk]), DRAFT_OWNER),
+    "approve": ("post", lambda o: reverse("indicators:approve", args=[o["submitted"].pk]), REVIEW),
+    "return": ("post", lambda o: reverse("indicators:return", args=[o["submitted"].pk]), REVIEW),
+    "uploads": ("get", lambda o: reverse("indicators:uploads"), EVERYONE),
+    "county_uploads": ("get", lambda o: reverse("indicators:county_uploads", args=[YIWU]), OWN),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(MATRIX))
+def test_access_matrix(client, people, tmp_path, page, role):
+    objects = {"draft": draft(people["yiwu"], tmp_path), "submitted": submitted(people["yiwu"], tmp_path)}
+    method, url, expected = MATRIX[page]
+    if people[role] is not None:
+        client.force_login(people[role])
+    response = getattr(client, method)(url(objects), {"comment": "请核对"} if method == "post" else {})
+    assert response.status_code == expected[role], (page, role)
+    if role == "anonymous":
+        assert response["Location"].startswith(LOGIN + "?next=")
+    elif response.status_code == 302:
+        assert not response["Location"].startswith(LOGIN)
+
+
+def test_a_review_by_province_staff_changes_the_status_and_a_county_officials_does_not(client, people, tmp_path):
+    upload = submitted(people["yiwu"], tmp_path)
+    client.force_login(people["yiwu"])
+    client.post(reverse("indicators:approve", args=[upload.pk]))
+    upload.refresh_from_db()
+    assert upload.status == "submitted"
+    client.force_login(people["province"])
+    client.post(reverse("indicators:return", args=[upload.pk]), {"comment": "数值有误"})
+    upload.refresh_from_db()
+    assert (upload.status, upload.review_comment, upload.reviewed_by) == ("returned", "数值有误", people["province"])
+
+
+def test_an_account_without_a_role_sees_the_dashboard_but_not_the_uploads(client, tmp_path):
+    client.force_login(make_user("nobody"))
+    assert client.get("/").status_code == 200
+    assert client.get(reverse("indicators:upload")).status_code == 403
+    assert client.get(reverse("indicators:uploads")).status_code == 403
+
+
+def _sample_url(pattern):
+    kwargs = {
+        name: 1 if conv.__class__.__name__ == "IntConverter" else YIWU
+        for name, conv in pattern.pattern.converters.items()
+    }
+    return reverse(f"indicators:{pattern.name}", kwargs=kwargs)
+
+
+PATTERNS = [p for p in indicator_urls.urlpatterns if isinstance(p, URLPattern)]
+
+
+def test_every_indicators_url_is_in_the_matrix():
+    assert {p.name for p in PATTERNS} <= set(MATRIX), "add the new view to MATRIX with its expected statuses"
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=[p.name for p in PATTERNS])
+@pytest.mark.parametrize("public", [False, True])
+def test_every_indicators_url_needs_a_login(client, settings, pattern, public):
+    settings.DASHBOARD_PUBLIC = public
+    for method in (client.get, client.post):
+        response = method(_sample_url(pattern))
+        assert response.status_code == 302
+        assert response["Location"].startswith(LOGIN + "?next=")
+
+
+# ---------------------------------------------------------------------------------------------
+# The login-required middleware and the public switch
+
+
+def test_anonymous_visitors_reach_only_the_login_page_and_healthz(client):
+    assert client.get("/").status_code == 302
+    assert client.get("/documents/").status_code == 302
+    assert client.get(LOGIN).status_code == 200
+    assert client.get("/healthz").status_code == 200
+    static = client.get("/static/css/site.css")
+    assert not (static.status_code == 302 and static["Location"].startswith(LOGIN))
+
+
+def test_a_public_dashboard_still_keeps_uploads_behind_the_login(client, settings):
+    settings.DASHBOARD_PUBLIC = True
+    assert client.get("/").status_code == 200
+    assert client.get(f"/county/{YIWU}/").status_code == 200
+    assert client.get(reverse("indicators:upload")).status_code == 302
+    assert client.get(reverse("indicators:uploads")).status_code == 302
+    assert client.get("/admin/").status_code == 302
+
+
+def test_five_wrong_passwords_lock_the_login(client):
+    user = make_user("yiwu2", "county", [YIWU])
+    user.set_password("right-horse-battery")
+    user.save()
+    for _ in range(4):
+        assert client.post(LOGIN, {"username": "yiwu2", "password": "wrong"}).status_code == 200
+    assert client.post(LOGIN, {"username": "yiwu2", "password": "wrong"}).status_code == 429  # the fifth
+    locked = client.post(LOGIN, {"username": "yiwu2", "password": "right-horse-battery"})
+    assert locked.status_code == 429
+    assert "锁定" in locked.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_successful_login_resets_the_failure_count(client):
+    user = make_user("yiwu3", "county", [YIWU])
+    user.set_password("right-horse-battery")
+    user.save()
+    for _ in range(4):
+        client.post(LOGIN, {"username": "yiwu3", "password": "wrong"})
+    assert client.post(LOGIN, {"username": "yiwu3", "password": "right-horse-battery"}).status_code == 302
+    client.logout()
+    for _ in range(4):
+        client.post(LOGIN, {"username": "yiwu3", "password": "wrong"})
+    assert client.post(LOGIN, {"username": "yiwu3", "password": "right-horse-battery"}).status_code == 302

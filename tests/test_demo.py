@@ -1,0 +1,248 @@
+"""The synthetic demo statistics (示例数据): deterministic, plausible, complete, idempotent."""
+
+import io
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from indicators.demo import (
+    CORE,
+    DEMO_SEED,
+    PROVINCE_CODE,
+    count_scale,
+    demo_counties,
+    demo_load,
+    demo_plans,
+    demo_values,
+    rollup_workbook,
+    series_workbook,
+)
+from indicators.ingest.units import UnitError, convert, parse_unit
+from indicators.models import Indicator, Observation, Upload
+from targets.models import Target
+
+pytestmark = pytest.mark.django_db
+
+YIWU, JINGNING = "330782", "331127"
+
+
+@pytest.fixture(scope="module")
+def inputs(django_db_setup, django_db_blocker):
+    """Counties and plans from the catalog the session fixture loaded (read only)."""
+    with django_db_blocker.unblock():
+        return demo_counties(), demo_plans()
+
+
+@pytest.fixture(scope="module")
+def frame(inputs):
+    counties, plans = inputs
+    return demo_values(counties, DEMO_SEED, plans=plans)
+
+
+@pytest.fixture(scope="module")
+def catalog(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        indicators = {i.code: i for i in Indicator.objects.select_related("numerator", "denominator", "growth_of")}
+        targets = list(
+            Target.objects.filter(policy_input=False).select_related("indicator", "threshold_indicator", "document")
+        )
+    return indicators, targets
+
+
+def _needed(target):
+    """Base indicators a target reads: its own, or the parts of a derived one, and a threshold's."""
+    ind = target.indicator
+    codes = [ind.numerator.code, ind.denominator.code] if ind.kind == "derived" else [ind.code]
+    if target.threshold_indicator_id:
+        codes.append(target.threshold_indicator.code)
+    return codes
+
+
+def test_same_seed_same_frame_whatever_the_county_order(inputs, frame):
+    counties, plans = inputs
+    shuffled = counties[:]
+    random.Random(1).shuffle(shuffled)
+    again = demo_values(shuffled, DEMO_SEED, plans=plans)
+    pd.testing.assert_frame_equal(frame, again)
+
+
+def test_other_seed_other_values(inputs, frame):
+    counties, plans = inputs
+    other = demo_values(counties, DEMO_SEED + 1, plans=plans)
+    key = ["region_code", "indicator_code", "year"]
+    merged = frame.merge(other, on=key, suffixes=("", "_other"))
+    assert len(merged) == len(frame) == len(other)  # the same cells, other numbers
+    changed = ~np.isclose(merged["value"], merged["value_other"])
+    assert changed.mean() > 0.5
+
+
+def test_yiwu_is_not_jingning(frame):
+    va = frame[frame["indicator_code"] == "value_added"].pivot(index="year", columns="region_code", values="value")
+    assert list(va.index) == list(range(2013, 2025))
+    assert (va[YIWU] > 5 * va[JINGNING]).all()
+    mountain_median = va.drop(columns=[YIWU]).median(axis=1)
+    assert (va[JINGNING] < mountain_median).all()
+
+
+def test_every_non_policy_target_has_demo_rows(frame, catalog):
+    indicators, targets = catalog
+    have = set(frame["indicator_code"])
+    by_region = frame.groupby("indicator_code")["region_code"].agg(set)
+    missing = []
+    for t in targets:
+        for code in _needed(t):
+            if code not in have:
+                missing.append((t.document.code, t.label, code))
+                continue
+            if indicators[code].level == "province":
+                assert by_region[code] == {PROVINCE_CODE}, code
+            else:
+                assert PROVINCE_CODE not in by_region[code], code
+    assert not missing
+    # policy inputs alone (fund sizes, tax rates, quotas) get nothing
+    used = {code for t in targets for code in _needed(t)}
+    policy_only = {
+        code
+        for t in Target.objects.filter(policy_input=True).select_related("indicator")
+        for code in _needed(t)
+        if code not in used and code not in CORE
+    }
+    assert policy_only and not policy_only & have
+
+
+def test_city_level_indicator_only_for_jiaxing(frame):
+    rows = frame[frame["indicator_code"] == "producer_services_value_added"]
+    assert len(rows) and rows["region_code"].str.startswith("3304").all()
+
+
+def test_counts_are_whole_and_flows_not_negative(frame, catalog):
+    indicators, _ = catalog
+    checked = 0
+    for code, values in frame.groupby("indicator_code")["value"]:
+        ind = indicators[code]
+        if ind.growth_of_id is None:
+            assert (values >= 0).all(), code
+        scale = count_scale(ind.unit)
+        if scale:
+            scaled = values.to_numpy() * scale
+            assert np.allclose(scaled, np.round(scaled), atol=1e-6), code
+            checked += 1
+    assert checked > 60
+
+
+def test_shares_within_0_100(frame, catalog):
+    indicators, _ = catalog
+    shares = [c for c in frame["indicator_code"].unique() if indicators[c].is_share]
+    assert len(shares) >= 5
+    values = frame[frame["indicator_code"].isin(shares)]["value"]
+    assert values.between(0, 100).all()
+    # derived shares, county by county, from the generated numerator and denominator
+    wide = frame.pivot_table(index=["region_code", "year"], columns="indicator_code", values="value")
+    checked = 0
+    for ind in indicators.values():
+        if ind.kind == "derived" and ind.unit == "%" and {ind.numerator.code, ind.denominator.code} <= set(wide):
+            ratio = (wide[ind.numerator.code] / wide[ind.denominator.code] * ind.factor).dropna()
+            assert ratio.between(0, 100).all(), ind.code
+            checked += 1
+    assert checked >= 15
+
+
+def _canonical(target):
+    """The target value in its indicator's unit (3.6 万家 → 36000 家); as is when not convertible."""
+    try:
+        return convert(target.value, target.unit, target.indicator.unit)
+    except (UnitError, ValueError):
+        return target.value
+
+
+def _province(frame, code):
+    rows = frame[frame["indicator_code"] == code]
+    return rows.groupby("year")["value"].sum()
+
+
+def test_counts_calibrated_to_the_415x_targets(frame, catalog):
+    """Province flows land near the target (×0.6–1.3 with noise), and not all on the same side."""
+    indicators, targets = catalog
+    ratios = {}
+    for t in targets:
+        if t.document.code != "zj-2023-415x" or t.scope != "province" or t.indicator.code in CORE:
+            continue
+        if t.kind == "count_per_year":
+            per_year = _canonical(t)
+        elif t.kind == "cumulative_count":
+            per_year = _canonical(t) / (t.target_year - t.document.period_start + 1)
+        else:
+            continue
+        if per_year >= 5:  # a handful a year is mostly rounding
+            ratios[t.indicator.code] = _province(frame, t.indicator.code).loc[2023:2024].mean() / per_year
+    assert len(ratios) >= 35
+    outside = {code: round(r, 2) for code, r in ratios.items() if not 0.4 <= r <= 2.0}
+    assert not outside
+    assert sum(r >= 1 for r in ratios.values()) >= 5
+    assert sum(r < 0.95 for r in ratios.values()) >= 5
+
+
+def test_levels_rise_towards_their_targets(frame, catalog):
+    indicators, targets = catalog
+    checked = 0
+    for t in targets:
+        code = t.indicator.code
+        if t.document.code != "zj-2023-415x" or t.kind != "level" or t.scope != "province" or code in CORE:
+            continue
+        if t.indicator.kind != "base":
+            continue
+        series = _province(frame, code)
+        target = _canonical(t)  # 8 万亿元 → 80000 亿元
+        assert series.loc[2024] >= series.loc[2022], code
+        assert 0.2 * target <= series.loc[2024] <= 1.1 * target, code
+        checked += 1
+    assert checked >= 10
+
+
+def test_workbook_titles_say_demo(frame):
+    year = frame[frame["region_code"] != PROVINCE_CODE]
+    codes = ["value_added", "future_factories"]
+    names = {c: c for c in codes}
+    data = rollup_workbook(
+        year[year["indicator_code"].isin(codes)], 2023, {r: r for r in year["region_code"]}, names, names
+    )
+    ws = load_workbook(io.BytesIO(data)).active
+    assert "示例数据" in ws["A1"].value
+    province = frame[frame["region_code"] == PROVINCE_CODE]
+    data = series_workbook(
+        province, "浙江省", {c: "个" for c in province["indicator_code"]}, {c: c for c in province["indicator_code"]}
+    )
+    ws = load_workbook(io.BytesIO(data)).active
+    assert "浙江省" in ws["A1"].value and "示例数据" in ws["A1"].value
+    assert ws["C2"].value == f"{province['year'].min()}年"
+
+
+def test_demo_load_imports_everything_once(settings, tmp_path, frame, catalog):
+    """Slow: imports all the demo workbooks; a second run creates nothing."""
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    indicators, targets = catalog
+    before = Observation.objects.count()
+    created = demo_load()
+    after = Observation.objects.count()
+    assert created == after - before > 50_000
+    uploads = Upload.objects.filter(source=Upload.Source.DEMO)
+    assert uploads.count() == 13  # 12 yearly roll-ups and the province series
+    assert set(uploads.values_list("shape", flat=True)) == {"rollup", "series"}
+
+    stored = set(
+        Observation.objects.filter(upload__source=Upload.Source.DEMO).values_list("indicator__code", flat=True)
+    )
+    unreadable = {code for code, ind in indicators.items() if parse_unit(ind.unit) is None}
+    for t in targets:
+        for code in _needed(t):
+            assert (code in stored) != (code in unreadable), code
+    assert Observation.objects.filter(region__code=PROVINCE_CODE, indicator__code="tech_transaction_value").exists()
+    demo = Observation.objects.filter(upload__source=Upload.Source.DEMO, indicator__code="future_factories")
+    assert demo.count() == len(frame[frame["indicator_code"] == "future_factories"])
+
+    assert demo_load() == 0
+    assert Observation.objects.count() == after
+    assert uploads.count() == 13

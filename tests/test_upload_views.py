@@ -1,0 +1,289 @@
+"""The upload flow through the web: form → preview → confirm → review, the lists and the template."""
+
+import io
+from pathlib import Path
+from urllib.parse import quote
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from indicators.models import Observation, Upload
+from indicators.services import import_file, system_user
+from tests.test_access import JINGNING, YIWU, make_user, submitted
+from tests.test_import_stats import rollup
+
+pytestmark = pytest.mark.django_db
+
+VALUE_ADDED = {"region__code": YIWU, "indicator__code": "value_added", "year": 2023}
+EMPLOYEES = {"region__code": YIWU, "indicator__code": "employees", "year": 2023}
+
+
+@pytest.fixture(autouse=True)
+def upload_root(settings, tmp_path):
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    return settings.UPLOAD_ROOT
+
+
+@pytest.fixture
+def yiwu(client):
+    user = make_user("yiwu", "county", [YIWU])
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def on_file(tmp_path):
+    """Approved 2023 values for 义乌 before the upload: 规上工业增加值 400 亿元, 从业人员 20 万人."""
+    path = rollup(2023, [("义乌市", 400.0, 20.0)], name="before.xlsx", tmp=tmp_path)
+    assert import_file(data=path.read_bytes(), filename=path.name, user=system_user(), approve=True)["accepted"]
+
+
+def form_file(tmp_path, rows, name="roll.xlsx", year=2023):
+    path = rollup(year, rows, name="file.xlsx", tmp=tmp_path)
+    return SimpleUploadedFile(name, path.read_bytes())
+
+
+def post_upload(client, tmp_path, rows, name="roll.xlsx", region=YIWU, **extra):
+    return client.post(
+        reverse("indicators:upload"), {"file": form_file(tmp_path, rows, name), "region": region}, **extra
+    )
+
+
+def state():
+    return Observation.objects.count(), Upload.objects.count()
+
+
+def stored_files(root):
+    return sorted(p for p in Path(root).rglob("*") if p.is_file()) if Path(root).exists() else []
+
+
+def test_the_form_offers_a_county_official_only_their_region_preselected(client, yiwu):
+    response = client.get(reverse("indicators:upload"))
+    assert response.status_code == 200
+    field = response.context["form"].fields["region"]
+    assert [r.code for r in field.queryset] == [YIWU]
+    assert field.required and field.empty_label is None
+    assert f'<option value="{YIWU}">' in response.content.decode()  # the only choice, so the one selected
+    assert reverse("indicators:template") in response.content.decode()
+
+
+def test_an_upload_is_previewed_confirmed_and_approved(client, yiwu, on_file, tmp_path, upload_root):
+    before = state()
+    response = post_upload(client, tmp_path, [("义乌市", 512.3, 30.1)])
+    upload = Upload.objects.latest("pk")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("indicators:preview", args=[upload.pk])
+    assert (upload.status, upload.uploaded_by, upload.original_name) == ("preview", yiwu, "roll.xlsx")
+    assert Observation.objects.count() == before[0]  # a preview writes no observation
+    assert (upload_root / upload.stored_name).read_bytes()[:2] == b"PK"
+
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    rows = {r["indicator"].code: r for r in page.context["page"]}
+    # 400 → 512.3 is +28.1 %: under the 30 % threshold; 20 → 30.1 is +50.5 %: highlighted.
+    assert (rows["value_added"]["old"], rows["value_added"]["value"].value) == (400.0, 512.3)
+    assert round(rows["value_added"]["pct"], 1) == 28.1 and not rows["value_added"]["highlight"]
+    assert round(rows["employees"]["pct"], 1) == 50.5 and rows["employees"]["highlight"]
+    assert "+28.1%" in html and "+50.5%" in html and "亿元" in html and "万人" in html
+    assert html.count("zj-highlight") == 1
+
+    response = client.post(reverse("indicators:confirm", args=[upload.pk]))
+    assert response["Location"] == reverse("indicators:detail", args=[upload.pk])
+    upload.refresh_from_db()
+    assert upload.status == "submitted"
+    assert Observation.objects.get(**VALUE_ADDED, is_current=True).status == "submitted"
+    detail = client.get(response["Location"])
+    assert "更新 2 个" in detail.content.decode()  # the message with the counts
+    assert [(r["old"], r["obs"].value) for r in detail.context["rows"]] == [(400.0, 512.3), (20.0, 30.1)]
+
+    client.force_login(make_user("prov", "province"))
+    client.post(reverse("indicators:approve", args=[upload.pk]))
+    upload.refresh_from_db()
+    assert upload.status == "approved"
+    assert Observation.objects.get(**VALUE_ADDED, status="approved").value == 512.3
+    assert Observation.objects.get(**VALUE_ADDED, version=1).status == "superseded"
+
+
+def test_a_bad_file_shows_each_error_with_its_cell_and_writes_nothing(client, yiwu, tmp_path, upload_root):
+    before = state()
+    response = post_upload(client, tmp_path, [("义乌市", "约12.5", 30.1)])
+    assert response.status_code == 200
+    assert state() == before
+    assert stored_files(upload_root) == []
+    html = response.content.decode()
+    assert "<td>2023年</td><td>B3</td>" in html
+    assert "约12.5" in html and "不是数值" in html
+
+
+def test_a_county_official_cannot_upload_another_countys_rows(client, yiwu, tmp_path):
+    before = state()
+    response = post_upload(client, tmp_path, [("景宁畲族自治县", 21.5, 1.2)])
+    assert response.status_code == 200
+    [issue] = response.context["issues"]
+    assert (issue.sheet, issue.cell) == ("2023年", "A3") and "只能上传本地区" in issue.message
+    assert state() == before
+    # …nor choose the other county in the form.
+    response = post_upload(client, tmp_path, [("景宁畲族自治县", 21.5, 1.2)], region=JINGNING)
+    assert response.context["form"].errors["region"]
+    assert state() == before
+
+
+def test_the_region_check_holds_even_without_a_region_chosen(yiwu, tmp_path):
+    from indicators.selectors import ingest_catalog
+    from indicators.views import _parse
+
+    data = rollup(2023, [("义乌市", 1, 1), ("景宁畲族自治县", 2, 2)], tmp=tmp_path).read_bytes()
+    result = _parse(data, "roll.xlsx", user=yiwu, catalog=ingest_catalog(), region_code=None)
+    assert not result.accepted and result.values == []
+    assert [(i.sheet, i.cell) for i in result.errors] == [("2023年", "B4")]  # its first value
+    assert "331127" in result.errors[0].message
+
+
+def test_a_rollup_with_several_counties_is_refused_for_a_county_official(client, yiwu, tmp_path):
+    before = state()
+    response = post_upload(client, tmp_path, [("义乌市", 512.3, 30.1), ("景宁畲族自治县", 21.5, 1.2)])
+    assert response.context["issues"]
+    assert state() == before
+
+
+def test_province_staff_may_upload_a_rollup_of_every_county(client, tmp_path):
+    client.force_login(make_user("prov", "province"))
+    response = post_upload(client, tmp_path, [("义乌市", 512.3, 30.1), ("景宁畲族自治县", 21.5, 1.2)], region="")
+    assert response.status_code == 302
+    assert sorted(Upload.objects.get().regions.values_list("code", flat=True)) == [YIWU, JINGNING]
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept", "shown"),
+    [
+        # Django keeps only the part after the last "/" of a multipart file name.
+        ("<script>x</script>.xlsx", "script>.xlsx", "script&gt;.xlsx"),
+        (
+            "<img src=x onerror=alert(1)>.xlsx",
+            "<img src=x onerror=alert(1)>.xlsx",
+            "&lt;img src=x onerror=alert(1)&gt;",
+        ),
+    ],
+)
+def test_the_original_filename_is_shown_escaped(client, yiwu, tmp_path, sent, kept, shown):
+    post_upload(client, tmp_path, [("义乌市", 512.3, 30.1)], name=sent)
+    upload = Upload.objects.get()
+    assert upload.original_name == kept
+    client.post(reverse("indicators:confirm", args=[upload.pk]))  # the draft list, then the detail page
+    for url in (reverse("indicators:uploads"), reverse("indicators:detail", args=[upload.pk])):
+        html = client.get(url).content.decode()
+        assert shown in html
+        assert "<img src=x" not in html and "<script>x" not in html
+    client.post(reverse("indicators:upload"), {"file": form_file(tmp_path, [("义乌市", 1, 1)], sent), "region": YIWU})
+    draft = Upload.objects.get(status="preview")
+    html = client.get(reverse("indicators:preview", args=[draft.pk])).content.decode()
+    assert shown in html and "<img src=x" not in html
+
+
+def test_the_progress_bar_form_gets_json_back(client, yiwu, tmp_path):
+    xhr = {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"}
+    good = post_upload(client, tmp_path, [("义乌市", 512.3, 30.1)], **xhr).json()
+    assert good == {"ok": True, "redirect": reverse("indicators:preview", args=[Upload.objects.get().pk])}
+    bad = post_upload(client, tmp_path, [("义乌市", "约12.5", 30.1)], **xhr).json()
+    assert bad["ok"] is False and "B3" in bad["html"] and "约12.5" in bad["html"]
+
+
+def test_a_file_of_another_kind_is_refused_by_the_form(client, yiwu):
+    response = client.post(
+        reverse("indicators:upload"), {"file": SimpleUploadedFile("a.pdf", b"%PDF-1.4"), "region": YIWU}
+    )
+    assert response.context["form"].errors["file"]
+    assert not Upload.objects.exists()
+
+
+def test_cancel_deletes_the_draft_and_its_file(client, yiwu, tmp_path, upload_root, django_capture_on_commit_callbacks):
+    post_upload(client, tmp_path, [("义乌市", 512.3, 30.1)])
+    upload = Upload.objects.get()
+    assert len(stored_files(upload_root)) == 2  # the file and the options it was parsed with
+    with django_capture_on_commit_callbacks(execute=True):  # the files go once the deletion is committed
+        response = client.post(reverse("indicators:cancel", args=[upload.pk]))
+    assert response["Location"] == reverse("indicators:upload")
+    assert not Upload.objects.exists()
+    assert stored_files(upload_root) == []
+    assert Observation.objects.count() == 0
+
+
+def test_the_preview_reparses_with_the_year_given_in_the_form(client, yiwu, tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.append(["地区", "规上工业增加值（亿元）"])  # no year anywhere in the sheet
+    wb.active.append(["义乌市", 512.3])
+    buf = io.BytesIO()
+    wb.save(buf)
+    file = SimpleUploadedFile("noyear.xlsx", buf.getvalue())
+    response = client.post(reverse("indicators:upload"), {"file": file, "region": YIWU, "year": 2022})
+    assert response.status_code == 302, response.context["issues"]
+    page = client.get(response["Location"])
+    assert [r["value"].year for r in page.context["page"]] == [2022]
+    client.post(reverse("indicators:confirm", args=[Upload.objects.get().pk]))
+    assert Observation.objects.get(region__code=YIWU, indicator__code="value_added").year == 2022
+
+
+def test_a_return_needs_a_comment(client, tmp_path):
+    upload = submitted(make_user("yiwu", "county", [YIWU]), tmp_path)
+    client.force_login(make_user("prov", "province"))
+    response = client.post(reverse("indicators:return", args=[upload.pk]), {"comment": "  "}, follow=True)
+    assert "必须填写意见" in response.content.decode()
+    upload.refresh_from_db()
+    assert upload.status == "submitted"
+
+
+def test_the_queue_puts_submitted_uploads_first(client, tmp_path, django_assert_max_num_queries):
+    yiwu = make_user("yiwu", "county", [YIWU])
+    first = submitted(yiwu, tmp_path)
+    client.force_login(make_user("prov", "province"))
+    client.post(reverse("indicators:approve", args=[first.pk]))
+    second = submitted(yiwu, tmp_path, rows=[("义乌市", 600, 31)])
+    other = submitted(system_user(), tmp_path, rows=[("景宁畲族自治县", 21.5, 1.2)])
+    with django_assert_max_num_queries(10):
+        page = client.get(reverse("indicators:uploads")).context["page"]
+    assert [u.pk for u in page] == [other.pk, second.pk, first.pk]
+    approved = client.get(reverse("indicators:uploads"), {"status": "approved"}).context["page"]
+    assert [u.pk for u in approved] == [first.pk]
+
+
+def test_a_county_official_lists_only_their_countys_uploads(client, tmp_path, django_assert_max_num_queries):
+    yiwu = make_user("yiwu", "county", [YIWU])
+    own = submitted(yiwu, tmp_path)
+    submitted(system_user(), tmp_path, rows=[("景宁畲族自治县", 21.5, 1.2)])
+    submitted(system_user(), tmp_path, rows=[("义乌市", 1, 1), ("景宁畲族自治县", 2, 2)])
+    client.force_login(yiwu)
+    with django_assert_max_num_queries(12):
+        queue = client.get(reverse("indicators:uploads")).context["page"]
+    with django_assert_max_num_queries(12):
+        history = client.get(reverse("indicators:county_uploads", args=[YIWU])).context["page"]
+    assert [u.pk for u in queue] == [u.pk for u in history] == [own.pk]
+
+
+def test_an_unknown_county_has_no_upload_history(client):
+    client.force_login(make_user("prov", "province"))
+    assert client.get(reverse("indicators:county_uploads", args=["999999"])).status_code == 404
+
+
+def test_the_template_is_the_regions_xlsx_with_last_years_approved_values(client, yiwu, on_file):
+    response = client.get(reverse("indicators:template"), {"region": YIWU, "year": 2024})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="template_330782_2024.xlsx"')
+    assert disposition.endswith("filename*=UTF-8''" + quote("模板_义乌市_2024.xlsx"))
+    ws = openpyxl.load_workbook(io.BytesIO(response.content))["填报"]
+    assert "义乌市" in ws["A1"].value and "2024年" in ws["A1"].value
+    previous = {row[2]: row[7] for row in ws.iter_rows(min_row=4, values_only=True)}
+    assert previous["规模以上工业增加值"] == 400.0
+    assert previous["规模以上工业从业人员平均人数"] == 20.0
+    assert previous["规模以上工业总产值"] is None  # nothing approved for 2023
+    assert "规模以上工业全员劳动生产率" not in previous  # derived: computed, not filled in
+    assert "信息经济全国或国际中心" not in previous  # reported by the province, not by counties
+
+
+def test_the_template_of_another_county_is_not_found(client, yiwu):
+    assert client.get(reverse("indicators:template"), {"region": JINGNING, "year": 2024}).status_code == 404
+    assert client.get(reverse("indicators:template"), {"region": "999999", "year": 2024}).status_code == 404
+    assert client.get(reverse("indicators:template"), {"region": YIWU, "year": 1800}).status_code == 404
