@@ -1,9 +1,11 @@
 """django-tables2 tables of the dashboard."""
 
 import django_tables2 as tables
+import tablib
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_tables2.export import TableExport
 
 from indicators.exporting import neutralise
 
@@ -97,3 +99,17 @@ class CompositeTable(tables.Table):
 
     def render_name(self, value, record):
         return format_html('<a href="{}">{}</a>', reverse("targets:county", args=[record["code"]]), value)
+
+
+class SafeTableExport(TableExport):
+    """django-tables2's export with every text cell made safe for Excel: a cell that begins with
+    = + - @ tab or CR is written as text ('=1+1 → "'=1+1"), so an opened export runs no formula."""
+
+    def __init__(self, export_format, table, exclude_columns=None, dataset_kwargs=None):
+        super().__init__(export_format, table, exclude_columns=exclude_columns, dataset_kwargs=dataset_kwargs)
+        data = self.dataset
+        self.dataset = tablib.Dataset(
+            *[[neutralise(v) for v in row] for row in data],
+            headers=[neutralise(h) for h in data.headers],
+            title=data.title,
+        )

@@ -16,7 +16,7 @@ from indicators.models import Cluster, ClusterMembership, Indicator, Region, Reg
 
 from . import audit, charts, pages, reports
 from .models import PolicyDocument, Target
-from .tables import CompositeTable, RankingTable, heatmap_table
+from .tables import CompositeTable, RankingTable, SafeTableExport, heatmap_table
 
 STATUS_LABELS = {
     "achieved": _("已实现"),
@@ -83,7 +83,7 @@ def overview(request):
     RequestConfig(request, paginate=False).configure(heatmap)
     export = request.GET.get("_export")
     if TableExport.is_valid_format(export):
-        return TableExport(export, heatmap, exclude_columns=()).response(f"zjindustry-heatmap-{year}.{export}")
+        return SafeTableExport(export, heatmap).response(f"zjindustry-heatmap-{year}.{export}")
     map_fig = _overview_map(request, table, year, key_ids)
     composite = _composite_table(request, year, {r["code"]: r["city"] for r in county_rows})
     return render(

@@ -114,3 +114,12 @@ def test_a_bookmarkable_county_url_keeps_its_year(admin_client, some_data):
 
 def test_an_unknown_county_is_a_404(admin_client):
     assert admin_client.get("/county/999999/").status_code == 404
+
+
+def test_the_export_writes_formula_like_text_as_text(admin_client, some_data):
+    from indicators.models import Region
+
+    Region.objects.filter(code="331127").update(name="=HYPERLINK(\"http://x\")")
+    text = admin_client.get("/", {"_export": "csv"}).content.decode("utf-8")
+    assert "'=HYPERLINK" in text
+    assert '\n=HYPERLINK' not in text and ',=HYPERLINK' not in text
