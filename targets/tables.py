@@ -34,7 +34,7 @@ class StatusValueColumn(tables.Column):
 
 class HeatmapTable(tables.Table):
     name = tables.Column(verbose_name=_("县（市、区）"), attrs={"td": {"class": "text-nowrap"}})
-    city = tables.Column(verbose_name=_("所属市"))
+    city = tables.Column(verbose_name=_("所属市"), attrs={"td": {"class": "text-nowrap"}, "th": {"class": "text-nowrap"}})
     code = tables.Column(verbose_name=_("代码"))
 
     class Meta:

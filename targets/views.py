@@ -189,6 +189,8 @@ def _chart_rows(rows, series, compare_scopes, demo):
     lang = _lang()
     cards = []
     rows = rows[~rows["policy_input"].fillna(False).astype(bool)]
+    # A rate target (年均增长9%) is charted on its indicator's own series and unit (亿元), not in %.
+    indicator_units = reports.inputs().indicators.set_index("code")["unit"]
     for n, row in enumerate(reports.records(rows)):
         row["fig_id"] = f"fig-{n}"
         own = series[(series["scope"] == row["scope"]) & (series["indicator_code"] == row["indicator_code"])]
@@ -226,10 +228,15 @@ def _chart_rows(rows, series, compare_scopes, demo):
             )
         elif len(own):
             fig = charts.target_chart(
-                own[["year", "value"]], unit=row["unit"], lang=lang, demo=demo
+                own[["year", "value"]], unit=indicator_units.get(row["indicator_code"], ""), lang=lang, demo=demo
             )
         row["fig"] = fig
         row["series_rows"] = reports.records(own[["year", "value"]])
+        row["series_unit"] = (
+            row["unit"]
+            if row["kind"] in {"level", "share", "change_vs_base"}
+            else indicator_units.get(row["indicator_code"], "")
+        )
         cards.append(row)
     return cards
 
@@ -245,7 +252,9 @@ def county(request, code):
         (region.parent.short_name + "市" if _lang() == "zh" else region.parent.name, scopes[1]),
         ("全省", "province"),
     ]
-    uploads = visible_uploads(request.user).filter(regions=region).select_related("uploaded_by").order_by("-uploaded_at")[:20]
+    uploads = (
+        visible_uploads(request.user).filter(regions=region).select_related("uploaded_by").order_by("-uploaded_at")[:20]
+    )
     groups = list(region.region_groups.all())
     composite = next(iter(reports.records(_composite_row(code, year))), None)
     return render(

@@ -123,3 +123,15 @@ def test_the_export_writes_formula_like_text_as_text(admin_client, some_data):
     text = admin_client.get("/", {"_export": "csv"}).content.decode("utf-8")
     assert "'=HYPERLINK" in text
     assert '\n=HYPERLINK' not in text and ',=HYPERLINK' not in text
+
+
+def test_pages_are_chinese_first_whatever_the_browser_asks(admin_client, settings):
+    html = admin_client.get("/documents/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html
+
+
+def test_the_language_switch_sets_english(admin_client, settings):
+    response = admin_client.post("/i18n/setlang/", {"language": "en", "next": "/documents/"})
+    assert response.status_code == 302
+    html = admin_client.get("/documents/").content.decode()
+    assert '<html lang="en">' in html

@@ -60,3 +60,15 @@ def kind_label(kind):
     from targets.models import Target
 
     return dict(Target.Kind.choices).get(kind, kind or "")
+
+
+@register.filter
+def gap(value, unit=""):
+    """The gap to target: still to go (positive), or how far the target is exceeded (negative)."""
+    from django.utils.translation import gettext as _
+
+    if value is None:
+        return "—"
+    if value <= 0:
+        return _("已超出 %(amount)s") % {"amount": pages.fmt_number(-value, unit)}
+    return pages.fmt_number(value, unit)
