@@ -455,7 +455,9 @@ def _aggregate(obs: pd.DataFrame, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.D
     regional = obs[obs["scope"].isna()][["region_code", "indicator_code", "year", "value"]]
     derived = ind[ind["kind"] == "derived"][["code", "numerator", "denominator", "factor"]]
     growth = ind[ind["growth_of"].notna()][["code", "growth_of"]]
-    averaged = set(ind.loc[(ind["kind"] == "base") & ind["growth_of"].isna() & ind["unit"].isin(UNSUMMABLE_UNITS), "code"])
+    averaged = set(
+        ind.loc[(ind["kind"] == "base") & ind["growth_of"].isna() & ind["unit"].isin(UNSUMMABLE_UNITS), "code"]
+    )
     special = set(derived["code"]) | set(growth["code"]) | averaged
 
     summed = _member_sums(regional, derived, growth, special, mem, averaged)
@@ -955,6 +957,9 @@ def _evaluate_counts(rows, agg, th) -> pd.DataFrame:
         share_met = _safe_div(n_met, n_years)
         st_year = np.asarray(status_from_ratio(share_met, th), dtype=object)
         st_year = np.where(~last_met & (st_year == ON_TRACK), NEEDS_ACCELERATION, st_year)
+        # A bar met in the latest year is never "limited progress": at worst the earlier misses
+        # still need making up.
+        st_year = np.where(last_met & (st_year == LIMITED_PROGRESS), NEEDS_ACCELERATION, st_year)
         st_year = np.where(~last_met & (d * (last_flow - prev_flow) < 0), DETERIORATING, st_year)
         st_year = np.where((n_met >= plan_years) & (t >= T), ACHIEVED, st_year)
         st_year = np.where(n_years == 0, INSUFFICIENT_DATA, st_year)

@@ -16,6 +16,8 @@ def fmt_number(value, unit=""):
         return "—"
     if unit in PERCENT_UNITS:
         return f"{value:,.1f}{unit}"
+    if abs(value - round(value)) < 1e-9:
+        return f"{round(value):,} {unit}".strip()
     if abs(value) >= 100:
         text = f"{value:,.0f}"
     elif abs(value) >= 1:
@@ -108,3 +110,27 @@ def highlight_excerpts(text, targets):
         pos = end
     out.append(escape(text[pos:]))
     return mark_safe("".join(out))
+
+
+SCOPE_LABELS = {
+    "province": "全省",
+    "clusters:415x": "“415X”集群整体",
+    "sector:traditional-mfg": "重点传统制造业",
+    "sector:manufacturing": "制造业",
+    "each_county": "各县（市、区）",
+}
+
+
+def scope_label(scope, names):
+    """A target's scope as the bureau says it: city:330400 → 嘉兴市, group:mountain-26 → 山区26县.
+
+    `names` maps region codes and group/cluster slugs to names; unknown keys are shown as they are.
+    """
+    if scope in SCOPE_LABELS:
+        return SCOPE_LABELS[scope]
+    kind, _, ref = scope.partition(":")
+    if kind in {"city", "county", "group", "cluster"} and ref in names:
+        return names[ref]
+    if kind == "each_county":
+        return f"各县（{ref}）"
+    return scope

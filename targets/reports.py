@@ -171,3 +171,20 @@ def clusters():
     from indicators.models import Cluster
 
     return _cached("clusters", lambda: list(Cluster.objects.only("slug", "name", "tier", "is_demo")))
+
+
+def scope_names():
+    """Region codes and group/cluster slugs → names, for labelling scopes (kept per data version)."""
+    from indicators.models import Cluster, RegionGroup
+
+    def compute():
+        names = dict(zip(inputs().regions["code"], inputs().regions["name"], strict=True))
+        names.update(RegionGroup.objects.values_list("slug", "name"))
+        names.update(Cluster.objects.values_list("slug", "name"))
+        return names
+
+    return _cached("scope-names", compute)
+
+
+def document_titles():
+    return {d.code: d.title for d in documents_newest_first()}

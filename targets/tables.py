@@ -4,6 +4,7 @@ import django_tables2 as tables
 import tablib
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2.export import TableExport
 
@@ -34,7 +35,9 @@ class StatusValueColumn(tables.Column):
 
 class HeatmapTable(tables.Table):
     name = tables.Column(verbose_name=_("县（市、区）"), attrs={"td": {"class": "text-nowrap"}})
-    city = tables.Column(verbose_name=_("所属市"), attrs={"td": {"class": "text-nowrap"}, "th": {"class": "text-nowrap"}})
+    city = tables.Column(
+        verbose_name=_("所属市"), attrs={"td": {"class": "text-nowrap"}, "th": {"class": "text-nowrap"}}
+    )
     code = tables.Column(verbose_name=_("代码"))
 
     class Meta:
@@ -55,7 +58,10 @@ def heatmap_table(records, columns, labels):
         (f"t{tid}", StatusValueColumn(f"s{tid}", unit, labels, verbose_name=header)) for tid, header, unit in columns
     ]
     # Status of each column also exported, as text next to the value.
-    extra += [(f"s{tid}", tables.Column(verbose_name=f"{header}·状态", visible=False)) for tid, header, _ in columns]
+    extra += [
+        (f"s{tid}", tables.Column(verbose_name=f"{header}·{gettext('状态')}", visible=False))
+        for tid, header, _u in columns
+    ]
     return HeatmapTable(records, extra_columns=extra)
 
 

@@ -2,9 +2,11 @@
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -57,7 +59,28 @@ class CountyFilter(django_filters.FilterSet):
         fields = ["city", "group", "cluster"]
 
 
+def _body(request, name, template, build):
+    """A page's rendered body, kept per data version, language and full path (query string included):
+    a warm hit skips every computation and query behind it. Bodies hold no CSRF token or user data;
+    the per-user parts of a page are rendered outside them."""
+    key = f"zj:{reports.data_version()}:body:{name}:{get_language()}:{request.get_full_path()}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, build(), request=request)
+        cache.set(key, html, 3600)
+    return html
+
+
 def overview(request):
+    export = request.GET.get("_export")
+    if TableExport.is_valid_format(export):
+        context = _overview_context(request)
+        return SafeTableExport(export, context["heatmap"]).response(f"zjindustry-heatmap-{context['year']}.{export}")
+    body = _body(request, "overview", "targets/_overview_body.html", lambda: _overview_context(request))
+    return render(request, "targets/overview.html", {"body": body})
+
+
+def _overview_context(request):
     year = _year(request)
     documents = reports.documents_newest_first()
     current, history = documents[:1], documents[1:]
@@ -81,32 +104,23 @@ def overview(request):
     columns.sort(key=lambda c: key_ids.index(c[0]))
     heatmap = heatmap_table(pages.heatmap_records(table, key_ids, county_rows), columns, STATUS_LABELS)
     RequestConfig(request, paginate=False).configure(heatmap)
-    export = request.GET.get("_export")
-    if TableExport.is_valid_format(export):
-        return SafeTableExport(export, heatmap).response(f"zjindustry-heatmap-{year}.{export}")
-    map_fig = _overview_map(request, table, year, key_ids)
-    composite = _composite_table(request, year, {r["code"]: r["city"] for r in county_rows})
-    return render(
-        request,
-        "targets/overview.html",
-        {
-            "year": year,
-            "cards": reports.records(cards),
-            "documents": documents,
-            "show_history": show_history,
-            "filter": counties,
-            "heatmap": heatmap,
-            "map_fig": map_fig,
-            "map_choices": _map_choices(labels),
-            "map_choice": request.GET.get("map", ""),
-            "status_labels": STATUS_LABELS,
-            "status_fig": charts.status_bar(pages.status_counts(cards), lang=_lang()) if len(cards) else None,
-            "composite": composite,
-            "composite_targets": _composite_targets(),
-            "data_version": reports.data_version(),
-            "clusters": reports.clusters(),
-        },
-    )
+    map_choice = request.GET.get("map") or (f"status:{key_ids[0]}" if key_ids else "ind:value_added")
+    return {
+        "year": year,
+        "cards": reports.records(cards),
+        "documents": documents,
+        "show_history": show_history,
+        "filter": counties,
+        "heatmap": heatmap,
+        "map_fig": _overview_map(map_choice, table, year, {r["code"] for r in county_rows}),
+        "map_choices": _map_choices(labels),
+        "map_choice": map_choice,
+        "status_labels": STATUS_LABELS,
+        "status_fig": charts.status_bar(pages.status_counts(cards), lang=_lang()) if len(cards) else None,
+        "composite": _composite_table(request, year, {r["code"]: r["city"] for r in county_rows}),
+        "composite_targets": _composite_targets(),
+        "clusters": reports.clusters(),
+    }
 
 
 def _composite_targets():
@@ -146,16 +160,14 @@ def _map_choices(key_targets):
     return choices
 
 
-def _overview_map(request, table, year, key_ids):
-    choice = request.GET.get("map") or (f"status:{key_ids[0]}" if key_ids else "ind:value_added")
+def _overview_map(choice, table, year, shown):
+    """The county map, coloured by a status or an indicator, for the counties the filter keeps."""
     kind, _, ref = choice.partition(":")
-    names = {
-        c["code"]: c["name"]
-        for c in Region.objects.filter(level="county", valid_to__isnull=True).values("code", "name")
-    }
+    names = {code: name for code, name in reports.county_names().items() if code in shown}
     if kind == "status" and ref.isdigit():
         rows = table[(table["target_id"] == int(ref)) & table["scope"].str.startswith("county:")]
         frame = rows.assign(code=rows["scope"].str.slice(7))[["code", "status"]]
+        frame = frame[frame["code"].isin(names)]
         frame["name"] = frame["code"].map(names)
         label = rows["label"].iloc[0] if len(rows) else ""
         return charts.county_map(_geo_url(), frame, mode="status", title=f"{label}（{year}）", lang=_lang())
@@ -190,15 +202,20 @@ def _chart_rows(rows, series, compare_scopes, demo):
     cards = []
     rows = rows[~rows["policy_input"].fillna(False).astype(bool)]
     # A rate target (年均增长9%) is charted on its indicator's own series and unit (亿元), not in %.
-    indicator_units = reports.inputs().indicators.set_index("code")["unit"]
+    indicators = reports.inputs().indicators
+    indicator_units = indicators.set_index("code")["unit"]
+    scale_free = set(indicators.loc[(indicators["kind"] == "derived") | (indicators["unit"] == "%"), "code"])
     for n, row in enumerate(reports.records(rows)):
         row["fig_id"] = f"fig-{n}"
         own = series[(series["scope"] == row["scope"]) & (series["indicator_code"] == row["indicator_code"])]
+        # Comparison lines only where sizes do not matter (ratios, %): a province total would flatten
+        # a county's own line to zero.
+        comparable = row["indicator_code"] in scale_free
         compare = {
             label: series[(series["scope"] == scope) & (series["indicator_code"] == row["indicator_code"])][
                 ["year", "value"]
             ]
-            for label, scope in compare_scopes
+            for label, scope in (compare_scopes if comparable else [])
         }
         fig = None
         if len(own) and row["kind"] in {"level", "share", "change_vs_base"}:
@@ -210,7 +227,8 @@ def _chart_rows(rows, series, compare_scopes, demo):
                 "comparator": row["comparator"],
             }
             projection = None
-            if row["projected_value"] is not None and row["actual_year"]:
+            # No projection once the target year has passed: it would be drawn back in time.
+            if row["projected_value"] is not None and row["actual_year"] and row["target_year"] > row["actual_year"]:
                 projection = {
                     "from_year": row["actual_year"],
                     "from_value": row["actual_value"],
@@ -243,40 +261,38 @@ def _chart_rows(rows, series, compare_scopes, demo):
 
 def county(request, code):
     region = get_object_or_404(Region.objects.select_related("parent"), code=code, level="county")
-    year = _year(request)
-    scopes = [f"county:{code}", f"city:{region.parent.code}", "province"]
-    table = reports.gap_table(scopes, as_of=year)
-    rows = table[table["scope"] == scopes[0]].sort_values(["benchmark", "document", "target_id"])
-    series = reports.aggregate_series(scopes, list(rows["indicator_code"].unique()))
-    compare = [
-        (region.parent.short_name + "市" if _lang() == "zh" else region.parent.name, scopes[1]),
-        ("全省", "province"),
-    ]
-    uploads = (
-        visible_uploads(request.user).filter(regions=region).select_related("uploaded_by").order_by("-uploaded_at")[:20]
-    )
-    groups = list(region.region_groups.all())
-    composite = next(iter(reports.records(_composite_row(code, year))), None)
+    body = _body(request, "county", "targets/_county_body.html", lambda: _county_context(request, region))
+    uploads = visible_uploads(request.user).filter(regions=region).select_related("uploaded_by")
     return render(
         request,
         "targets/county.html",
-        {
-            "region": region,
-            "year": year,
-            "cards": _chart_rows(rows, series, compare, demo=_demo(request)),
-            "status_counts": pages.status_counts(rows),
-            "status_labels": STATUS_LABELS,
-            "groups": groups,
-            "clusters": ClusterMembership.objects.filter(region=region).select_related("cluster"),
-            "uploads": uploads,
-            "successors": region.successors.all(),
-            "composite": composite,
-            "composite_groups": [(g.name, composite["rank_group"].get(f"group:{g.slug}")) for g in groups]
-            if composite
-            else [],
-            "predecessors": region.predecessors.all(),
-        },
+        {"body": body, "region": region, "uploads": uploads.order_by("-uploaded_at")[:20]},
     )
+
+
+def _county_context(request, region):
+    year = _year(request)
+    scopes = [f"county:{region.code}", f"city:{region.parent.code}", "province"]
+    table = reports.gap_table(scopes, as_of=year)
+    rows = table[table["scope"] == scopes[0]].sort_values(["benchmark", "document", "target_id"])
+    series = reports.aggregate_series(scopes, list(rows["indicator_code"].unique()))
+    compare = [(f"{_('所在市')}（{region.parent.short_name}）", scopes[1]), (str(_("全省")), "province")]
+    groups = list(region.region_groups.all())
+    composite = next(iter(reports.records(_composite_row(region.code, year))), None)
+    return {
+        "region": region,
+        "year": year,
+        "cards": _chart_rows(rows, series, compare, demo=_demo(request)),
+        "status_counts": pages.status_counts(rows),
+        "status_labels": STATUS_LABELS,
+        "groups": groups,
+        "clusters": ClusterMembership.objects.filter(region=region).select_related("cluster"),
+        "composite": composite,
+        "composite_groups": [(g.name, composite["rank_group"].get(f"group:{g.slug}")) for g in groups]
+        if composite
+        else [],
+        "predecessors": region.predecessors.all(),
+    }
 
 
 def _composite_row(code, year):

@@ -660,6 +660,19 @@ def test_count_per_year_judges_each_year_against_the_bar():
     assert one(g, "province", 2)["status"] == LIMITED_PROGRESS
 
 
+def test_count_per_year_met_in_the_latest_year_is_at_worst_needs_acceleration():
+    # bar 10000 from 2021: 8000 and 9000 missed, 10500 met in 2023 -> 1/3 of years, but the latest met
+    data = obs(
+        ("330000", "new_industrial_robots", 2021, 8000.0),
+        ("330000", "new_industrial_robots", 2022, 9000.0),
+        ("330000", "new_industrial_robots", 2023, 10500.0),
+    )
+    bar = target(indicator_code="new_industrial_robots", kind="count_per_year", value=10000.0, unit="台", per_year=True)
+    row = one(gaps_for([bar], data), "province", 1)
+    assert row["progress_ratio"] == pytest.approx(1 / 3)
+    assert row["status"] == NEEDS_ACCELERATION
+
+
 def test_cumulative_count_is_judged_against_the_pro_rata_path():
     # flows 15 + 25 + 20 = 60 by 2023, plan 2021-2025 (5 years), 3 years elapsed
     data = obs(

@@ -72,3 +72,18 @@ def gap(value, unit=""):
     if value <= 0:
         return _("已超出 %(amount)s") % {"amount": pages.fmt_number(-value, unit)}
     return pages.fmt_number(value, unit)
+
+
+@register.filter
+def scope_label(scope):
+    """city:330400 → 嘉兴市, group:mountain-26 → 山区26县, province → 全省."""
+    from targets import reports
+
+    return pages.scope_label(scope or "", reports.scope_names())
+
+
+@register.filter
+def doc_title(code):
+    from targets import reports
+
+    return reports.document_titles().get(code, code)

@@ -1,0 +1,275 @@
+"""The dashboard in a real browser: Debian's Chromium through Playwright's sync API, against a live
+server over the catalog and the demo data. Each test also checks the page logged no console error,
+threw nothing, and fetched nothing from outside 127.0.0.1 (the bureau's intranet has no internet).
+Full-page screenshots go to test-artifacts/screenshots/ (git-ignored): look at them.
+
+    .venv/bin/pytest tests/test_browser.py -v        # or: -m "not browser" to leave them out
+
+Why not pytest-django's `live_server` fixture: it forces `transactional_db`, which flushes the
+database after every test, so the catalog the session loads once (tests/conftest.py) would be gone
+for every later test, and the demo data (~10 s of CPU) would be loaded again for each test. `site` runs
+the same server (pytest-django's LiveServer) once for the module over committed data instead, and
+puts the database back as it found it at the end.
+"""
+
+import contextlib
+import csv
+import io
+import secrets
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from tests.browser import (
+    ALL_DRAWN,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    HOST,
+    VIEWPORT,
+    Watch,
+    assert_test_database,
+    figure_state,
+    restore_database,
+)
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(
+        "chromium not installed: browser tests skipped (apt-get install chromium chromium-driver)",
+        allow_module_level=True,
+    )
+
+# django_db: so that pytest-django creates the test database even when only this module runs (without
+# it `site` would write to the development database); each test runs in a transaction rolled back after it.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+COUNTIES = 90
+# The bureau's browsers ask for Chinese (Accept-Language); Chromium's default, en-US, gets the English site.
+LOCALE = "zh-CN"
+
+
+@pytest.fixture(scope="module")
+def site(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The live server over the catalog plus the demo statistics, with a province-staff account.
+
+    `url`, `username`, `password`, and `excerpts`: {document code: how many of its targets quote an
+    excerpt}. The database stays unblocked for the module: the server thread reads it (on in-memory
+    SQLite through the test thread's connection; on PostgreSQL through its own, hence committed data).
+    """
+    from django.contrib.auth.models import Group, User
+    from django.db import connection
+    from django.test.utils import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    from indicators.demo import demo_load
+    from targets.models import PolicyDocument
+
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(django_db_blocker.unblock())
+        assert_test_database(connection)
+        env = stack.enter_context(pytest.MonkeyPatch.context())
+        # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls next to one.
+        env.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        stack.enter_context(override_settings(UPLOAD_ROOT=tmp_path_factory.mktemp("uploads")))
+        stack.callback(restore_database, connection.creation.serialize_db_to_string())
+
+        demo_load()
+        password = secrets.token_urlsafe(16)
+        user = User.objects.create_user("browser-province", password=password)
+        user.groups.add(Group.objects.get_or_create(name="province")[0])
+        excerpts = {d.code: d.targets.exclude(excerpt="").count() for d in PolicyDocument.objects.all()}
+
+        server = LiveServer(HOST)
+        stack.callback(server.stop)
+        server._live_server_modified_settings.enable()
+        stack.callback(server._live_server_modified_settings.disable)
+        yield SimpleNamespace(url=server.url, username=user.username, password=password, excerpts=excerpts)
+
+
+@pytest.fixture
+def fresh_gap_tables():
+    """Keep the gap tables cached between the tests of this module (conftest drops them for every test):
+    the data here does not roll back between tests, and recomputing them would take a few seconds a test."""
+
+
+@pytest.fixture(scope="module")
+def chromium(site):
+    """Chromium, closed before the live server stops (`site`), so that no open connection holds it up."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        # While Playwright's loop runs, asgiref keeps Django's connections per context instead of per
+        # thread, so the tests opened a second connection; close it now, or it outlives the test database.
+        connections.close_all()
+
+
+@pytest.fixture(scope="module")
+def signed_in(chromium, site):
+    """Cookies of a browser that logged in through /accounts/login/ (if the dashboard asked for a login:
+    with DASHBOARD_PUBLIC it does not). Done once, outside the tests' transactions, so the session lasts."""
+    context = chromium.new_context(viewport=VIEWPORT, locale=LOCALE)
+    page = context.new_page()
+    watch = Watch(page, site)
+    watch.open("/documents/")  # a light page: no charts to draw
+    state = context.storage_state()
+    context.close()
+    watch.assert_clean()
+    return state
+
+
+@pytest.fixture
+def page(chromium, site, signed_in):
+    """A page in a fresh browser context with the signed-in cookies, watched: `page.zj` is its Watch."""
+    context = chromium.new_context(viewport=VIEWPORT, locale=LOCALE, accept_downloads=True, storage_state=signed_in)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.zj = Watch(page, site)
+    yield page
+    context.close()
+
+
+def heatmap_rows(page):
+    return page.locator("table.zj-heatmap tbody tr")
+
+
+def test_the_dashboard_asks_anonymous_visitors_to_log_in_unless_it_is_public(chromium, site, settings):
+    context = chromium.new_context(viewport=VIEWPORT, locale=LOCALE)
+    page = context.new_page()
+    watch = Watch(page, site)
+
+    settings.DASHBOARD_PUBLIC = False
+    page.goto(site.url + "/county/330782/")
+    assert page.url.startswith(site.url + "/accounts/login/")
+    assert page.locator("input[name=password]").is_visible()
+    watch.screenshot("login")
+
+    settings.DASHBOARD_PUBLIC = True
+    watch.open("/county/330782/")
+    assert page.url == site.url + "/county/330782/"
+    assert "义乌市" in page.locator("h1").inner_text()
+    context.close()
+    watch.assert_clean()
+
+
+def test_overview_draws_its_charts_the_heatmap_and_the_demo_banner(page):
+    page.zj.open("/")
+    page.zj.screenshot("overview")
+
+    figures = figure_state(page)
+    assert figures, "no [data-figure] div on the overview"
+    assert all(rendered == "1" and plotted for _, rendered, plotted in figures), figures
+    assert page.locator(".js-plotly-plot").count() == len(figures)
+    assert heatmap_rows(page).count() == COUNTIES
+    banner = page.locator(".zj-demo-banner")
+    assert banner.is_visible()
+    assert "示例数据" in banner.inner_text()
+    page.zj.assert_clean()
+
+
+def test_the_city_filter_narrows_the_heatmap_and_the_exports_follow_it(page):
+    from openpyxl import load_workbook
+
+    from indicators.models import Region
+
+    lishui = Region.objects.get(level="city", name="丽水市")
+    members = Region.objects.filter(parent=lishui, level="county", valid_to__isnull=True).count()
+    page.zj.open("/")
+    value = page.locator("select[name=city] option", has_text="丽水市").get_attribute("value")
+    page.select_option("select[name=city]", value)
+    with page.expect_navigation():
+        page.get_by_role("button", name="筛选").click()
+    page.zj.screenshot("overview-lishui")
+
+    rows = heatmap_rows(page)
+    assert 0 < rows.count() == members < COUNTIES
+    assert set(rows.locator("td:nth-child(2)").all_inner_texts()) == {lishui.short_name}
+
+    with page.expect_download() as csv_download:
+        page.get_by_role("link", name="导出 CSV").click()
+    text = Path(csv_download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.startswith("县（市、区）,所属市,代码,")
+    table = list(csv.reader(io.StringIO(text)))
+    assert len(table) == members + 1
+    assert {row[1] for row in table[1:]} == {lishui.short_name}
+
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("link", name="导出 Excel").click()
+    sheet = load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes()), read_only=True).active
+    cells = list(sheet.iter_rows(values_only=True))
+    assert cells[0][:3] == ("县（市、区）", "所属市", "代码")
+    assert len(cells) == members + 1
+    assert {row[1] for row in cells[1:]} == {lishui.short_name}
+    page.zj.assert_clean()
+
+
+def test_a_county_page_draws_its_target_charts(page):
+    page.zj.open("/county/330782/")
+    page.zj.screenshot("county-330782")
+
+    assert "义乌市" in page.locator("h1").inner_text()
+    figures = figure_state(page)
+    assert len(figures) >= 3, figures
+    assert all(rendered == "1" and plotted for _, rendered, plotted in figures), figures
+    page.zj.assert_clean()
+
+
+def test_a_cluster_page_draws_the_member_ranking(page):
+    page.zj.open("/cluster/smart-pv/")
+    page.zj.screenshot("cluster-smart-pv")
+
+    ranking = page.locator("#ranking")
+    assert ranking.get_attribute("data-rendered") == "1"
+    assert "js-plotly-plot" in ranking.get_attribute("class")
+    assert ranking.locator(".bars path").count() > 1, "the ranking chart has no bars"
+    page.zj.assert_clean()
+
+
+def test_the_county_map_draws_from_local_files_only(page):
+    page.zj.open("/")
+    county_map = page.locator("#county-map")
+    county_map.scroll_into_view_if_needed()
+    county_map.screenshot(path=page.zj.screenshot_path("overview-map"))
+
+    assert county_map.get_attribute("data-rendered") == "1"
+    assert county_map.locator("svg path").count() > 50
+    assert any(url.endswith("/static/geo/zhejiang_counties.geojson") for url in page.zj.requests)
+    # plotly.js fetches a topojson base layer even though it is hidden: from static/vendor, not its CDN.
+    topojson = [url for url in page.zj.requests if "topojson" in url or url.endswith("_110m.json")]
+    assert topojson, "plotly.js fetched no topojson (did the config pass topojsonURL?)"
+    assert all("/static/vendor/topojson/" in url for url in topojson), topojson
+    page.zj.assert_clean()
+
+
+def test_the_language_switch_goes_to_english_and_back(page):
+    page.zj.open("/")
+    nav = page.locator("nav")
+    assert "全省总览" in nav.inner_text()
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
+    page.wait_for_function(ALL_DRAWN)
+    page.zj.screenshot("overview-en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Province overview" in nav.inner_text()
+    assert "全省总览" not in nav.inner_text()
+    assert page.locator(".zj-demo-banner").inner_text().startswith("Demo data")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="中文").click()
+    assert page.locator("html").get_attribute("lang") == "zh-hans"
+    assert "全省总览" in nav.inner_text()
+    page.zj.assert_clean()
+
+
+def test_each_document_page_highlights_the_targets_excerpts(page, site):
+    for code, excerpts in sorted(site.excerpts.items()):
+        page.zj.open(f"/document/{code}/")
+        page.zj.screenshot(f"document-{code}")
+        marks = page.locator("mark.zj-excerpt")
+        assert marks.count() >= excerpts / 2, (code, marks.count(), excerpts)
+        assert excerpts == 0 or marks.first.is_visible()
+    page.zj.assert_clean()
