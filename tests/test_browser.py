@@ -273,3 +273,66 @@ def test_each_document_page_highlights_the_targets_excerpts(page, site):
         assert marks.count() >= excerpts / 2, (code, marks.count(), excerpts)
         assert excerpts == 0 or marks.first.is_visible()
     page.zj.assert_clean()
+
+
+@pytest.fixture(scope="module")
+def county_official(site, django_db_blocker):
+    """A county official of 义乌 with a password, created outside the tests' transactions."""
+    from django.contrib.auth.models import Group, User
+
+    from indicators.models import OfficialRegion, Region
+
+    with django_db_blocker.unblock():
+        password = secrets.token_urlsafe(16)
+        user = User.objects.create_user("browser-yiwu", password=password)
+        user.groups.add(Group.objects.get_or_create(name="county")[0])
+        OfficialRegion.objects.create(user=user, region=Region.objects.get(code="330782"))
+    return SimpleNamespace(username=user.username, password=password)
+
+
+def test_a_county_official_uploads_previews_and_confirms_through_the_form(chromium, site, county_official, tmp_path):
+    from openpyxl import Workbook
+
+    from indicators.models import Observation, Upload
+    from tests.browser import login
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "2025年"
+    ws.append(["2025年义乌市工业主要指标"])
+    ws.append(["地区", "规上工业增加值（亿元）", "从业人员平均人数（万人）"])
+    ws.append(["义乌市", 777.7, 33.3])
+    path = tmp_path / "义乌2025.xlsx"
+    wb.save(path)
+
+    context = chromium.new_context(viewport=VIEWPORT, locale=LOCALE)
+    context.set_default_timeout(20_000)
+    page = context.new_page()
+    watch = Watch(page, site)
+    page.goto(site.url + "/upload/")
+    login(page, county_official.username, county_official.password)
+    assert urlsplit_path(page.url) == "/upload/"
+
+    page.set_input_files("input[type=file]", str(path))
+    with page.expect_navigation(url="**/preview/"):
+        page.get_by_role("button", name="上传并预览").click()
+    watch.screenshot("upload-preview")
+    preview = page.content()
+    assert "777.7" in preview and "规模以上工业增加值" in preview
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认提交审核").click()
+    watch.screenshot("upload-confirmed")
+    upload = Upload.objects.get(original_name="义乌2025.xlsx")
+    assert upload.status == Upload.Status.SUBMITTED
+    assert upload.uploaded_by.username == county_official.username
+    row = Observation.objects.get(upload=upload, indicator__code="value_added")
+    assert (row.region.code, row.year, row.value, row.status) == ("330782", 2025, 777.7, "submitted")
+    context.close()
+    watch.assert_clean()
+
+
+def urlsplit_path(url):
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path

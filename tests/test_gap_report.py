@@ -99,3 +99,13 @@ def test_an_unknown_scope_is_a_usage_error():
     with pytest.raises(SystemExit) as exc:
         report("--scope", "planet:earth")
     assert exc.value.code == 2
+
+
+def test_a_plan_whose_year_has_passed_is_judged_with_the_data_of_its_target_year():
+    # The 2017 goal of 20 counties above 1000亿元: 萧山 passed only in 2024, too late for 2017.
+    target = Target.objects.get(document__code="zj-2014-strong-counties", kind="threshold_count", label__contains="1000亿元")
+    observe([("330109", "gross_output", 2017, 900.0), ("330109", "gross_output", 2024, 1500.0)])
+    rows = json.loads(report("--scope", "province", "--as-of", "2024", "--format", "json"))
+    row = next(r for r in rows if r["target_id"] == target.pk)
+    assert row["members_passing"] == []
+    assert row["actual_value"] == 0
