@@ -5,6 +5,7 @@ import math
 import pandas as pd
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 STATUS_ORDER = ["achieved", "on_track", "needs_acceleration", "limited_progress", "deteriorating", "insufficient_data"]
 PERCENT_UNITS = {"%", "个百分点", "百分点"}
@@ -113,11 +114,13 @@ def highlight_excerpts(text, targets):
 
 
 SCOPE_LABELS = {
-    "province": "全省",
-    "clusters:415x": "“415X”集群整体",
-    "sector:traditional-mfg": "重点传统制造业",
-    "sector:manufacturing": "制造业",
-    "each_county": "各县（市、区）",
+    "province": _("全省"),
+    "clusters:415x": _("“415X”集群整体"),
+    "sector:traditional-mfg": _("重点传统制造业"),
+    "sector:manufacturing": _("制造业"),
+    "sector:modern-communications": _("现代通信产业集群"),
+    "sector:info-electromechanical": _("信息机电产业集群"),
+    "each_county": _("各县（市、区）"),
 }
 
 
@@ -132,5 +135,5 @@ def scope_label(scope, names):
     if kind in {"city", "county", "group", "cluster"} and ref in names:
         return names[ref]
     if kind == "each_county":
-        return f"各县（{ref}）"
+        return _("各县（%(group)s）") % {"group": ref}
     return scope
