@@ -139,7 +139,7 @@ GAP_COLUMNS = [
     "progress_ratio",
 ]
 
-_KEY = ["scope", "indicator_code", "year"]
+_CHUNK_CELLS = 4_000_000  # scope × indicator × year cells aggregated at a time (bounds the dense arrays)
 # Base figures reported as a rate or index (数控化率, 信息化指数): a sum over members means nothing,
 # and without their numerator and denominator the fairest aggregate is the members' plain mean.
 UNSUMMABLE_UNITS = ("%", "指数", "—")
@@ -350,46 +350,136 @@ def _prepare_members(members: pd.DataFrame, sc: pd.DataFrame, lineage: Mapping |
     return mem.drop_duplicates(["scope", "region_code"]).reset_index(drop=True)
 
 
-def _prepare_observations(
-    observations: pd.DataFrame, ind: pd.DataFrame, lineage: Mapping | None, as_of: int | None = None
-) -> pd.DataFrame:
-    cols = ["region_code", "indicator_code", "year", "value"]
-    has_scope = "scope" in observations.columns
-    obs = observations[cols + (["scope"] if has_scope else [])].copy()
-    if not has_scope:
-        obs["scope"] = None
-    obs = obs.dropna(subset=["indicator_code", "year", "value"])
-    obs["region_code"] = obs["region_code"].astype(object).where(obs["region_code"].notna(), None)
-    obs.loc[obs["region_code"].notna(), "region_code"] = obs.loc[obs["region_code"].notna(), "region_code"].map(str)
-    obs["indicator_code"] = obs["indicator_code"].astype(str)
-    obs["year"] = pd.to_numeric(obs["year"]).astype("int64")
-    obs["value"] = pd.to_numeric(obs["value"], errors="coerce").astype(float)
-    obs["scope"] = _none_if_na(obs["scope"])
-    obs = obs[np.isfinite(obs["value"].to_numpy())]
-    if as_of is not None:
-        obs = obs[obs["year"] <= int(as_of)]
+def _str_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes (-1 where missing) of ``values`` as strings, and the sorted distinct strings.
 
-    scoped = obs[obs["scope"].notna()].drop_duplicates(["scope", "indicator_code", "year"], keep="last")
-    regional = obs[obs["scope"].isna() & obs["region_code"].notna()]
-    regional = regional.drop_duplicates(["region_code", "indicator_code", "year"], keep="last")
+    Same strings as ``values.map(str)`` row by row; the conversion runs once per distinct value when
+    the values are strings already (the usual case), which is what makes 2 M rows cheap.
+    """
+    codes, uniques = pd.factorize(values)
+    uniques = np.asarray(uniques, dtype=object)
+    if len(uniques) and pd.api.types.infer_dtype(uniques, skipna=False) != "string":
+        # numbers (or a mix): convert every row, as 1 and 1.0 would share a factorize slot
+        converted = pd.Series(values.to_numpy(dtype=object)).where(pd.Series(codes) >= 0)
+        converted = converted.map(str, na_action="ignore")
+        codes, uniques = pd.factorize(converted)
+        uniques = np.asarray(uniques, dtype=object)
+    names, inverse = np.unique(uniques.astype(str).astype(object), return_inverse=True)
+    inverse = np.asarray(inverse, dtype=np.int64).reshape(-1)
+    return np.where(codes >= 0, inverse[np.maximum(codes, 0)], -1).astype(np.int64), names
+
+
+def _lookup(names: np.ndarray, values) -> np.ndarray:
+    """Position of each value in the sorted object array ``names`` (-1 when absent or missing)."""
+    index = pd.Index(names, dtype=object)
+    values = pd.Index(np.asarray(values, dtype=object), dtype=object)
+    return np.asarray(index.get_indexer(values), dtype=np.int64)
+
+
+def _first_of_last(*keys: np.ndarray) -> np.ndarray:
+    """Mask keeping the last row of each combination of the integer key arrays (drop_duplicates keep='last')."""
+    if not len(keys[0]):
+        return np.ones(0, dtype=bool)
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    room = 1
+    for key in keys:
+        key = np.asarray(key, dtype=np.int64)
+        low = int(key.min())
+        span = int(key.max()) - low + 1
+        if room * span >= 2**62:
+            frame = pd.DataFrame({f"k{n}": np.asarray(k, dtype=np.int64) for n, k in enumerate(keys)})
+            return ~frame.duplicated(keep="last").to_numpy()
+        combined = combined * span + (key - low)
+        room *= span
+    return ~pd.Series(combined).duplicated(keep="last").to_numpy()
+
+
+class _Observations:
+    """Observations coded as integers: ``regions`` and ``codes`` are the sorted region / indicator codes.
+
+    Regional rows (``rid``, ``iid``, ``year``, ``value``) have one value per (region, indicator, year);
+    scoped rows (``s_scope``, ``s_iid``, ``s_year``, ``s_value``) one per (scope, indicator, year).
+    """
+
+    __slots__ = ("regions", "codes", "rid", "iid", "year", "value", "s_scope", "s_iid", "s_year", "s_value")
+
+    def __init__(self, **parts):
+        for name in self.__slots__:
+            setattr(self, name, parts[name])
+
+
+def _coded_observations(
+    observations: pd.DataFrame,
+    ind: pd.DataFrame,
+    lineage: Mapping | None,
+    as_of: int | None = None,
+    wanted: set | None = None,
+) -> _Observations:
+    """Clean, de-duplicate and lineage-map the observations (see the module docstring), coded as integers.
+
+    ``wanted`` (indicator codes) drops every other indicator up front; every later step is keyed on the
+    indicator, so this gives the same figures as filtering afterwards.
+    """
+    obs = observations
+    present = obs["indicator_code"].notna() & obs["year"].notna() & obs["value"].notna()
+    if not present.all():
+        obs = obs[present]
+    rid, regions = _str_codes(obs["region_code"])
+    iid, codes = _str_codes(obs["indicator_code"])
+    year = pd.to_numeric(obs["year"]).astype("int64").to_numpy()
+    value = pd.to_numeric(obs["value"], errors="coerce").astype(float).to_numpy()
+    if "scope" in obs.columns:
+        scope_code, scope_values = pd.factorize(obs["scope"])
+        scope_values = np.asarray(scope_values, dtype=object)
+    else:
+        scope_code, scope_values = np.full(len(obs), -1, dtype=np.int64), np.array([], dtype=object)
+    keep = np.isfinite(value)
+    if as_of is not None:
+        keep &= year <= int(as_of)
+    if wanted is not None:
+        keep &= np.fromiter((code in wanted for code in codes), dtype=bool, count=len(codes))[iid]
+    rid, iid, year, value, scope_code = rid[keep], iid[keep], year[keep], value[keep], scope_code[keep]
+
+    scoped = np.flatnonzero(scope_code >= 0)
+    scoped = scoped[_first_of_last(scope_code[scoped], iid[scoped], year[scoped])]
+    regional = np.flatnonzero((scope_code < 0) & (rid >= 0))
+    regional = regional[_first_of_last(rid[regional], iid[regional], year[regional])]
+    r_rid, r_iid, r_year, r_value = rid[regional], iid[regional], year[regional], value[regional]
 
     mapping = _resolve_lineage(lineage)
-    if mapping:
-        original = regional["region_code"]
-        regional = regional.assign(region_code=_remap(original, mapping), _current=~original.isin(mapping.keys()))
-        key = ["region_code", "indicator_code", "year"]
-        if regional.duplicated(key).any():
+    if mapping and len(r_rid):
+        current_names = np.array([mapping.get(name, name) for name in regions], dtype=object)
+        is_old = np.fromiter((name in mapping for name in regions), dtype=bool, count=len(regions))
+        new_regions, inverse = np.unique(current_names, return_inverse=True)
+        r_current = ~is_old[r_rid]
+        r_rid = np.asarray(inverse, dtype=np.int64).reshape(-1)[r_rid]
+        regions = new_regions
+        if not _first_of_last(r_rid, r_iid, r_year).all():
             # a current code's own figure wins; otherwise the old codes of a merge are combined
-            has_current = regional.groupby(key, sort=False)["_current"].transform("max")
-            regional = regional[regional["_current"] | ~has_current]
+            frame = pd.DataFrame({"rid": r_rid, "iid": r_iid, "year": r_year, "value": r_value, "_current": r_current})
+            key = ["rid", "iid", "year"]
+            has_current = frame.groupby(key, sort=False)["_current"].transform("max")
+            frame = frame[frame["_current"] | ~has_current]
             growth_codes = set(ind.loc[ind["growth_of"].notna(), "code"])
-            is_growth = regional["indicator_code"].isin(growth_codes)
-            summed = regional[~is_growth].groupby(key, as_index=False, sort=False)["value"].sum()
-            averaged = regional[is_growth].groupby(key, as_index=False, sort=False)["value"].mean()
-            regional = pd.concat([summed, averaged], ignore_index=True)
-            regional["scope"] = None
-        regional = regional.drop(columns=["_current"], errors="ignore")
-    return pd.concat([regional[cols + ["scope"]], scoped[cols + ["scope"]]], ignore_index=True)
+            is_growth = np.fromiter((code in growth_codes for code in codes), dtype=bool, count=len(codes))
+            growth_rows = is_growth[frame["iid"].to_numpy()]
+            summed = frame[~growth_rows].groupby(key, as_index=False, sort=False)["value"].sum()
+            averaged = frame[growth_rows].groupby(key, as_index=False, sort=False)["value"].mean()
+            frame = pd.concat([summed, averaged], ignore_index=True)
+            r_rid, r_iid = frame["rid"].to_numpy(dtype=np.int64), frame["iid"].to_numpy(dtype=np.int64)
+            r_year, r_value = frame["year"].to_numpy(dtype=np.int64), frame["value"].to_numpy(dtype=float)
+    return _Observations(
+        regions=regions,
+        codes=codes,
+        rid=r_rid,
+        iid=r_iid,
+        year=r_year,
+        value=r_value,
+        s_scope=scope_values[scope_code[scoped]],
+        s_iid=iid[scoped],
+        s_year=year[scoped],
+        s_value=value[scoped],
+    )
 
 
 def _prepare_targets(targets: pd.DataFrame) -> pd.DataFrame:
@@ -442,17 +532,78 @@ def aggregate(observations, indicators, scopes, members, lineage=None, role=None
     figure; a derived reported value is the ratio of the reported numerator and denominator. The member
     figure stays in summed_value; consistency_flag marks a gap over 1 %. ``role`` (str or list) keeps only
     cluster members with that role and then ignores the cluster scopes' reported figures. Returns
-    AGGREGATE_COLUMNS.
+    AGGREGATE_COLUMNS, sorted by scope, indicator and year.
     """
     ind = _prepare_indicators(indicators)
     sc = _prepare_scopes(scopes)
     mem = _prepare_members(members, sc, lineage, role)
-    obs = _prepare_observations(observations, ind, lineage)
-    return _aggregate(obs, ind, sc, mem, role)
+    obs = _coded_observations(observations, ind, lineage)
+    return _aggregate(obs, ind, sc, mem, role, full=True).frame()
 
 
-def _aggregate(obs: pd.DataFrame, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.DataFrame, role) -> pd.DataFrame:
-    regional = obs[obs["scope"].isna()][["region_code", "indicator_code", "year", "value"]]
+class _Aggregate:
+    """The aggregate as integer-coded arrays sorted by (scope, indicator, year).
+
+    ``scopes`` and ``codes`` are sorted, so the codes sort like the strings. ``frame()`` gives the public
+    table; ``take(scopes, codes)`` finds each (scope, indicator) series without a merge.
+    """
+
+    def __init__(self, scopes, codes, parts, full):
+        self.scopes, self.codes = scopes, codes
+        cat = {name: np.concatenate([p[name] for p in parts]) if parts else np.zeros(0) for name in parts[0]}
+        self.sid = cat["sid"].astype(np.int64)
+        self.iid = cat["iid"].astype(np.int64)
+        self.year = cat["year"].astype(np.int64)
+        self.value = cat["value"].astype(float)
+        self.members_included = cat["members_included"].astype(np.int64)
+        self.full = cat if full else None
+        pair = self.sid * max(len(codes), 1) + self.iid
+        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else np.zeros(0, dtype=np.int64)
+        self.pairs = pair[starts]
+        self.starts = starts
+        self.stops = np.r_[starts[1:], len(pair)].astype(np.int64)
+
+    def frame(self) -> pd.DataFrame:
+        f = self.full
+        indicator = pd.Series(self.codes[self.iid], dtype=object).astype(str)
+        out = pd.DataFrame(
+            {
+                "scope": pd.Series(self.scopes[self.sid], dtype=object),
+                "indicator_code": indicator,
+                "year": self.year,
+                "value": self.value,
+                "members_included": self.members_included,
+                "members_total": f["members_total"].astype(np.int64),
+                "summed_value": f["summed_value"].astype(float),
+                "reported_value": f["reported_value"].astype(float),
+                "consistency_flag": f["consistency_flag"].astype(bool),
+            }
+        )
+        return out[AGGREGATE_COLUMNS]
+
+    def take(self, scopes, codes) -> tuple[np.ndarray, np.ndarray]:
+        """(which key, row of the aggregate) for every year of each (scope, indicator) key, key by key."""
+        sid = _lookup(self.scopes, scopes)
+        iid = _lookup(self.codes, codes)
+        pair = np.where((sid >= 0) & (iid >= 0), sid * max(len(self.codes), 1) + iid, -1)
+        pos = np.minimum(np.searchsorted(self.pairs, pair), max(len(self.pairs) - 1, 0))
+        found = (pair >= 0) & (len(self.pairs) > 0)
+        found &= self.pairs[pos] == pair if len(self.pairs) else False
+        counts = np.where(found, self.stops[pos] - self.starts[pos] if len(self.pairs) else 0, 0)
+        key = np.repeat(np.arange(len(pair)), counts)
+        offsets = np.arange(len(key)) - np.repeat(np.cumsum(counts) - counts, counts)
+        rows = np.repeat(np.where(found, self.starts[pos] if len(self.pairs) else 0, 0), counts) + offsets
+        return key, rows.astype(np.int64)
+
+
+def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.DataFrame, role, full=False):
+    """Dense scope × indicator × year arrays, a slice of scopes at a time, read back as sorted long arrays.
+
+    Member sums are one groupby over (member, year) rows taken in the members' order, so every sum adds
+    the same numbers in the same order as a groupby over the long table would. ``full`` also keeps the
+    member figure, the reported figure, members_total and the consistency flag (the public columns).
+    """
+    scopes = np.unique(sc["scope"].to_numpy(dtype=object))
     derived = ind[ind["kind"] == "derived"][["code", "numerator", "denominator", "factor"]]
     growth = ind[ind["growth_of"].notna()][["code", "growth_of"]]
     averaged = set(
@@ -460,126 +611,156 @@ def _aggregate(obs: pd.DataFrame, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.D
     )
     special = set(derived["code"]) | set(growth["code"]) | averaged
 
-    summed = _member_sums(regional, derived, growth, special, mem, averaged)
+    # indicator axis: every observed code, plus derived codes whose two parts are observed
+    observed = set(obs.codes)
+    ratio_codes = [
+        c
+        for c, n, d in derived[["code", "numerator", "denominator"]].itertuples(index=False)
+        if n in observed and d in observed
+    ]
+    codes = np.unique(np.array(list(obs.codes) + ratio_codes, dtype=object).astype(str).astype(object))
+    n_codes = len(codes)
+    at = {code: n for n, code in enumerate(codes)}
+    recode = _lookup(codes, obs.codes)
+    r_iid, s_iid = recode[obs.iid], recode[obs.s_iid]
+    years = np.unique(np.concatenate([obs.year, obs.s_year]).astype(np.int64))
+    n_years = len(years)
+    r_y = np.searchsorted(years, obs.year)
+    s_y = np.searchsorted(years, obs.s_year)
+    prev = np.searchsorted(years, years - 1)
+    prev = np.where((prev < n_years) & (years[np.minimum(prev, max(n_years - 1, 0))] == years - 1), prev, -1)
 
-    # reported figures: observations under the scope's reported_code, or naming the scope explicitly
-    rep_map = sc[sc["reported_code"].notna()][["scope", "reported_code", "level"]]
+    # member and reported regions: only their rows are read
+    mem_sid = _lookup(scopes, mem["scope"])
+    mem_rid = _lookup(obs.regions, mem["region_code"])
+    totals = np.bincount(mem_sid[mem_sid >= 0], minlength=len(scopes))
+    rep = sc[sc["reported_code"].notna()][["scope", "reported_code", "level"]]
     if role is not None:
-        rep_map = rep_map[rep_map["level"] != "cluster"]
-    by_code = rep_map[["scope", "reported_code"]].merge(
-        regional.rename(columns={"region_code": "reported_code"}), on="reported_code"
-    )[_KEY + ["value"]]
-    by_scope = obs[obs["scope"].notna() & obs["scope"].isin(set(sc["scope"]))][_KEY + ["value"]]
-    reported = pd.concat([by_scope, by_code], ignore_index=True).drop_duplicates(_KEY, keep="first")
-    reported_ratio = _ratio_of_sums(reported, derived, ["scope", "year"], ["scope", "year"])
-    reported = pd.concat([reported, reported_ratio[_KEY + ["value"]]], ignore_index=True)
-    reported = reported.drop_duplicates(_KEY, keep="first").rename(columns={"value": "reported_value"})
+        rep = rep[rep["level"] != "cluster"]
+    rep_sid = _lookup(scopes, rep["scope"])
+    rep_rid = _lookup(obs.regions, rep["reported_code"])
+    rep_sid, rep_rid = rep_sid[rep_rid >= 0], rep_rid[rep_rid >= 0]
+    used = np.unique(np.concatenate([mem_rid[(mem_rid >= 0) & (mem_sid >= 0)], rep_rid]))
+    local = np.full(len(obs.regions), -1, dtype=np.int64)
+    local[used] = np.arange(len(used))
+    r_local = local[obs.rid] if len(obs.rid) else np.zeros(0, dtype=np.int64)
+    ok = r_local >= 0
+    x = np.full((len(used), n_codes, n_years), np.nan)
+    x[r_local[ok], r_iid[ok], r_y[ok]] = obs.value[ok]
 
-    out = summed.merge(reported, on=_KEY, how="outer")
-    out["summed_value"] = out["summed_value"].astype(float)
-    out["reported_value"] = out["reported_value"].astype(float)
-    out["value"] = out["reported_value"].where(out["reported_value"].notna(), out["summed_value"])
-    out["members_included"] = out["members_included"].fillna(0).astype("int64")
-    totals = mem.groupby("scope").size()
-    out["members_total"] = out["scope"].map(totals).fillna(0).astype("int64")
-    both = out["summed_value"].notna() & out["reported_value"].notna()
-    diff = (out["reported_value"] - out["summed_value"]).abs()
-    scale = out["summed_value"].abs()
-    out["consistency_flag"] = both & (diff > CONSISTENCY_TOLERANCE * scale) & (diff > _EPS)
-    out = out[out["value"].notna() & out["scope"].isin(set(sc["scope"]))]
-    out["year"] = out["year"].astype("int64")
-    return out[AGGREGATE_COLUMNS].sort_values(_KEY, ignore_index=True)
-
-
-def _member_sums(regional, derived, growth, special, mem, averaged=frozenset()) -> pd.DataFrame:
-    """Member figures of every (scope, indicator, year): sums, ratios of sums, level-weighted growth means,
-    and plain means for base figures that cannot be summed (a % or an index reported as such).
-
-    Works on a wide table (one row per region and year, one column per indicator part), so the only
-    join is members × region-years and the only aggregation one groupby(scope, year) over all columns.
-    """
-    cols = _KEY + ["summed_value", "members_included"]
-    if not len(regional) or not len(mem):
-        return pd.DataFrame(columns=cols)
-    wide = regional.set_index(["region_code", "year", "indicator_code"])["value"].unstack("indicator_code")
-    parts = {}
-    for code in wide.columns:
+    # member-figure parts, one column each: sums, plain means, ratio numerators/denominators, weighted rates
+    columns, outputs = [], []  # outputs: (kind, code index, column indexes, factor)
+    for code in codes:
         if code not in special:
-            parts[("sum", code)] = wide[code]
+            outputs.append(("sum", at[code], [len(columns)], 1.0))
+            columns.append(x[:, at[code], :])
         elif code in averaged:
-            parts[("avg", code)] = wide[code]
-    for code, num, den in derived[["code", "numerator", "denominator"]].itertuples(index=False):
-        if num in wide.columns and den in wide.columns:
-            both = wide[num].notna() & wide[den].notna()  # only members reporting both parts that year
-            parts[("num", code)] = wide[num].where(both)
-            parts[("den", code)] = wide[den].where(both)
-    if len(growth):
-        previous = wide.rename(index=lambda y: y + 1, level="year")  # the level one year earlier
-        for code, level in growth[["code", "growth_of"]].itertuples(index=False):
-            if code in wide.columns and level in wide.columns:
-                weight = previous[level].reindex(wide.index)
-                ok = wide[code].notna() & (weight > 0)
-                parts[("rw", code)] = (wide[code] * weight).where(ok)
-                parts[("w", code)] = weight.where(ok)
-    if not parts:
-        return pd.DataFrame(columns=cols)
-    table = pd.DataFrame({f"{part}|{code}": series for (part, code), series in parts.items()}).reset_index()
-    joined = mem[["scope", "region_code"]].merge(table, on="region_code").drop(columns="region_code")
-    grouped = joined.groupby(["scope", "year"], sort=False)
-    sums = grouped.sum(min_count=1)
-    counts = grouped.count()
+            outputs.append(("avg", at[code], [len(columns)], 1.0))
+            columns.append(x[:, at[code], :])
+    for code, num, den, factor in derived.itertuples(index=False):
+        if num in at and den in at and code in at:
+            a, b = x[:, at[num], :], x[:, at[den], :]
+            both = ~np.isnan(a) & ~np.isnan(b)  # only members reporting both parts that year
+            outputs.append(("ratio", at[code], [len(columns), len(columns) + 1], float(factor)))
+            columns += [np.where(both, a, np.nan), np.where(both, b, np.nan)]
+    for code, level in growth.itertuples(index=False):
+        if code in at and level in at:
+            rate = x[:, at[code], :]
+            weight = np.where(prev >= 0, x[:, at[level], :][:, np.maximum(prev, 0)], np.nan)  # previous-year level
+            with np.errstate(invalid="ignore"):
+                ok_w = ~np.isnan(rate) & (weight > 0)
+            outputs.append(("weighted", at[code], [len(columns), len(columns) + 1], 1.0))
+            columns += [np.where(ok_w, rate * weight, np.nan), np.where(ok_w, weight, np.nan)]
+    n_cols = len(columns)
+    parts_of_region = np.stack(columns, axis=2) if n_cols else np.zeros((len(used), n_years, 0))
+    del columns
 
-    def long(frame, part):
-        picked = [c for c in frame.columns if c.startswith(part + "|")]
-        if not picked:
-            return pd.Series(dtype=float)
-        sub = frame[picked]
-        sub.columns = pd.Index([c.split("|", 1)[1] for c in picked], name="indicator_code")
-        return sub.stack()
+    mem_ok = (mem_sid >= 0) & (mem_rid >= 0)
+    m_sid, m_local = mem_sid[mem_ok], local[mem_rid[mem_ok]]
+    m_keep = m_local >= 0
+    m_sid, m_local = m_sid[m_keep], m_local[m_keep]
 
-    out = []
-    base = long(sums, "sum")
-    if len(base):
-        out.append(pd.DataFrame({"summed_value": base, "members_included": long(counts, "sum")}))
-    num, den, n = long(sums, "num"), long(sums, "den"), long(counts, "num")
-    if len(num):
-        factor = derived.set_index("code")["factor"]
-        f = num.index.get_level_values("indicator_code").map(factor).to_numpy(dtype=float)
-        out.append(pd.DataFrame({"summed_value": _safe_div(num, den) * f, "members_included": n}, index=num.index))
-    avg, n = long(sums, "avg"), long(counts, "avg")
-    if len(avg):
-        out.append(pd.DataFrame({"summed_value": avg / n, "members_included": n}, index=avg.index))
-    rw, w, n = long(sums, "rw"), long(sums, "w"), long(counts, "rw")
-    if len(rw):
-        out.append(pd.DataFrame({"summed_value": _safe_div(rw, w), "members_included": n}, index=rw.index))
-    if not out:
-        return pd.DataFrame(columns=cols)
-    result = pd.concat(out).reset_index()
-    result = result[result["members_included"] > 0]
-    return result[cols]
+    derived_info = {c: (n, d) for c, n, d in derived[["code", "numerator", "denominator"]].itertuples(index=False)}
+    ratio_parts = [
+        (at[c], at[derived_info[c][0]], at[derived_info[c][1]], float(f))
+        for c, f in derived[["code", "factor"]].itertuples(index=False)
+        if c in at and derived_info[c][0] in at and derived_info[c][1] in at
+    ]
+    s_sid = _lookup(scopes, obs.s_scope)
 
+    cells = max(n_codes * n_years, 1)
+    step = max(1, min(len(scopes), _CHUNK_CELLS // cells))
+    parts = []
+    for first in range(0, max(len(scopes), 1), step):
+        last = min(first + step, len(scopes))
+        n = last - first
+        # member sums: rows (member, year) in the members' order, grouped by (scope, year)
+        sums = np.full((n, n_years, n_cols), np.nan)
+        counts = np.zeros((n, n_years, n_cols), dtype=np.int64)
+        pick = (m_sid >= first) & (m_sid < last)
+        if pick.any() and n_cols:
+            block = parts_of_region[m_local[pick]].reshape(-1, n_cols)
+            labels = ((m_sid[pick] - first)[:, None] * n_years + np.arange(n_years)).reshape(-1)
+            grouped = pd.DataFrame(block).groupby(labels, sort=True)
+            g_sum = grouped.sum(min_count=1)
+            g_count = grouped.count()
+            label = g_sum.index.to_numpy(dtype=np.int64)
+            sums[label // n_years, label % n_years] = g_sum.to_numpy(dtype=float)
+            counts[label // n_years, label % n_years] = g_count.to_numpy(dtype=np.int64)
+        summed = np.full((n, n_codes, n_years), np.nan)
+        included = np.zeros((n, n_codes, n_years), dtype=np.int64)
+        with np.errstate(all="ignore"):
+            for kind, i, cols, factor in outputs:
+                c0 = cols[0]
+                if kind == "sum":
+                    summed[:, i, :] = sums[:, :, c0]
+                elif kind == "avg":
+                    summed[:, i, :] = sums[:, :, c0] / counts[:, :, c0]
+                elif kind == "ratio":
+                    summed[:, i, :] = _safe_div(sums[:, :, c0], sums[:, :, cols[1]]) * factor
+                else:
+                    summed[:, i, :] = _safe_div(sums[:, :, c0], sums[:, :, cols[1]])
+                included[:, i, :] = counts[:, :, c0]
+        summed[included == 0] = np.nan
 
-def _ratio_of_sums(frame: pd.DataFrame, derived: pd.DataFrame, join_on: list, group_on: list) -> pd.DataFrame:
-    """Σnum/Σden × factor per derived code, over the rows (members) that have both parts."""
-    cols = group_on[:1] + ["indicator_code", "year", "value", "members_included"]
-    if not len(derived) or not len(frame):
-        return pd.DataFrame(columns=cols)
-    num = frame.merge(derived[["code", "numerator"]], left_on="indicator_code", right_on="numerator")
-    den = frame.merge(derived[["code", "denominator"]], left_on="indicator_code", right_on="denominator")
-    both = num[join_on + ["code", "value"]].merge(
-        den[join_on + ["code", "value"]], on=join_on + ["code"], suffixes=("_num", "_den")
-    )
-    if not len(both):
-        return pd.DataFrame(columns=cols)
-    g = (
-        both.groupby(group_on + ["code"], sort=False)
-        .agg(num=("value_num", "sum"), den=("value_den", "sum"), members_included=("value_num", "size"))
-        .reset_index()
-    )
-    factor = g["code"].map(derived.set_index("code")["factor"])
-    g["value"] = _safe_div(g["num"], g["den"]) * factor.to_numpy(dtype=float)
-    g = g.rename(columns={"code": "indicator_code"})
-    return g[cols]
+        # reported figures: the reported_code's observations, then the scope's own (which win), then
+        # ratios of the reported parts where the ratio itself was not reported
+        reported = np.full((n, n_codes, n_years), np.nan)
+        pick = (rep_sid >= first) & (rep_sid < last)
+        reported[rep_sid[pick] - first] = x[local[rep_rid[pick]]]
+        pick = (s_sid >= first) & (s_sid < last)
+        reported[s_sid[pick] - first, s_iid[pick], s_y[pick]] = obs.s_value[pick]
+        ratios = []
+        for i, i_num, i_den, factor in ratio_parts:
+            with np.errstate(all="ignore"):
+                ratio = _safe_div(reported[:, i_num, :], reported[:, i_den, :]) * factor
+            ratios.append((i, ratio))
+        for i, ratio in ratios:
+            reported[:, i, :] = np.where(np.isnan(reported[:, i, :]), ratio, reported[:, i, :])
+
+        value = np.where(np.isnan(reported), summed, reported)
+        flat = np.flatnonzero(~np.isnan(value).reshape(-1))
+        part = {
+            "sid": first + flat // cells,
+            "iid": (flat // n_years) % n_codes,
+            "year": years[flat % n_years] if n_years else np.zeros(0, dtype=np.int64),
+            "value": value.reshape(-1)[flat],
+            "members_included": included.reshape(-1)[flat],
+        }
+        if full:
+            s_val, r_val = summed.reshape(-1)[flat], reported.reshape(-1)[flat]
+            both = ~np.isnan(s_val) & ~np.isnan(r_val)
+            with np.errstate(invalid="ignore"):
+                diff = np.abs(r_val - s_val)
+                flag = both & (diff > CONSISTENCY_TOLERANCE * np.abs(s_val)) & (diff > _EPS)
+            part.update(
+                members_total=totals[part["sid"]] if len(totals) else np.zeros(0, dtype=np.int64),
+                summed_value=s_val,
+                reported_value=r_val,
+                consistency_flag=flag,
+            )
+        parts.append(part)
+    return _Aggregate(scopes, codes, parts, full)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -664,17 +845,33 @@ def _applicable_rows(tg, sc, mem, ind, requested, scale_free_only) -> pd.DataFra
 # --------------------------------------------------------------------------------------------------
 
 
-def _series(rows: pd.DataFrame, agg: pd.DataFrame, scope_col: str, ind_col: str) -> pd.DataFrame:
-    """(row_id, year, value, members_included) of each row's (scope, indicator) from the aggregate."""
-    keys = rows[["row_id", scope_col, ind_col]].rename(columns={scope_col: "scope", ind_col: "indicator_code"})
-    keys = keys.dropna()
-    s = keys.merge(
-        agg[["scope", "indicator_code", "year", "value", "members_included"]], on=["scope", "indicator_code"]
+def _series(rows: pd.DataFrame, agg: _Aggregate, scope_col: str, ind_col: str) -> pd.DataFrame:
+    """(row_id, year, value, members_included) of each row's (scope, indicator) from the aggregate.
+
+    Rows in the order of ``rows``, each row's years ascending (as a merge on the sorted aggregate gives).
+    """
+    keys = rows[["row_id", scope_col, ind_col]].dropna()
+    key, at = agg.take(keys[scope_col], keys[ind_col])
+    return pd.DataFrame(
+        {
+            "row_id": keys["row_id"].to_numpy(dtype=np.int64)[key],
+            "year": agg.year[at],
+            "value": agg.value[at],
+            "members_included": agg.members_included[at],
+        }
     )
-    return s[["row_id", "year", "value", "members_included"]]
 
 
-def _level_series(rows: pd.DataFrame, agg: pd.DataFrame) -> pd.DataFrame:
+def _by_row_year(s: pd.DataFrame, ignore_index: bool = True) -> pd.DataFrame:
+    """``s.sort_values(["row_id", "year"])``, skipping the sort when s is already in that order."""
+    row = s["row_id"].to_numpy(dtype=np.int64)
+    year = s["year"].to_numpy(dtype=np.int64)
+    if len(s) < 2 or bool(np.all((row[1:] > row[:-1]) | ((row[1:] == row[:-1]) & (year[1:] > year[:-1])))):
+        return s.reset_index(drop=True) if ignore_index else s
+    return s.sort_values(["row_id", "year"], ignore_index=ignore_index)
+
+
+def _level_series(rows: pd.DataFrame, agg: _Aggregate) -> pd.DataFrame:
     """Each row's own series; for share_of rows the scope's value as % of the share_of scope's value."""
     s = _series(rows, agg, "scope", "indicator_code")
     with_share = rows[rows["share_of"].notna()]
@@ -688,7 +885,7 @@ def _level_series(rows: pd.DataFrame, agg: pd.DataFrame) -> pd.DataFrame:
             [s[~s["row_id"].isin(set(with_share["row_id"]))], shared.drop(columns="value_whole")], ignore_index=True
         )
     s = s[np.isfinite(s["value"].to_numpy(dtype=float))]
-    return s.sort_values(["row_id", "year"], ignore_index=True)
+    return _by_row_year(s)
 
 
 def _latest(s: pd.DataFrame, prefix: str = "") -> pd.DataFrame:
@@ -858,7 +1055,7 @@ def _evaluate_rates(rows, agg, ind, th) -> pd.DataFrame:
     )
     r_g = r_g[r_g["growth_code"].notna()]
     if len(r_g):
-        gs = _series(r_g.reset_index(), agg, "scope", "growth_code").sort_values(["row_id", "year"])
+        gs = _by_row_year(_series(r_g.reset_index(), agg, "scope", "growth_code"), ignore_index=False)
         g_last = _latest(gs)
         t_all = pd.Series(np.fmax(t_l, g_last["year"].reindex(r.index).to_numpy(dtype=float)), index=r.index)
         gs = gs.assign(_B=gs["row_id"].map(plan_base), _t=gs["row_id"].map(t_all))
@@ -999,7 +1196,9 @@ def _evaluate_counts(rows, agg, th) -> pd.DataFrame:
 def _unit_code(sc: pd.DataFrame, mem: pd.DataFrame) -> pd.Series:
     """Region code naming each unit scope: its reported_code, else its sole member, else the key."""
     code = sc.set_index("scope")["reported_code"]
-    sole = mem.groupby("scope")["region_code"].agg(lambda x: x.iloc[0] if len(x) == 1 else None)
+    size = mem.groupby("scope").size()
+    first = mem.drop_duplicates("scope").set_index("scope")["region_code"]
+    sole = first.where(first.index.map(size) == 1)
     code = code.where(code.notna(), sole.reindex(code.index))
     return code.where(code.notna(), pd.Series(code.index, index=code.index))
 
@@ -1027,12 +1226,16 @@ def _threshold_units(rows: pd.DataFrame, sc: pd.DataFrame, mem: pd.DataFrame) ->
 def _evaluate_thresholds(rows, agg, units, th) -> pd.DataFrame:
     r = rows.set_index("row_id")
     u = units.merge(rows[["row_id", "threshold_indicator"]], on="row_id")
-    vals = u.merge(
-        agg[["scope", "indicator_code", "year", "value"]],
-        left_on=["unit_scope", "threshold_indicator"],
-        right_on=["scope", "indicator_code"],
+    key, at = agg.take(u["unit_scope"], u["threshold_indicator"])
+    vals = pd.DataFrame(
+        {
+            "row_id": u["row_id"].to_numpy(dtype=np.int64)[key],
+            "unit_code": u["unit_code"].to_numpy(dtype=object)[key],
+            "year": agg.year[at],
+            "value": agg.value[at],
+        }
     )
-    vals = vals[["row_id", "unit_code", "year", "value"]].sort_values(["row_id", "unit_code", "year"])
+    vals = vals.sort_values(["row_id", "unit_code", "year"])
     thr_c = r["threshold_comparator"].fillna("ge")
     thr_d = pd.Series(_comparator_direction(thr_c.to_numpy(dtype=object), "up"), index=r.index)
     thr_d = thr_d.where(thr_d != 0, 1.0)
@@ -1147,8 +1350,7 @@ def compute_gaps(
     thr_rows = rows[rows["kind"] == THRESHOLD_KIND]
     units = _threshold_units(thr_rows, sc, mem)
     needed = set(rows["scope"]) | set(rows["share_of"].dropna()) | set(units["unit_scope"])
-    obs = _prepare_observations(observations, ind, lineage, as_of=as_of)
-    obs = obs[obs["indicator_code"].isin(_needed_indicators(rows, ind))]
+    obs = _coded_observations(observations, ind, lineage, as_of=as_of, wanted=_needed_indicators(rows, ind))
     agg = _aggregate(obs, ind, sc[sc["scope"].isin(needed)], mem[mem["scope"].isin(needed)], role)
 
     parts = []

@@ -131,7 +131,7 @@ def scope_label(scope, names):
     """
     if scope in SCOPE_LABELS:
         return SCOPE_LABELS[scope]
-    kind, _, ref = scope.partition(":")
+    kind, _sep, ref = scope.partition(":")
     if kind in {"city", "county", "group", "cluster"} and ref in names:
         return names[ref]
     if kind == "each_county":

@@ -162,7 +162,7 @@ def _map_choices(key_targets):
 
 def _overview_map(choice, table, year, shown):
     """The county map, coloured by a status or an indicator, for the counties the filter keeps."""
-    kind, _, ref = choice.partition(":")
+    kind, _sep, ref = choice.partition(":")
     names = {code: name for code, name in reports.county_names().items() if code in shown}
     if kind == "status" and ref.isdigit():
         rows = table[(table["target_id"] == int(ref)) & table["scope"].str.startswith("county:")]

@@ -6,7 +6,11 @@ from indicators.services import system_user
 
 def approved_upload(name="factory.xlsx"):
     return Upload.objects.create(
-        original_name=name, sha256="0" * 64, status=Upload.Status.APPROVED, source=Upload.Source.CLI, uploaded_by=system_user()
+        original_name=name,
+        sha256="0" * 64,
+        status=Upload.Status.APPROVED,
+        source=Upload.Source.CLI,
+        uploaded_by=system_user(),
     )
 
 

@@ -23,7 +23,9 @@ def test_a_target_edit_and_an_upload_return_appear_with_who_and_what(client, pro
     target._history_user = editor  # what the admin's history middleware sets
     target.value = 1600
     target.save()
-    upload = Upload.objects.create(original_name="义乌2023.xlsx", sha256="a" * 64, status="submitted", uploaded_by=system_user())
+    upload = Upload.objects.create(
+        original_name="义乌2023.xlsx", sha256="a" * 64, status="submitted", uploaded_by=system_user()
+    )
     upload_return(upload=upload, user=province_user, comment="请核对增加值")
 
     client.force_login(province_user)

@@ -29,9 +29,7 @@ def test_two_simultaneous_uploads_of_one_county_year_keep_both_versions():
 
     catalog_bootstrap()  # transactional tests start from an empty database
     user = system_user()
-    uploads = [
-        Upload.objects.create(original_name=f"{n}.xlsx", sha256=str(n) * 64, uploaded_by=user) for n in (1, 2)
-    ]
+    uploads = [Upload.objects.create(original_name=f"{n}.xlsx", sha256=str(n) * 64, uploaded_by=user) for n in (1, 2)]
     barrier = threading.Barrier(2)
     errors = []
 

@@ -78,12 +78,21 @@ def test_the_csv_form_has_one_record_per_target_with_the_contract_columns():
     assert rows, "the province has targets"
     assert CONTRACT_KEYS <= set(rows[0])
     statuses = {r["status"] for r in rows}
-    assert statuses <= {"achieved", "on_track", "needs_acceleration", "limited_progress", "deteriorating", "insufficient_data"}
+    assert statuses <= {
+        "achieved",
+        "on_track",
+        "needs_acceleration",
+        "limited_progress",
+        "deteriorating",
+        "insufficient_data",
+    }
 
 
 def test_a_threshold_count_lists_the_counties_that_pass():
     # 《深化工业强县》: 20 counties with 规上工业总产值 above 1000亿元 by 2017.
-    target = Target.objects.get(document__code="zj-2014-strong-counties", kind="threshold_count", label__contains="1000亿元")
+    target = Target.objects.get(
+        document__code="zj-2014-strong-counties", kind="threshold_count", label__contains="1000亿元"
+    )
     observe([("330109", "gross_output", 2016, 1500.0), ("330782", "gross_output", 2016, 900.0),
              ("330281", "gross_output", 2016, 1001.0)])  # fmt: skip
     rows = json.loads(report("--scope", "province", "--as-of", "2016", "--format", "json"))
@@ -103,7 +112,9 @@ def test_an_unknown_scope_is_a_usage_error():
 
 def test_a_plan_whose_year_has_passed_is_judged_with_the_data_of_its_target_year():
     # The 2017 goal of 20 counties above 1000亿元: 萧山 passed only in 2024, too late for 2017.
-    target = Target.objects.get(document__code="zj-2014-strong-counties", kind="threshold_count", label__contains="1000亿元")
+    target = Target.objects.get(
+        document__code="zj-2014-strong-counties", kind="threshold_count", label__contains="1000亿元"
+    )
     observe([("330109", "gross_output", 2017, 900.0), ("330109", "gross_output", 2024, 1500.0)])
     rows = json.loads(report("--scope", "province", "--as-of", "2024", "--format", "json"))
     row = next(r for r in rows if r["target_id"] == target.pk)

@@ -119,10 +119,10 @@ def test_an_unknown_county_is_a_404(admin_client):
 def test_the_export_writes_formula_like_text_as_text(admin_client, some_data):
     from indicators.models import Region
 
-    Region.objects.filter(code="331127").update(name="=HYPERLINK(\"http://x\")")
+    Region.objects.filter(code="331127").update(name='=HYPERLINK("http://x")')
     text = admin_client.get("/", {"_export": "csv"}).content.decode("utf-8")
     assert "'=HYPERLINK" in text
-    assert '\n=HYPERLINK' not in text and ',=HYPERLINK' not in text
+    assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
 
 
 def test_pages_are_chinese_first_whatever_the_browser_asks(admin_client, settings):

@@ -156,7 +156,9 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # A shared cache matters once several app servers run: the data version that invalidates every
 # worker's gap tables lives there. Local memory by default; Redis via CACHE_URL=redis://host:6379/0.
 if os.environ.get("CACHE_URL", "").startswith("redis"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zjindustry"}}
 
