@@ -139,7 +139,9 @@ GAP_COLUMNS = [
     "progress_ratio",
 ]
 
-_CHUNK_CELLS = 4_000_000  # scope × indicator × year cells aggregated at a time (bounds the dense arrays)
+# Cells (scope × indicator × year, plus member rows × year × part) aggregated in one slice of scopes: bounds
+# the memory of the dense arrays whatever the number of scopes.
+_CHUNK_CELLS = 4_000_000
 # Base figures reported as a rate or index (数控化率, 信息化指数): a sum over members means nothing,
 # and without their numerator and denominator the fairest aggregate is the members' plain mean.
 UNSUMMABLE_UNITS = ("%", "指数", "—")
@@ -365,33 +367,49 @@ def _str_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         codes, uniques = pd.factorize(converted)
         uniques = np.asarray(uniques, dtype=object)
     names, inverse = np.unique(uniques.astype(str).astype(object), return_inverse=True)
-    inverse = np.asarray(inverse, dtype=np.int64).reshape(-1)
-    return np.where(codes >= 0, inverse[np.maximum(codes, 0)], -1).astype(np.int64), names
+    to_sorted = np.append(np.asarray(inverse, dtype=np.int64).reshape(-1), -1)  # code -1 stays -1
+    return to_sorted[codes], names
 
 
 def _lookup(names: np.ndarray, values) -> np.ndarray:
     """Position of each value in the sorted object array ``names`` (-1 when absent or missing)."""
+    if isinstance(values, pd.Series):
+        values = values.to_numpy(dtype=object)
     index = pd.Index(names, dtype=object)
-    values = pd.Index(np.asarray(values, dtype=object), dtype=object)
-    return np.asarray(index.get_indexer(values), dtype=np.int64)
+    return np.asarray(index.get_indexer(pd.Index(np.asarray(values, dtype=object), dtype=object)), dtype=np.int64)
 
 
-def _first_of_last(*keys: np.ndarray) -> np.ndarray:
-    """Mask keeping the last row of each combination of the integer key arrays (drop_duplicates keep='last')."""
-    if not len(keys[0]):
-        return np.ones(0, dtype=bool)
-    combined = np.zeros(len(keys[0]), dtype=np.int64)
+def _at(values: np.ndarray, index: np.ndarray, missing=-1) -> np.ndarray:
+    """values[index], with ``missing`` where index is -1."""
+    out = np.full(len(index), missing, dtype=values.dtype)
+    ok = index >= 0
+    out[ok] = values[index[ok]]
+    return out
+
+
+def _last_of_each(*keys: np.ndarray) -> np.ndarray | None:
+    """Mask keeping the last row of each combination of the integer keys (drop_duplicates keep='last'),
+    or None when every combination occurs once."""
+    n = len(keys[0])
+    if n < 2:
+        return None
+    combined = np.zeros(n, dtype=np.int64)
     room = 1
     for key in keys:
-        key = np.asarray(key, dtype=np.int64)
-        low = int(key.min())
-        span = int(key.max()) - low + 1
+        low, high = int(key.min()), int(key.max())
+        span = high - low + 1
         if room * span >= 2**62:
-            frame = pd.DataFrame({f"k{n}": np.asarray(k, dtype=np.int64) for n, k in enumerate(keys)})
-            return ~frame.duplicated(keep="last").to_numpy()
-        combined = combined * span + (key - low)
+            frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
+            keep = ~frame.duplicated(keep="last").to_numpy()
+            return None if keep.all() else keep
+        combined *= span
+        combined += key
+        combined -= low
         room *= span
-    return ~pd.Series(combined).duplicated(keep="last").to_numpy()
+    if room <= max(4 * n, 1 << 22) and np.bincount(combined, minlength=room).max() <= 1:
+        return None
+    keep = ~pd.Series(combined).duplicated(keep="last").to_numpy()
+    return None if keep.all() else keep
 
 
 class _Observations:
@@ -421,11 +439,11 @@ def _coded_observations(
     indicator, so this gives the same figures as filtering afterwards.
     """
     obs = observations
-    present = obs["indicator_code"].notna() & obs["year"].notna() & obs["value"].notna()
-    if not present.all():
-        obs = obs[present]
-    rid, regions = _str_codes(obs["region_code"])
     iid, codes = _str_codes(obs["indicator_code"])
+    present = (iid >= 0) & obs["year"].notna().to_numpy() & obs["value"].notna().to_numpy()
+    if not present.all():
+        obs, iid = obs[present], iid[present]
+    rid, regions = _str_codes(obs["region_code"])
     year = pd.to_numeric(obs["year"]).astype("int64").to_numpy()
     value = pd.to_numeric(obs["value"], errors="coerce").astype(float).to_numpy()
     if "scope" in obs.columns:
@@ -438,13 +456,19 @@ def _coded_observations(
         keep &= year <= int(as_of)
     if wanted is not None:
         keep &= np.fromiter((code in wanted for code in codes), dtype=bool, count=len(codes))[iid]
-    rid, iid, year, value, scope_code = rid[keep], iid[keep], year[keep], value[keep], scope_code[keep]
+    regional = keep & (scope_code < 0) & (rid >= 0)
+    scoped = np.flatnonzero(keep & (scope_code >= 0))
 
-    scoped = np.flatnonzero(scope_code >= 0)
-    scoped = scoped[_first_of_last(scope_code[scoped], iid[scoped], year[scoped])]
-    regional = np.flatnonzero((scope_code < 0) & (rid >= 0))
-    regional = regional[_first_of_last(rid[regional], iid[regional], year[regional])]
-    r_rid, r_iid, r_year, r_value = rid[regional], iid[regional], year[regional], value[regional]
+    if regional.all():
+        r_rid, r_iid, r_year, r_value = rid, iid, year, value
+    else:
+        r_rid, r_iid, r_year, r_value = rid[regional], iid[regional], year[regional], value[regional]
+    last = _last_of_each(r_rid, r_iid, r_year)
+    if last is not None:
+        r_rid, r_iid, r_year, r_value = r_rid[last], r_iid[last], r_year[last], r_value[last]
+    if len(scoped):
+        last = _last_of_each(scope_code[scoped], iid[scoped], year[scoped])
+        scoped = scoped if last is None else scoped[last]
 
     mapping = _resolve_lineage(lineage)
     if mapping and len(r_rid):
@@ -454,7 +478,7 @@ def _coded_observations(
         r_current = ~is_old[r_rid]
         r_rid = np.asarray(inverse, dtype=np.int64).reshape(-1)[r_rid]
         regions = new_regions
-        if not _first_of_last(r_rid, r_iid, r_year).all():
+        if _last_of_each(r_rid, r_iid, r_year) is not None:
             # a current code's own figure wins; otherwise the old codes of a merge are combined
             frame = pd.DataFrame({"rid": r_rid, "iid": r_iid, "year": r_year, "value": r_value, "_current": r_current})
             key = ["rid", "iid", "year"]
@@ -548,60 +572,119 @@ class _Aggregate:
     table; ``take(scopes, codes)`` finds each (scope, indicator) series without a merge.
     """
 
-    def __init__(self, scopes, codes, parts, full):
+    def __init__(self, scopes, codes, parts, key_dtypes=None):
         self.scopes, self.codes = scopes, codes
-        cat = {name: np.concatenate([p[name] for p in parts]) if parts else np.zeros(0) for name in parts[0]}
-        self.sid = cat["sid"].astype(np.int64)
-        self.iid = cat["iid"].astype(np.int64)
-        self.year = cat["year"].astype(np.int64)
-        self.value = cat["value"].astype(float)
-        self.members_included = cat["members_included"].astype(np.int64)
-        self.full = cat if full else None
-        pair = self.sid * max(len(codes), 1) + self.iid
-        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if len(pair) else np.zeros(0, dtype=np.int64)
-        self.pairs = pair[starts]
-        self.starts = starts
-        self.stops = np.r_[starts[1:], len(pair)].astype(np.int64)
+        cols = {
+            name: np.concatenate([p[name] for p in parts]) if len(parts) > 1 else parts[0][name] for name in parts[0]
+        }
+        self.sid, self.iid, self.year = cols["sid"], cols["iid"], cols["year"]
+        self.value, self.members_included = cols["value"], cols["members_included"]
+        self.columns, self.key_dtypes = cols, key_dtypes
+        years_of_pair = cols["years_of_pair"]  # rows of each scope × indicator pair, pairs in order
+        self.pairs = np.flatnonzero(years_of_pair)
+        self.stops = np.cumsum(years_of_pair)[self.pairs]
+        self.starts = self.stops - years_of_pair[self.pairs]
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> _Aggregate:
+        """The aggregate of a table keyed by scope, indicator_code and year (such as aggregate()'s output),
+        with its value and members_included, to evaluate targets on."""
+        scopes = np.unique(frame["scope"].to_numpy(dtype=object))
+        codes = np.unique(frame["indicator_code"].to_numpy(dtype=object))
+        sid, iid = _lookup(scopes, frame["scope"]), _lookup(codes, frame["indicator_code"])
+        year = frame["year"].to_numpy(dtype=np.int64)
+        order = np.lexsort((year, iid, sid))
+        part = {
+            "sid": sid[order],
+            "iid": iid[order],
+            "year": year[order],
+            "value": frame["value"].to_numpy(dtype=float)[order],
+            "members_included": frame["members_included"].to_numpy(dtype=np.int64)[order],
+            "years_of_pair": np.bincount(sid * len(codes) + iid, minlength=len(scopes) * len(codes)),
+        }
+        return cls(scopes, codes, [part])
 
     def frame(self) -> pd.DataFrame:
-        f = self.full
-        indicator = pd.Series(self.codes[self.iid], dtype=object).astype(str)
-        out = pd.DataFrame(
+        c = self.columns
+        scope_dtype, code_dtype = self.key_dtypes
+        return pd.DataFrame(
             {
-                "scope": pd.Series(self.scopes[self.sid], dtype=object),
-                "indicator_code": indicator,
+                "scope": pd.Series(self.scopes[self.sid], dtype=object).astype(scope_dtype),
+                "indicator_code": pd.Series(self.codes[self.iid], dtype=object).astype(code_dtype),
                 "year": self.year,
                 "value": self.value,
                 "members_included": self.members_included,
-                "members_total": f["members_total"].astype(np.int64),
-                "summed_value": f["summed_value"].astype(float),
-                "reported_value": f["reported_value"].astype(float),
-                "consistency_flag": f["consistency_flag"].astype(bool),
+                "members_total": c["members_total"],
+                "summed_value": c["summed_value"],
+                "reported_value": c["reported_value"],
+                "consistency_flag": c["consistency_flag"],
             }
         )
-        return out[AGGREGATE_COLUMNS]
 
     def take(self, scopes, codes) -> tuple[np.ndarray, np.ndarray]:
-        """(which key, row of the aggregate) for every year of each (scope, indicator) key, key by key."""
+        """(key number, aggregate row) for every year of each (scope, indicator) key, key by key."""
         sid = _lookup(self.scopes, scopes)
         iid = _lookup(self.codes, codes)
-        pair = np.where((sid >= 0) & (iid >= 0), sid * max(len(self.codes), 1) + iid, -1)
-        pos = np.minimum(np.searchsorted(self.pairs, pair), max(len(self.pairs) - 1, 0))
-        found = (pair >= 0) & (len(self.pairs) > 0)
-        found &= self.pairs[pos] == pair if len(self.pairs) else False
-        counts = np.where(found, self.stops[pos] - self.starts[pos] if len(self.pairs) else 0, 0)
+        pair = np.where((sid >= 0) & (iid >= 0), sid * len(self.codes) + iid, -1)
+        if not len(self.pairs):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        pos = np.minimum(np.searchsorted(self.pairs, pair), len(self.pairs) - 1)
+        found = (pair >= 0) & (self.pairs[pos] == pair)
+        counts = np.where(found, self.stops[pos] - self.starts[pos], 0)
         key = np.repeat(np.arange(len(pair)), counts)
         offsets = np.arange(len(key)) - np.repeat(np.cumsum(counts) - counts, counts)
-        rows = np.repeat(np.where(found, self.starts[pos] if len(self.pairs) else 0, 0), counts) + offsets
-        return key, rows.astype(np.int64)
+        return key, np.repeat(self.starts[pos], counts) + offsets
+
+
+def _key_dtypes(sc_dtype, *, grouped, summed, by_scope, by_code, ratio, right_only):
+    """dtypes of the public table's scope and indicator_code columns.
+
+    The table used to be built by concatenating and merging string-keyed frames, whose key dtypes
+    (object or str) follow from which of those frames were empty; the same steps are run here on
+    frames of at most one row, so the public output keeps exactly the dtypes it always had.
+    """
+    as_str = pd.Series([], dtype=object).astype(str).dtype
+    inferred = pd.Index(["x"]).dtype
+
+    def proxy(rows, scope_dtype, code_dtype, key="b" if right_only else "a"):
+        return pd.DataFrame(
+            {
+                "scope": pd.Series([key] * rows, dtype=object).astype(scope_dtype),
+                "indicator_code": pd.Series(["i"] * rows, dtype=object).astype(code_dtype),
+                "year": np.zeros(rows, dtype=np.int64),
+            }
+        )
+
+    key = ["scope", "indicator_code", "year"]
+    left = proxy(int(summed), inferred, inferred, key="a") if grouped else proxy(0, object, object)
+    reported = pd.concat([proxy(int(by_scope), object, as_str), proxy(int(by_code), sc_dtype, as_str)])
+    ratios = proxy(1, inferred, as_str) if ratio else proxy(0, object, object)
+    reported = pd.concat([reported, ratios], ignore_index=True).drop_duplicates(key)
+    out = left.merge(reported, on=key, how="outer")
+    return out["scope"].dtype, out["indicator_code"].dtype
+
+
+def _dense_index(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct values, position of each value among them) of an integer array."""
+    if not len(values):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    low = int(values.min())
+    span = int(values.max()) - low + 1
+    if span > 4 * len(values) + 1024:
+        distinct = np.unique(values)
+        return distinct, np.searchsorted(distinct, values)
+    seen = np.bincount(values - low, minlength=span) > 0
+    distinct = np.flatnonzero(seen) + low
+    position = np.cumsum(seen) - 1
+    return distinct.astype(np.int64), position[values - low]
 
 
 def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.DataFrame, role, full=False):
     """Dense scope × indicator × year arrays, a slice of scopes at a time, read back as sorted long arrays.
 
-    Member sums are one groupby over (member, year) rows taken in the members' order, so every sum adds
-    the same numbers in the same order as a groupby over the long table would. ``full`` also keeps the
-    member figure, the reported figure, members_total and the consistency flag (the public columns).
+    A scope's member figure adds its members in the members' order, with the same groupby sum a long
+    table of member rows would use, so every figure is the same to the last bit. ``full`` also keeps
+    the member figure, the reported figure, members_total and the consistency flag (the public columns).
     """
     scopes = np.unique(sc["scope"].to_numpy(dtype=object))
     derived = ind[ind["kind"] == "derived"][["code", "numerator", "denominator", "factor"]]
@@ -611,156 +694,198 @@ def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.
     )
     special = set(derived["code"]) | set(growth["code"]) | averaged
 
-    # indicator axis: every observed code, plus derived codes whose two parts are observed
+    # axes: scopes, every observed indicator plus the ratios of observed parts, every observed year
+    regional_codes = set(obs.codes[np.bincount(obs.iid, minlength=len(obs.codes)) > 0])
     observed = set(obs.codes)
-    ratio_codes = [
-        c
-        for c, n, d in derived[["code", "numerator", "denominator"]].itertuples(index=False)
-        if n in observed and d in observed
+    ratio_parts = [
+        (c, n, d, float(f))
+        for c, n, d, f in derived.itertuples(index=False)
+        if n in observed and d in observed  # a ratio of reported parts needs both parts somewhere
     ]
-    codes = np.unique(np.array(list(obs.codes) + ratio_codes, dtype=object).astype(str).astype(object))
+    codes = np.unique(np.array([*obs.codes, *(c for c, _, _, _ in ratio_parts)], dtype=object))
     n_codes = len(codes)
     at = {code: n for n, code in enumerate(codes)}
     recode = _lookup(codes, obs.codes)
-    r_iid, s_iid = recode[obs.iid], recode[obs.s_iid]
-    years = np.unique(np.concatenate([obs.year, obs.s_year]).astype(np.int64))
+    years, where = _dense_index(np.concatenate([obs.year, obs.s_year]).astype(np.int64))
+    r_y, s_y = where[: len(obs.year)], where[len(obs.year) :]
     n_years = len(years)
-    r_y = np.searchsorted(years, obs.year)
-    s_y = np.searchsorted(years, obs.s_year)
-    prev = np.searchsorted(years, years - 1)
-    prev = np.where((prev < n_years) & (years[np.minimum(prev, max(n_years - 1, 0))] == years - 1), prev, -1)
+    prev = np.searchsorted(years, years - 1)  # index of the previous calendar year, -1 when not observed
+    prev = np.where(np.isin(years - 1, years), prev, -1)
+    cells = n_codes * n_years
 
-    # member and reported regions: only their rows are read
+    # the figures of member and reported regions, dense: region × indicator × year
     mem_sid = _lookup(scopes, mem["scope"])
     mem_rid = _lookup(obs.regions, mem["region_code"])
-    totals = np.bincount(mem_sid[mem_sid >= 0], minlength=len(scopes))
-    rep = sc[sc["reported_code"].notna()][["scope", "reported_code", "level"]]
+    rep = sc[sc["reported_code"].notna()]
     if role is not None:
         rep = rep[rep["level"] != "cluster"]
     rep_sid = _lookup(scopes, rep["scope"])
     rep_rid = _lookup(obs.regions, rep["reported_code"])
+    has_rows = np.bincount(obs.rid, minlength=len(obs.regions)) > 0
     rep_sid, rep_rid = rep_sid[rep_rid >= 0], rep_rid[rep_rid >= 0]
-    used = np.unique(np.concatenate([mem_rid[(mem_rid >= 0) & (mem_sid >= 0)], rep_rid]))
+    rep_sid, rep_rid = rep_sid[has_rows[rep_rid]], rep_rid[has_rows[rep_rid]]
+    used = np.unique(np.concatenate([mem_rid[mem_rid >= 0], rep_rid]))
+    used = used[has_rows[used]]
     local = np.full(len(obs.regions), -1, dtype=np.int64)
     local[used] = np.arange(len(used))
-    r_local = local[obs.rid] if len(obs.rid) else np.zeros(0, dtype=np.int64)
+    r_local = local[obs.rid]
     ok = r_local >= 0
-    x = np.full((len(used), n_codes, n_years), np.nan)
-    x[r_local[ok], r_iid[ok], r_y[ok]] = obs.value[ok]
+    flat, values = (r_local * n_codes + recode[obs.iid]) * n_years + r_y, obs.value
+    if not ok.all():
+        flat, values = flat[ok], values[ok]
+    x = np.full(len(used) * cells, np.nan)
+    x[flat] = values  # one figure per (region, indicator, year): the observations are de-duplicated
+    x = x.reshape(len(used), n_codes, n_years)
+    del flat, values, r_local, ok
 
-    # member-figure parts, one column each: sums, plain means, ratio numerators/denominators, weighted rates
-    columns, outputs = [], []  # outputs: (kind, code index, column indexes, factor)
-    for code in codes:
-        if code not in special:
-            outputs.append(("sum", at[code], [len(columns)], 1.0))
+    # one column per member-figure part: sums, plain means, ratio numerator/denominator, weighted rates
+    columns, outputs = [], []  # outputs: (kind, indicator index, first column, factor)
+    for code in sorted(regional_codes):
+        if code not in special or code in averaged:
+            outputs.append(("sum" if code not in special else "mean", at[code], len(columns), 1.0))
             columns.append(x[:, at[code], :])
-        elif code in averaged:
-            outputs.append(("avg", at[code], [len(columns)], 1.0))
-            columns.append(x[:, at[code], :])
-    for code, num, den, factor in derived.itertuples(index=False):
-        if num in at and den in at and code in at:
+    for code, num, den, factor in ratio_parts:
+        if num in regional_codes and den in regional_codes:
             a, b = x[:, at[num], :], x[:, at[den], :]
             both = ~np.isnan(a) & ~np.isnan(b)  # only members reporting both parts that year
-            outputs.append(("ratio", at[code], [len(columns), len(columns) + 1], float(factor)))
+            outputs.append(("ratio", at[code], len(columns), factor))
             columns += [np.where(both, a, np.nan), np.where(both, b, np.nan)]
     for code, level in growth.itertuples(index=False):
-        if code in at and level in at:
+        if code in regional_codes and level in regional_codes:
             rate = x[:, at[code], :]
-            weight = np.where(prev >= 0, x[:, at[level], :][:, np.maximum(prev, 0)], np.nan)  # previous-year level
+            weight = np.where(prev >= 0, x[:, at[level], :][:, np.maximum(prev, 0)], np.nan)  # last year's level
             with np.errstate(invalid="ignore"):
                 ok_w = ~np.isnan(rate) & (weight > 0)
-            outputs.append(("weighted", at[code], [len(columns), len(columns) + 1], 1.0))
+            outputs.append(("weighted", at[code], len(columns), 1.0))
             columns += [np.where(ok_w, rate * weight, np.nan), np.where(ok_w, weight, np.nan)]
     n_cols = len(columns)
-    parts_of_region = np.stack(columns, axis=2) if n_cols else np.zeros((len(used), n_years, 0))
+    region_parts = np.stack(columns, axis=2) if n_cols else np.zeros((len(used), n_years, 0))
     del columns
-
-    mem_ok = (mem_sid >= 0) & (mem_rid >= 0)
-    m_sid, m_local = mem_sid[mem_ok], local[mem_rid[mem_ok]]
-    m_keep = m_local >= 0
-    m_sid, m_local = m_sid[m_keep], m_local[m_keep]
-
-    derived_info = {c: (n, d) for c, n, d in derived[["code", "numerator", "denominator"]].itertuples(index=False)}
-    ratio_parts = [
-        (at[c], at[derived_info[c][0]], at[derived_info[c][1]], float(f))
-        for c, f in derived[["code", "factor"]].itertuples(index=False)
-        if c in at and derived_info[c][0] in at and derived_info[c][1] in at
-    ]
+    m_local = _at(local, mem_rid)
+    m_keep = (mem_sid >= 0) & (m_local >= 0)
+    m_sid, m_local = mem_sid[m_keep], m_local[m_keep]  # members with figures, in the members' order
+    size = np.bincount(m_sid, minlength=len(scopes))
+    ratio_at = [(at[c], at[n], at[d], f) for c, n, d, f in ratio_parts]
     s_sid = _lookup(scopes, obs.s_scope)
+    s_iid = recode[obs.s_iid]
+    totals = np.bincount(mem_sid[mem_sid >= 0], minlength=len(scopes))
 
-    cells = max(n_codes * n_years, 1)
-    step = max(1, min(len(scopes), _CHUNK_CELLS // cells))
+    # slices of scopes small enough for the dense arrays and the member rows to stay modest
+    cost = size * n_years * n_cols + cells  # member-row cells and dense cells of each scope
+    bounds = [0]
+    running = 0
+    for scope, c in enumerate(cost):
+        if running and running + c > _CHUNK_CELLS:
+            bounds.append(scope)
+            running = 0
+        running += c
+    bounds.append(len(scopes))
+
     parts = []
-    for first in range(0, max(len(scopes), 1), step):
-        last = min(first + step, len(scopes))
-        n = last - first
-        # member sums: rows (member, year) in the members' order, grouped by (scope, year)
+    seen = dict(summed=False, ratio=False, right_only=False)
+    for first, stop in zip(bounds[:-1], bounds[1:], strict=True):
+        n = stop - first
+        # member sums over (member, year) rows in the members' order, grouped by (scope, year); a
+        # scope with one member row takes its figures as they are (a sum of one number is that number)
         sums = np.full((n, n_years, n_cols), np.nan)
         counts = np.zeros((n, n_years, n_cols), dtype=np.int64)
-        pick = (m_sid >= first) & (m_sid < last)
-        if pick.any() and n_cols:
-            block = parts_of_region[m_local[pick]].reshape(-1, n_cols)
-            labels = ((m_sid[pick] - first)[:, None] * n_years + np.arange(n_years)).reshape(-1)
-            grouped = pd.DataFrame(block).groupby(labels, sort=True)
-            g_sum = grouped.sum(min_count=1)
-            g_count = grouped.count()
+        pick = (m_sid >= first) & (m_sid < stop)
+        single = pick & (size[m_sid] == 1)
+        many = pick & ~single
+        if single.any() and n_cols:
+            one = region_parts[m_local[single]]
+            sums[m_sid[single] - first] = one
+            counts[m_sid[single] - first] = ~np.isnan(one)
+        if many.any() and n_cols and n_years:
+            block = region_parts[m_local[many]].reshape(-1, n_cols)
+            labels = ((m_sid[many] - first)[:, None] * n_years + np.arange(n_years)).reshape(-1)
+            grouped = pd.DataFrame(block, copy=False).groupby(labels, sort=True)
+            g_sum, g_count = grouped.sum(min_count=1), grouped.count()
             label = g_sum.index.to_numpy(dtype=np.int64)
             sums[label // n_years, label % n_years] = g_sum.to_numpy(dtype=float)
             counts[label // n_years, label % n_years] = g_count.to_numpy(dtype=np.int64)
+            del block, labels, grouped, g_sum, g_count
         summed = np.full((n, n_codes, n_years), np.nan)
         included = np.zeros((n, n_codes, n_years), dtype=np.int64)
         with np.errstate(all="ignore"):
-            for kind, i, cols, factor in outputs:
-                c0 = cols[0]
+            for kind, i, c, factor in outputs:
                 if kind == "sum":
-                    summed[:, i, :] = sums[:, :, c0]
-                elif kind == "avg":
-                    summed[:, i, :] = sums[:, :, c0] / counts[:, :, c0]
+                    summed[:, i, :] = sums[:, :, c]
+                elif kind == "mean":
+                    summed[:, i, :] = sums[:, :, c] / counts[:, :, c]
                 elif kind == "ratio":
-                    summed[:, i, :] = _safe_div(sums[:, :, c0], sums[:, :, cols[1]]) * factor
+                    summed[:, i, :] = _safe_div(sums[:, :, c], sums[:, :, c + 1]) * factor
                 else:
-                    summed[:, i, :] = _safe_div(sums[:, :, c0], sums[:, :, cols[1]])
-                included[:, i, :] = counts[:, :, c0]
+                    summed[:, i, :] = _safe_div(sums[:, :, c], sums[:, :, c + 1])
+                included[:, i, :] = counts[:, :, c]
+        del sums, counts
         summed[included == 0] = np.nan
 
-        # reported figures: the reported_code's observations, then the scope's own (which win), then
-        # ratios of the reported parts where the ratio itself was not reported
+        # reported figures: the reported_code's, then those naming the scope (which win), then the ratio
+        # of the reported parts where the ratio itself was not reported
         reported = np.full((n, n_codes, n_years), np.nan)
-        pick = (rep_sid >= first) & (rep_sid < last)
+        pick = (rep_sid >= first) & (rep_sid < stop)
         reported[rep_sid[pick] - first] = x[local[rep_rid[pick]]]
-        pick = (s_sid >= first) & (s_sid < last)
+        pick = (s_sid >= first) & (s_sid < stop)
         reported[s_sid[pick] - first, s_iid[pick], s_y[pick]] = obs.s_value[pick]
-        ratios = []
-        for i, i_num, i_den, factor in ratio_parts:
+        direct = ~np.isnan(reported)
+        ratio_rows = np.zeros_like(direct) if full else None
+        fills = []
+        for i, i_num, i_den, factor in ratio_at:
             with np.errstate(all="ignore"):
-                ratio = _safe_div(reported[:, i_num, :], reported[:, i_den, :]) * factor
-            ratios.append((i, ratio))
-        for i, ratio in ratios:
-            reported[:, i, :] = np.where(np.isnan(reported[:, i, :]), ratio, reported[:, i, :])
+                fills.append((i, _safe_div(reported[:, i_num, :], reported[:, i_den, :]) * factor))
+            if full:
+                ratio_rows[:, i, :] |= direct[:, i_num, :] & direct[:, i_den, :]
+        for i, ratio in fills:
+            reported[:, i, :] = np.where(direct[:, i, :], reported[:, i, :], ratio)
+        del fills
 
         value = np.where(np.isnan(reported), summed, reported)
-        flat = np.flatnonzero(~np.isnan(value).reshape(-1))
+        present = np.flatnonzero(~np.isnan(value))
+        sid, iid, year = np.unravel_index(present, value.shape)
         part = {
-            "sid": first + flat // cells,
-            "iid": (flat // n_years) % n_codes,
-            "year": years[flat % n_years] if n_years else np.zeros(0, dtype=np.int64),
-            "value": value.reshape(-1)[flat],
-            "members_included": included.reshape(-1)[flat],
+            "sid": sid + first,
+            "iid": iid,
+            "year": years[year],
+            "value": value.reshape(-1)[present],
+            "members_included": included.reshape(-1)[present],
+            "years_of_pair": (~np.isnan(value)).sum(axis=2).reshape(-1),
         }
         if full:
-            s_val, r_val = summed.reshape(-1)[flat], reported.reshape(-1)[flat]
-            both = ~np.isnan(s_val) & ~np.isnan(r_val)
+            s_val, r_val = summed.reshape(-1)[present], reported.reshape(-1)[present]
             with np.errstate(invalid="ignore"):
                 diff = np.abs(r_val - s_val)
-                flag = both & (diff > CONSISTENCY_TOLERANCE * np.abs(s_val)) & (diff > _EPS)
+                flag = ~np.isnan(s_val) & ~np.isnan(r_val) & (diff > CONSISTENCY_TOLERANCE * np.abs(s_val))
             part.update(
-                members_total=totals[part["sid"]] if len(totals) else np.zeros(0, dtype=np.int64),
+                members_total=totals[part["sid"]],
                 summed_value=s_val,
                 reported_value=r_val,
-                consistency_flag=flag,
+                consistency_flag=flag & (diff > _EPS),
             )
+            seen["summed"] |= bool((included > 0).any())
+            seen["ratio"] |= bool(ratio_rows.any())
+            seen["right_only"] |= bool(((direct | ratio_rows) & (included == 0)).any())
         parts.append(part)
-    return _Aggregate(scopes, codes, parts, full)
+        del summed, included, reported, direct, value
+    if not full:
+        return _Aggregate(scopes, codes, parts)
+
+    # dtypes of the key columns, as the frames the table was once merged from made them
+    grouped = bool(len(obs.rid) and len(mem) and n_cols and has_rows[mem_rid[mem_rid >= 0]].any())
+    if grouped and not seen["summed"]:  # member figures of scopes outside ``sc`` were rows too
+        outside = _at(local, mem_rid[mem_sid < 0])
+        outside = outside[outside >= 0]
+        seen["summed"] = bool(len(outside) and (~np.isnan(region_parts[outside])).any())
+    key_dtypes = _key_dtypes(
+        sc["scope"].dtype,
+        grouped=grouped,
+        summed=seen["summed"],
+        by_scope=bool((s_sid >= 0).any()),
+        by_code=bool(len(rep_sid)),
+        ratio=bool(len(derived)) and seen["ratio"],
+        right_only=seen["right_only"],
+    )
+    return _Aggregate(scopes, codes, parts, key_dtypes)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -816,7 +941,7 @@ def _applicable_rows(tg, sc, mem, ind, requested, scale_free_only) -> pd.DataFra
         each_in = each_in.assign(_group="group:" + each_in["target_scope"].str.slice(len("each_county:")))
         gm = mem.rename(columns={"scope": "_group"})[["_group", "region_code"]]
         x = each_in.merge(gm, on="_group").merge(county_of_region, on="region_code")
-        x = x[x["scope"].isin(set(req_counties["scope"]))].drop(columns=["region_code", "_group"])
+        x = x[x["scope"].isin(set(req_counties["scope"].unique()))].drop(columns=["region_code", "_group"])
         parts.append(x.assign(benchmark=False))
 
     # the province is the scope keyed 'province' (other province-level keys such as clusters:415x are not)
@@ -830,7 +955,7 @@ def _applicable_rows(tg, sc, mem, ind, requested, scale_free_only) -> pd.DataFra
     if len(grp):
         gm = mem.rename(columns={"scope": "target_scope"})[["target_scope", "region_code"]]
         x = grp.merge(gm, on="target_scope").merge(county_of_region, on="region_code")
-        x = x[x["scope"].isin(set(req_counties["scope"]))].drop(columns=["region_code"])
+        x = x[x["scope"].isin(set(req_counties["scope"].unique()))].drop(columns=["region_code"])
         parts.append(x.assign(benchmark=True))
 
     rows = pd.concat(parts, ignore_index=True)
@@ -1303,7 +1428,7 @@ def _evaluate_thresholds(rows, agg, units, th) -> pd.DataFrame:
 
 def _needed_indicators(rows: pd.DataFrame, ind: pd.DataFrame) -> set:
     """Indicators the rows read: their own and threshold indicators, derived parts, growth series and levels."""
-    needed = set(rows["indicator_code"]) | set(rows["threshold_indicator"].dropna())
+    needed = set(rows["indicator_code"].unique()) | set(rows["threshold_indicator"].dropna().unique())
     derived = ind[ind["code"].isin(needed) & (ind["kind"] == "derived")]
     needed |= set(derived["numerator"].dropna()) | set(derived["denominator"].dropna())
     growth = ind[ind["growth_of"].isin(needed)]
@@ -1349,7 +1474,7 @@ def compute_gaps(
 
     thr_rows = rows[rows["kind"] == THRESHOLD_KIND]
     units = _threshold_units(thr_rows, sc, mem)
-    needed = set(rows["scope"]) | set(rows["share_of"].dropna()) | set(units["unit_scope"])
+    needed = set(rows["scope"].unique()) | set(rows["share_of"].dropna().unique()) | set(units["unit_scope"].unique())
     obs = _coded_observations(observations, ind, lineage, as_of=as_of, wanted=_needed_indicators(rows, ind))
     agg = _aggregate(obs, ind, sc[sc["scope"].isin(needed)], mem[mem["scope"].isin(needed)], role)
 
