@@ -1,14 +1,16 @@
 """Writes to the indicators app: the catalog sync and (below) observation uploads."""
 
+import gc
 import hashlib
 import math
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from .models import (
@@ -262,7 +264,8 @@ def observations_diff(values, existing=None):
     summary = WriteSummary()
     changed = []
     for v in values:
-        current = _current_value(existing.get((v.region_code, v.indicator_code, v.year), []))
+        versions = existing.get((v.region_code, v.indicator_code, v.year))
+        current = _current_value(versions) if versions else None
         if current is None:
             summary.created += 1
             changed.append(v)
@@ -281,6 +284,81 @@ def _update_ids(ids, **fields):
         Observation.objects.filter(id__in=ids[start : start + 900]).update(**fields)
 
 
+def _lock_regions(values):
+    """Lock the regions the values touch, in code order (two writers cannot deadlock); code → id."""
+    codes = sorted({v.region_code for v in values})
+    return dict(Region.objects.select_for_update().filter(code__in=codes).order_by("code").values_list("code", "pk"))
+
+
+# Observation columns in the order _store_versions builds its rows (the primary key comes from the database)
+_OBSERVATION_FIELDS = ("region", "indicator", "year", "value", "version", "status", "is_current", "upload", "sheet")
+_OBSERVATION_FIELDS += ("cell", "raw")
+
+
+def _insert_observations(rows):
+    """INSERT plain tuples (columns as _OBSERVATION_FIELDS) in the current transaction: COPY on PostgreSQL,
+    one executemany elsewhere. The same rows bulk_create would write, without building model instances."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(Observation)]
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(Observation._meta.get_field(name).column) for name in _OBSERVATION_FIELDS)
+    table = qn(Observation._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(_OBSERVATION_FIELDS))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+
+
+def _store_versions(*, upload, values, changed, existing, region_ids, approve):
+    """Write ``changed`` (from observations_diff against ``existing``, read after the regions were locked in
+    this transaction) as new versions: retire the current (and, approving, the approved) ones, insert, mark
+    the upload and send observations_changed on commit."""
+    indicator_ids = dict(
+        Indicator.objects.filter(code__in={v.indicator_code for v in values}).values_list("code", "pk")
+    )
+    retire_current, retire_approved, new_rows = [], [], []
+    status = (Observation.Status.APPROVED if approve else Observation.Status.SUBMITTED).value
+    approved = Observation.Status.APPROVED
+    upload_id = upload.pk
+    for v in changed:
+        versions = existing.get((v.region_code, v.indicator_code, v.year))
+        version = 1
+        if versions:
+            retire_current += [pk for pk, _, _, _, is_current in versions if is_current]
+            if approve:
+                retire_approved += [pk for pk, _, _, st, _ in versions if st == approved]
+            version = max(n for _, _, n, _, _ in versions) + 1
+        # the values the model fields would prepare: FloatField float(), the integer fields int(), text cut
+        new_rows.append(
+            (
+                region_ids[v.region_code],
+                indicator_ids[v.indicator_code],
+                int(v.year),
+                float(v.value),
+                version,
+                status,
+                True,
+                upload_id,
+                v.sheet[:80],
+                v.cell[:20],
+                str(v.raw)[:80],
+            )
+        )
+    _update_ids(retire_current, is_current=False)
+    _update_ids(retire_approved, status=Observation.Status.SUPERSEDED)
+    _insert_observations(new_rows)
+    upload.status = Upload.Status.APPROVED if approve else Upload.Status.SUBMITTED
+    if approve:
+        upload.reviewed_at = timezone.now()
+    upload.save(update_fields=["status", "reviewed_at"])
+    transaction.on_commit(lambda: observations_changed.send(sender=Upload, upload=upload))
+
+
 @transaction.atomic
 def observations_write(*, upload, values, approve=False):
     """Store parsed values as new versions beside the old ones; never overwrite, never delete.
@@ -289,41 +367,12 @@ def observations_write(*, upload, values, approve=False):
     writers cannot deadlock) so that two uploads of the same county-year at the same moment get
     versions 1 and 2, exactly one current.
     """
-    codes = sorted({v.region_code for v in values})
-    regions = {r.code: r for r in Region.objects.select_for_update().filter(code__in=codes).order_by("code")}
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in={v.indicator_code for v in values})}
+    region_ids = _lock_regions(values)
     existing = _existing_rows(values)
     summary, changed = observations_diff(values, existing)
-    retire_current, retire_approved, new_rows = [], [], []
-    status = Observation.Status.APPROVED if approve else Observation.Status.SUBMITTED
-    for v in changed:
-        versions = existing.get((v.region_code, v.indicator_code, v.year), [])
-        retire_current += [pk for pk, _, _, _, is_current in versions if is_current]
-        if approve:
-            retire_approved += [pk for pk, _, _, st, _ in versions if st == Observation.Status.APPROVED]
-        new_rows.append(
-            Observation(
-                region=regions[v.region_code],
-                indicator=indicators[v.indicator_code],
-                year=v.year,
-                value=v.value,
-                version=max((n for _, _, n, _, _ in versions), default=0) + 1,
-                status=status,
-                is_current=True,
-                upload=upload,
-                sheet=v.sheet[:80],
-                cell=v.cell[:20],
-                raw=str(v.raw)[:80],
-            )
-        )
-    _update_ids(retire_current, is_current=False)
-    _update_ids(retire_approved, status=Observation.Status.SUPERSEDED)
-    Observation.objects.bulk_create(new_rows, batch_size=2000)
-    upload.status = Upload.Status.APPROVED if approve else Upload.Status.SUBMITTED
-    if approve:
-        upload.reviewed_at = timezone.now()
-    upload.save(update_fields=["status", "reviewed_at"])
-    transaction.on_commit(lambda: observations_changed.send(sender=Upload, upload=upload))
+    _store_versions(
+        upload=upload, values=values, changed=changed, existing=existing, region_ids=region_ids, approve=approve
+    )
     return summary
 
 
@@ -385,6 +434,23 @@ def _issue_dict(issue):
     return {"sheet": issue.sheet, "cell": issue.cell, "message": issue.message}
 
 
+@contextmanager
+def _gc_paused():
+    """Hold off the cyclic garbage collector during an import. Parsing a large file keeps tens of thousands of
+    new objects alive (cells, candidates, values) until the import returns, and on the way they set off a full
+    collection of the whole process heap that finds nothing to free (~90 ms of a 0.3 s import of 35,000
+    values). Reference counting frees everything as usual; the collector is switched back on at the end, and
+    left alone if it was already off (a nested or concurrent import keeps it as the outermost one found it)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def import_file(
     *,
     data,
@@ -402,6 +468,21 @@ def import_file(
     Returns the import_stats JSON record: file, accepted, created, updated, unchanged, errors,
     warnings, upload_id. `allowed_regions` (codes) restricts a county official to their own.
     """
+    with _gc_paused():
+        return _import_file(
+            data=data,
+            filename=filename,
+            user=user,
+            year=year,
+            region_code=region_code,
+            allowed_regions=allowed_regions,
+            approve=approve,
+            dry_run=dry_run,
+            source=source,
+        )
+
+
+def _import_file(*, data, filename, user, year, region_code, allowed_regions, approve, dry_run, source):
     from .ingest import Issue, parse_upload
     from .selectors import ingest_catalog
 
@@ -428,14 +509,24 @@ def import_file(
         if not errors:
             report["errors"].append({"sheet": "", "cell": "", "message": "文件中没有可导入的数值"})
         return report
-    summary, _ = observations_diff(result.values)
-    report.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
-    if dry_run or summary.created + summary.updated == 0:
-        if not dry_run:
-            report["warnings"].append({"sheet": "", "cell": "", "message": "所有数值与现有数据相同，未新建版本"})
+    values = result.values
+    if dry_run:
+        summary, _ = observations_diff(values)
+        report.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
         return report
     with transaction.atomic():
+        # what observations_write does, with the stored versions read once: after the regions are locked,
+        # so the counts and version numbers cannot go stale before the write
+        region_ids = _lock_regions(values)
+        existing = _existing_rows(values)
+        summary, changed = observations_diff(values, existing)
+        report.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
+        if summary.created + summary.updated == 0:
+            report["warnings"].append({"sheet": "", "cell": "", "message": "所有数值与现有数据相同，未新建版本"})
+            return report
         upload = upload_create(user=user, filename=filename, data=data, result=result, source=source)
-        summary = observations_write(upload=upload, values=result.values, approve=approve)
-    report.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged, upload_id=upload.pk)
+        _store_versions(
+            upload=upload, values=values, changed=changed, existing=existing, region_ids=region_ids, approve=approve
+        )
+    report["upload_id"] = upload.pk
     return report

@@ -919,7 +919,9 @@ def test_a_base_rate_reported_as_such_aggregates_as_the_members_mean_not_their_s
         columns=["region_code", "indicator_code", "year", "value"],
     )
     scopes = pd.DataFrame([{"scope": "group:g", "reported_code": None, "level": "group"}])
-    members = pd.DataFrame([("group:g", "A", "member"), ("group:g", "B", "member")], columns=["scope", "region_code", "role"])
+    members = pd.DataFrame(
+        [("group:g", "A", "member"), ("group:g", "B", "member")], columns=["scope", "region_code", "role"]
+    )
     out = aggregate(obs, ind, scopes, members)
     row = out[(out["scope"] == "group:g") & (out["year"] == 2024)].iloc[0]
     assert row["value"] == pytest.approx((40 + 60) / 2)

@@ -21,7 +21,9 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from xml.etree import ElementTree
+from xml.parsers import expat
 
 import python_calamine
 
@@ -63,6 +65,7 @@ class Formula:
     text: str
 
 
+@lru_cache(maxsize=4096)
 def col_letter(col: int) -> str:
     """0 → A, 25 → Z, 26 → AA."""
     out = ""
@@ -344,8 +347,142 @@ def _scan_xlsx(zf: zipfile.ZipFile, workbook_path: str, names: set[str]) -> dict
 
 
 def _scan_sheet(zf: zipfile.ZipFile, path: str, scan: _SheetScan, pct_styles: set[int]) -> None:
+    with _read_xml_part(zf, path) as fh:  # refuses a DOCTYPE first, as for every part
+        data = fh.read()
+    if not _scan_sheet_bytes(data, scan, pct_styles):
+        _scan_sheet_xml(io.BytesIO(data), scan, pct_styles)
+
+
+# --- the byte-level scan ------------------------------------------------------------------------
+# Reading every element of a worksheet with ElementTree costs ~15 µs a cell; the scan only needs each
+# cell's reference, whether it has a <f>, <v> or <is> child, and for a few cells the formula text, t and s.
+# _scan_sheet_bytes gets them with one regular expression over the bytes, and gives the same result as
+# _scan_sheet_xml (the ElementTree reading, kept for everything else) because it only answers when:
+#   * the part is UTF-8 without comments, CDATA, DOCTYPE or processing instructions (no "<!", no "<?" after
+#     the XML declaration), so every "<" in it starts a tag, and its <row> tags are ASCII (_ODD_ROW_RE);
+#   * expat, the parser ElementTree uses, in the same namespace mode, finds it well-formed (a malformed or
+#     truncated part still raises ParseError and the file is refused, as before);
+#   * every <c> start tag in the part begins a canonical cell: r="A1" first, attribute values without "&",
+#     "<", ">", tabs or newlines, and as children only an optional <f> followed by an optional <v> or <is>
+#     (whitespace between them). The expression's last alternative catches any other <c> start tag, and a
+#     canonical match cannot contain a "<c" (text has no "<", and the <is> body refuses one), so no cell is
+#     skipped or swallowed: findall sees every <c> start tag once.
+# Otherwise it returns False and the caller runs _scan_sheet_xml on the same bytes.
+
+_ANY_PREFIX = rb"""(?:[^\s<>/!?:="']+:)?"""  # any prefix expat accepts; ElementTree compares local names only
+_PREFIXED_TAG_RE = re.compile(rb"""<[^\s<>/!?:="']+:""")
+
+
+def _cell_re(prefixed: bool) -> re.Pattern:
+    """Groups: column letters, row digits, attributes after r, <f…>, <v…>, <is…>, any other <c> start tag."""
+    p = rb"(?:[A-Za-z_][\w.\-]*:)?" if prefixed else b""
+    any_c = rb"<" + (_ANY_PREFIX if prefixed else b"") + rb"c[\s/>]"
+    return re.compile(
+        rb"<" + p + rb'c\s+r="([A-Z]{1,3})([0-9]{1,7})"((?:\s+[A-Za-z_][\w.:\-]*="[^"<>&\t\n\r]*")*)\s*'
+        rb"(?:/>|>\s*"
+        rb"(<" + p + rb"f(?:\s[^<>]*)?(?:/>|>[^<]*</" + p + rb"f\s*>))?\s*"
+        rb"(?:(<" + p + rb"v(?:\s[^<>]*)?(?:/>|>[^<]*</" + p + rb"v\s*>))"
+        rb"|(<" + p + rb"is(?:\s[^<>]*)?(?:/>|>[^<]*(?:<(?!" + any_c[1:] + rb")[^<]*)*?</" + p + rb"is\s*>)))?\s*"
+        rb"</" + p + rb"c\s*>)"
+        rb"|(" + any_c + rb")",
+        re.S,
+    )
+
+
+_CELL_RE = _cell_re(prefixed=False)
+_PREFIXED_CELL_RE = _cell_re(prefixed=True)
+# a <row> start tag with a non-ASCII byte: its r may be "①", which isdigit() accepts and int() refuses (the
+# ElementTree reading raises ValueError on it and the file is refused, so that reading must run)
+_ODD_ROW_RE = re.compile(rb"<row[\s/>][^<]*?[\x80-\xff]")
+_PREFIXED_ODD_ROW_RE = re.compile(rb"<" + _ANY_PREFIX + rb"row[\s/>][^<]*?[\x80-\xff]")
+_XML_DECL_RE = re.compile(rb"<\?xml\s[^<>]*?\?>")
+_DECL_ENCODING_RE = re.compile(rb"""\sencoding\s*=\s*["']([^"']*)["']""")
+_ATTR_RE = re.compile(rb'\s([A-Za-z_][\w.:\-]*)="([^"]*)"')
+_XML_ESCAPE_RE = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(amp|lt|gt|quot|apos));")
+_XML_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _xml_text(raw: bytes) -> str:
+    """Character data as expat reports it: line ends normalised to \\n, then references replaced."""
+    text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    if "&" not in text:
+        return text
+    return _XML_ESCAPE_RE.sub(
+        lambda m: chr(int(m[1], 16)) if m[1] else chr(int(m[2])) if m[2] else _XML_NAMED[m[3]], text
+    )
+
+
+@lru_cache(maxsize=256)
+def _col_index(letters: bytes) -> int:
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    return col - 1
+
+
+def _scan_sheet_bytes(data: bytes, scan: _SheetScan, pct_styles: set[int]) -> bool:
+    """Fill ``scan`` from the worksheet bytes as _scan_sheet_xml would; False (``scan`` untouched) when the
+    part is not in the plain form this reads exactly. Raises ParseError for a malformed part."""
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if b"\x00" in body:  # UTF-16 (or garbage): leave it to ElementTree
+        return False
+    if body.startswith(b"<?"):
+        decl = _XML_DECL_RE.match(body)
+        if decl is None:
+            return False
+        enc = _DECL_ENCODING_RE.search(decl.group())
+        if enc is not None and enc.group(1).lower() not in (b"utf-8", b"utf8"):
+            return False
+        rest = body[decl.end() :]
+    else:
+        rest = body
+    if b"<?" in rest or b"<!" in rest:
+        return False
+    prefixed = _PREFIXED_TAG_RE.search(rest) is not None
+    if (_PREFIXED_ODD_ROW_RE if prefixed else _ODD_ROW_RE).search(rest):
+        return False
+    parser = expat.ParserCreate(None, "}")  # as ElementTree.XMLParser: namespace processing on
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise ElementTree.ParseError(str(exc)) from None
+    cells = (_PREFIXED_CELL_RE if prefixed else _CELL_RE).findall(data)
+    rows: set[bytes] = set()
+    cols: set[bytes] = set()
+    formulas: dict[tuple[int, int], str] = {}
+    percents: set[tuple[int, int]] = set()
+    attr_cache: dict[bytes, dict[bytes, bytes]] = {}
+    for col, row, attrs, f, v, inline, other in cells:
+        if not (f or v or inline):
+            if other:  # a <c> this does not read exactly
+                return False
+            continue
+        rows.add(row)
+        cols.add(col)
+        if not (f or (v and pct_styles)):
+            continue
+        a = attr_cache.get(attrs)
+        if a is None:
+            a = attr_cache[attrs] = dict(_ATTR_RE.findall(attrs))
+        pos = (int(row) - 1, _col_index(col))
+        # no <v>, or an empty <v/> on a non-string cell (openpyxl writes that): never calculated
+        if f and (not v or ((v.endswith(b"/>") or b"></" in v) and a.get(b"t") not in (b"str", b"s", b"inlineStr"))):
+            end = f.rfind(b"</")
+            text = _xml_text(f[f.index(b">") + 1 : end]).strip() if end > 0 else ""
+            formulas[pos] = "=" + text if text else "（共享公式）"
+        elif v and pct_styles and a.get(b"t", b"n") == b"n" and int(a.get(b"s", b"0").decode() or 0) in pct_styles:
+            percents.add(pos)
+    if rows:
+        r_ = [int(r) - 1 for r in rows]
+        c_ = [_col_index(c) for c in cols]
+        scan.bbox = [min(r_), max(r_), min(c_), max(c_)]
+    scan.formulas.update(formulas)
+    scan.percents.update(percents)
+    return True
+
+
+def _scan_sheet_xml(fh, scan: _SheetScan, pct_styles: set[int]) -> None:
     row, col = -1, -1
-    fh = _read_xml_part(zf, path)
     with fh:
         for event, el in ElementTree.iterparse(fh, events=("start", "end")):
             tag = _local(el.tag)

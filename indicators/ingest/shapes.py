@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass
 
 from .catalog import CatalogIndex, IndicatorMatch, IndicatorSpec, clean_text, norm_key
-from .readers import Grid
+from .readers import Grid, col_letter
 from .results import IssueLog
 from .units import parse_unit, same_family
-from .validate import Candidate, display, parse_number, year_error
+from .validate import Candidate, display, is_missing, year_error
 
 __all__ = ["Options", "SheetParser", "is_instruction_sheet"]
 
@@ -81,7 +81,19 @@ def is_instruction_sheet(name: str) -> bool:
 
 
 def hkey(value) -> str:
-    return norm_key(display(value)) if value is not None else ""
+    if value is None:
+        return ""
+    if type(value) is float or type(value) is int:
+        # display() of a number is ASCII digits, ".", "-", "+", "e", "inf" or "nan": norm_key would return it
+        # unchanged (no whitespace, nothing NFKC, _INVISIBLE or _PUNCT map, already lower case)
+        return display(value)
+    return norm_key(display(value))
+
+
+def _is_number(value) -> bool:
+    """An int or float cell (not bool): its hkey names no role (role_of → None) and no period (period_kind →
+    None), since both look for Chinese labels, "±" or "+-", which a number's digits never contain."""
+    return type(value) is float or type(value) is int
 
 
 def role_of(key: str) -> str | None:
@@ -243,7 +255,7 @@ class SheetParser:
 
     @staticmethod
     def _all_missing(values) -> bool:
-        return all(parse_number(v).kind == "missing" for v in values)
+        return all(is_missing(v) for v in values)
 
     def _sheet_year(self, header_row: int) -> int | None:
         """Year of a one-year sheet: the ``year`` argument, else the sheet name, else a title above the header."""
@@ -313,15 +325,18 @@ class SheetParser:
         report = series = None
         for r in range(g.row0, limit):
             cells = {}
+            texts = []  # (column, key) of the cells that are not numbers: only those can name a role or a period
             for c in self._cols():
                 v = g.label(r, c)
                 k = hkey(v)
                 if k:
                     cells[c] = (v, k)
+                    if not _is_number(v):
+                        texts.append((c, k))
             if not cells:
                 continue
             roles: dict[str, int] = {}
-            for c, (_, k) in cells.items():
+            for c, k in texts:
                 role = role_of(k)
                 if role and role not in roles:
                     roles[role] = c
@@ -330,9 +345,7 @@ class SheetParser:
             if "value" in roles and has_ind and has_region:
                 self._parse_long(r, roles)
                 return "template"
-            if report is None and any(
-                period_kind(k) == "current" and role_of(k) is None for c, (_, k) in cells.items()
-            ):
+            if report is None and any(period_kind(k) == "current" and role_of(k) is None for c, k in texts):
                 ind_col = roles.get("indicator")
                 if ind_col is None:
                     ind_col = self._guess_indicator_col(r, cells)
@@ -380,7 +393,7 @@ class SheetParser:
                 return
         for r in range(h + 1, g.row_end):
             v = g.get(r, vcol)
-            if parse_number(v).kind == "missing":
+            if is_missing(v):
                 continue
             # indicator
             match = None
@@ -589,9 +602,29 @@ class SheetParser:
                 f'"{cols[c].match.spec.name}" 的增长率没有对应的可比价增速指标，已忽略（增长率不作为总量导入）',
             )
             del cols[c]
+        # Per column, what the cell loop needs (the same for every row): column index in the grid rows,
+        # letters, indicator, year, unit, alias to warn about, the year's error if any.
+        plan = []
+        for c, col in cols.items():
+            spec = col.match.spec
+            y = year - 1 if col.kind == "previous" else year
+            if col.kind == "growth":
+                spec = idx.growth_series[spec.code]
+                unit, unit_cell = "%", col.kind_cell or col.header_cell
+            else:
+                unit, unit_cell = col.unit, col.unit_cell
+                if unit is None and global_unit and same_family(global_unit[0], spec.unit):
+                    unit, unit_cell = global_unit
+            alias_until = col.match.alias_until
+            alias = col.match if alias_until is not None and y > alias_until else None
+            plan.append(
+                (c - g.col0, col_letter(c), spec, y, unit, unit_cell, alias, col.header_cell, year_error(y, idx))
+            )
+        sheet, candidates = self.sheet, self.candidates
         for r in range(data_start, g.row_end):
-            values = [g.get(r, c) for c in cols]
-            if self._all_missing(values):
+            row = g.rows[r - g.row0]
+            n = len(row)
+            if all(is_missing(row[p[0]] if p[0] < n else None) for p in plan):
                 continue
             code_v = g.get(r, code_col) if code_col is not None else None
             name_v = g.label(r, region_col) if region_col is not None else None
@@ -611,26 +644,24 @@ class SheetParser:
                 if m:
                     key = m.group(1)
             region_cell = g.addr(r, rc)
-            for c, col in cols.items():
-                v = g.get(r, c)
-                if parse_number(v).kind == "missing":
+            number = str(r + 1)
+            regions: dict[int, str | None] = {}  # this row's key by year (_resolve_region logs only once anyway)
+            for cc, letters, spec, y, unit, unit_cell, alias, header_cell, err in plan:
+                v = row[cc] if cc < n else None
+                if is_missing(v):
                     continue
-                spec = col.match.spec
-                y = year - 1 if col.kind == "previous" else year
-                if col.kind == "growth":
-                    spec = idx.growth_series[spec.code]
-                region = self._resolve_region(key, y, region_cell)
+                if y in regions:
+                    region = regions[y]
+                else:
+                    region = regions[y] = self._resolve_region(key, y, region_cell)
                 if region is None:
                     break
-                unit, unit_cell = col.unit, col.unit_cell
-                if col.kind == "growth":
-                    unit, unit_cell = "%", col.kind_cell or col.header_cell
-                elif unit is None and global_unit and same_family(global_unit[0], spec.unit):
-                    unit, unit_cell = global_unit
-                self._alias_warning(col.match, y, col.header_cell)
-                self._add(
-                    r=r, c=c, region=region, region_cell=region_cell, spec=spec, year=y, unit=unit, unit_cell=unit_cell
-                )
+                if alias is not None:
+                    self._alias_warning(alias, y, header_cell)
+                if err:  # as _add
+                    self.log.error(sheet, letters + number, err)
+                    continue
+                candidates.append(Candidate(sheet, letters + number, region, region_cell, spec, y, v, unit, unit_cell))
         return True
 
     def _guess_region_col(self, data_start: int, candidates: list[int]) -> int | None:
@@ -717,7 +748,7 @@ class SheetParser:
                 elif not unit:
                     unit_cell = g.addr(r, unit_col)
             for c, y, kind in periods:
-                if parse_number(g.get(r, c)).kind == "missing":
+                if is_missing(g.get(r, c)):
                     continue
                 spec = match.spec
                 col_unit, col_unit_cell = unit, unit_cell

@@ -12,9 +12,19 @@ from fractions import Fraction
 from .catalog import CatalogIndex, IndicatorSpec, clean_text
 from .readers import Formula
 from .results import IssueLog, ParsedValue
-from .units import UnitError, convert_exact, parse_unit
+from .units import UnitError, conversion_factor, parse_unit
 
-__all__ = ["MISSING_MARKERS", "Number", "parse_number", "display", "Candidate", "validate", "year_error", "MIN_YEAR"]
+__all__ = [
+    "MISSING_MARKERS",
+    "Number",
+    "parse_number",
+    "is_missing",
+    "display",
+    "Candidate",
+    "validate",
+    "year_error",
+    "MIN_YEAR",
+]
 
 MIN_YEAR = 1949
 
@@ -88,13 +98,23 @@ def parse_number(value) -> Number:
     return Number("number", number, raw, percent)
 
 
+def is_missing(value) -> bool:
+    """``parse_number(value).kind == "missing"``, without reading the number: None, or a text that is one of
+    MISSING_MARKERS. Numbers, booleans, dates and formulas are never missing."""
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    return clean_text(value).replace("−", "-").replace("﹣", "-").casefold() in MISSING_MARKERS
+
+
 def year_error(year: int, index: CatalogIndex) -> str | None:
     if MIN_YEAR <= year <= index.current_year + 1:
         return None
     return f"年份 {year} 超出范围 {MIN_YEAR}–{index.current_year + 1}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """One value cell matched to a region, indicator and year by a shape parser, not yet checked."""
 
@@ -123,45 +143,76 @@ def validate(
 ) -> list[ParsedValue]:
     """Convert and check every candidate; problems go to ``log``. Returns the values (valid ones only)."""
     out: list[ParsedValue] = []
-    seen: dict[tuple[str, str, int], tuple[str, str, Fraction]] = {}
+    seen: dict[tuple[str, str, int], tuple[str, str, Fraction | float | int]] = {}
+    factors: dict[tuple[str, str], tuple[Fraction, str | None, bool]] = {}  # (written, canonical) → factor, note, is 1
     for c in candidates:
-        num = parse_number(c.raw)
-        if num.kind == "missing":
-            continue
-        if num.kind == "formula":
-            log.error(c.sheet, c.cell, f'公式 "{num.raw}" 没有计算结果，请用 Excel 打开并保存后重新上传')
-            continue
-        if num.kind == "text":
-            log.error(c.sheet, c.cell, f'"{num.raw}" 不是数值')
-            continue
+        raw = c.raw
+        kind = type(raw)
+        if kind is float or kind is int:
+            # fast path for what calamine gives: a number needs no parsing, and (below) no Fraction unless its
+            # unit needs a conversion. Same results as parse_number: display() inlined, non-finite is text.
+            if kind is float:
+                if not math.isfinite(raw):
+                    log.error(c.sheet, c.cell, f'"{display(raw)}" 不是数值')
+                    continue
+                text = str(int(raw)) if raw.is_integer() and -1e16 < raw < 1e16 else repr(raw)
+            else:
+                text = str(raw)
+            exact = None
+            percent = False
+        else:
+            num = parse_number(raw)
+            if num.kind == "missing":
+                continue
+            if num.kind == "formula":
+                log.error(c.sheet, c.cell, f'公式 "{num.raw}" 没有计算结果，请用 Excel 打开并保存后重新上传')
+                continue
+            if num.kind == "text":
+                log.error(c.sheet, c.cell, f'"{num.raw}" 不是数值')
+                continue
+            text, exact, percent = num.raw, num.value, num.percent
         spec = c.spec
         written = c.unit.strip() if isinstance(c.unit, str) and c.unit.strip() else None
         unit_cell = c.unit_cell or c.cell
-        if num.percent:
+        if percent:
             if written is None:
                 written = "%"
             elif getattr(parse_unit(written), "family", None) != "percent":
-                log.error(c.sheet, c.cell, f'"{num.raw}" 带百分号，但计量单位是 "{written}"')
+                log.error(c.sheet, c.cell, f'"{text}" 带百分号，但计量单位是 "{written}"')
                 continue
         if written is None:
             log.warn(c.sheet, unit_cell, f'未注明计量单位，按指标 "{spec.name}" 的标准单位 "{spec.unit}" 处理')
             written = spec.unit
-        try:
-            value, note = convert_exact(num.value, written, spec.unit)
-        except UnitError:
-            if parse_unit(written) is None:
-                log.error(c.sheet, unit_cell, f'计量单位 "{written}" 无法识别')
-            else:
-                log.error(c.sheet, unit_cell, f'计量单位 "{written}" 无法换算为指标 "{spec.name}" 的单位 "{spec.unit}"')
-            continue
+        conv = factors.get((written, spec.unit))
+        if conv is None:
+            try:
+                factor, note = conversion_factor(written, spec.unit)
+            except UnitError:
+                if parse_unit(written) is None:
+                    log.error(c.sheet, unit_cell, f'计量单位 "{written}" 无法识别')
+                else:
+                    log.error(
+                        c.sheet, unit_cell, f'计量单位 "{written}" 无法换算为指标 "{spec.name}" 的单位 "{spec.unit}"'
+                    )
+                continue
+            conv = factors[(written, spec.unit)] = (factor, note, factor == 1)
+        factor, note, unchanged = conv
+        if exact is not None:
+            value = exact if unchanged else exact * factor
+        elif unchanged:
+            # float(Fraction(repr(x))) == x for a finite float; + 0.0 turns -0.0 into 0.0 as Fraction would.
+            # Comparisons below agree too: 0 and 100 are floats, and rounding to the nearest float is monotonic.
+            value = raw + 0.0 if kind is float else raw
+        else:  # a real conversion: exact, then rounded once (12345 万元 → 1.2345 亿元, not 1.2345000000000002)
+            value = (Fraction(repr(raw)) if kind is float else Fraction(raw)) * factor
         if note:
             log.warn(c.sheet, unit_cell, note)
         if spec.growth_of is None:  # growth rates may be negative and exceed 100
             if spec.is_share and not 0 <= value <= 100:
-                log.error(c.sheet, c.cell, f'"{num.raw}" 超出比重的取值范围 0–100（指标 "{spec.name}"）')
+                log.error(c.sheet, c.cell, f'"{text}" 超出比重的取值范围 0–100（指标 "{spec.name}"）')
                 continue
             if spec.nonnegative and value < 0:
-                log.error(c.sheet, c.cell, f'"{num.raw}" 为负数，指标 "{spec.name}" 不能为负')
+                log.error(c.sheet, c.cell, f'"{text}" 为负数，指标 "{spec.name}" 不能为负')
                 continue
         if allowed_regions is not None and c.region_code not in allowed_regions:
             log.error(
@@ -188,5 +239,5 @@ def validate(
                 )
             continue
         seen[key] = (c.sheet, c.cell, value)
-        out.append(ParsedValue(c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, num.raw, written))
+        out.append(ParsedValue(c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, text, written))
     return out
