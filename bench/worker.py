@@ -47,32 +47,6 @@ def _timed(fn, cpu: list | None = None):
 # --------------------------------------------------------------------------------------------------
 
 
-def _counties_like_demo():
-    """Current counties as indicators.demo.demo_load builds them (renamed units report under the old code)."""
-    from indicators.models import Region, RegionGroup
-
-    mountain = set(RegionGroup.objects.get(slug="mountain-26").members.values_list("code", flat=True))
-    counties = []
-    for region in Region.objects.filter(level="county", valid_to__isnull=True).prefetch_related("predecessors"):
-        preds = list(region.predecessors.all())
-        renamed = next((p for p in preds if p.valid_to is not None and region.valid_from == p.valid_to + 1), None)
-
-        def code_for_year(year, region=region, renamed=renamed, preds=preds):
-            if region.valid_from is None or year >= region.valid_from:
-                return region.code
-            return renamed.code if renamed and len(preds) == 1 else None
-
-        counties.append(
-            {
-                "code": region.code,
-                "mountain": region.code in mountain,
-                "code_for_year": code_for_year,
-                "valid_from": region.valid_from,
-            }
-        )
-    return counties
-
-
 def _indicator_dicts(**filters):
     from indicators.models import Indicator
 
@@ -230,7 +204,9 @@ def _import_workbook(path: Path):
     from targets.selectors import targets_frame
 
     names = dict(Region.objects.values_list("code", "name"))
-    counties = _counties_like_demo()
+    from indicators.demo import demo_counties
+
+    counties = demo_counties()
     county_base = [i for i in _indicator_dicts(kind="base", level="county") if parse_unit(i["unit"]) is not None]
     indicators = datagen.pick_indicators(
         county_base, targets_frame(), _indicator_dicts(kind="derived"), datagen.IMPORT_INDICATORS

@@ -718,7 +718,14 @@ def demo_counties():
                 return region.code
             return renamed.code if renamed and len(preds) == 1 else None
 
-        counties.append({"code": region.code, "mountain": region.code in mountain, "code_for_year": code_for_year})
+        counties.append(
+            {
+                "code": region.code,
+                "mountain": region.code in mountain,
+                "code_for_year": code_for_year,
+                "valid_from": region.valid_from,
+            }
+        )
     return counties
 
 
