@@ -45,18 +45,21 @@ def ingest_catalog(current_year=None):
         aliases[indicator_id].append(alias)
         if valid_until:
             until[indicator_id][alias] = valid_until
+    # plain rows, not model instances: this runs on every upload and preview
     indicators = [
         IndicatorSpec(
-            code=i.code,
-            name=i.name,
-            unit=i.unit,
-            aliases=tuple(aliases[i.pk]),
-            aliases_until=until[i.pk],
-            nonnegative=i.growth_of_id is None,
-            is_share=i.unit == "%" and i.growth_of_id is None,
-            growth_of=i.growth_of.code if i.growth_of_id else None,
+            code=code,
+            name=name,
+            unit=unit,
+            aliases=tuple(aliases[pk]),
+            aliases_until=until[pk],
+            nonnegative=growth_of is None,
+            is_share=unit == "%" and growth_of is None,
+            growth_of=growth_of,
         )
-        for i in Indicator.objects.select_related("growth_of")
+        for pk, code, name, unit, growth_of in Indicator.objects.values_list(
+            "pk", "code", "name", "unit", "growth_of__code"
+        )
     ]
     successors = {}
     for pred_code, succ_code, succ_from in Region.predecessors.through.objects.values_list(
@@ -65,15 +68,17 @@ def ingest_catalog(current_year=None):
         successors.setdefault(pred_code, []).append((succ_from or 0, succ_code))
     regions = [
         RegionSpec(
-            code=r.code,
-            name=r.name,
-            short_name=r.short_name,
-            level=r.level,
-            valid_from=r.valid_from,
-            valid_to=r.valid_to,
-            successor=max(successors[r.code])[1] if r.valid_to is not None and r.code in successors else None,
+            code=code,
+            name=name,
+            short_name=short_name,
+            level=level,
+            valid_from=valid_from,
+            valid_to=valid_to,
+            successor=max(successors[code])[1] if valid_to is not None and code in successors else None,
         )
-        for r in Region.objects.all()
+        for code, name, short_name, level, valid_from, valid_to in Region.objects.values_list(
+            "code", "name", "short_name", "level", "valid_from", "valid_to"
+        )
     ]
     year = current_year or datetime.date.today().year
     return IngestCatalog(indicators=indicators, regions=regions, current_year=year)

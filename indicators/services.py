@@ -5,7 +5,8 @@ import hashlib
 import math
 import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from .ingest.results import ParsedValues
 from .models import (
     Cluster,
     ClusterMembership,
@@ -202,7 +204,6 @@ class WriteSummary:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    keys: list = field(default_factory=list)
 
 
 def _same(a, b):
@@ -221,7 +222,8 @@ def store_upload_file(data: bytes, filename: str) -> str:
 
 def upload_create(*, user, filename, data, result, source=Upload.Source.WEB, status=Upload.Status.PREVIEW):
     """Record an accepted parse as an Upload (the file kept); no observation is written yet."""
-    regions = sorted({v.region_code for v in result.values})
+    values = ParsedValues.of(result.values)
+    regions = sorted(set(values.region_code))
     upload = Upload(
         original_name=filename[:255],
         stored_name=store_upload_file(data, filename),
@@ -231,8 +233,8 @@ def upload_create(*, user, filename, data, result, source=Upload.Source.WEB, sta
         source=source,
         status=status,
         uploaded_by=user,
-        years=sorted({v.year for v in result.values}),
-        value_count=len(result.values),
+        years=sorted(set(values.year)),
+        value_count=len(values),
         warnings=[str(w) for w in result.warnings],
     )
     upload.full_clean()
@@ -243,10 +245,11 @@ def upload_create(*, user, filename, data, result, source=Upload.Source.WEB, sta
 
 def _existing_rows(values):
     """Every stored version of the (region, indicator, year) keys the values touch, by key (one query)."""
+    values = ParsedValues.of(values)
     rows = Observation.objects.filter(
-        region__code__in={v.region_code for v in values},
-        indicator__code__in={v.indicator_code for v in values},
-        year__in={v.year for v in values},
+        region__code__in=set(values.region_code),
+        indicator__code__in=set(values.indicator_code),
+        year__in=set(values.year),
     ).values_list("id", "region__code", "indicator__code", "year", "value", "version", "status", "is_current")
     by_key = {}
     for pk, r, i, y, value, version, status, is_current in rows:
@@ -259,23 +262,29 @@ def _current_value(versions):
 
 
 def observations_diff(values, existing=None):
-    """Classify parsed values against what is on file: created / updated / unchanged (read only)."""
+    """Classify parsed values against what is on file: created / updated / unchanged (read only).
+
+    Returns the summary and the values to store (a ParsedValues, in the order given)."""
+    values = ParsedValues.of(values)
     existing = _existing_rows(values) if existing is None else existing
     summary = WriteSummary()
-    changed = []
-    for v in values:
-        versions = existing.get((v.region_code, v.indicator_code, v.year))
-        current = _current_value(versions) if versions else None
-        if current is None:
+    if not existing:  # nothing on file for any of these keys: every value is new
+        summary.created = len(values)
+        return summary, values
+    current = {key: _current_value(versions) for key, versions in existing.items()}
+    keep = []
+    for key, value in zip(values.keys(), values.value, strict=True):
+        now = current.get(key)
+        if now is None:
             summary.created += 1
-            changed.append(v)
-        elif _same(current, v.value):
+            keep.append(True)
+        elif _same(now, value):
             summary.unchanged += 1
+            keep.append(False)
         else:
             summary.updated += 1
-            changed.append(v)
-    summary.keys = [(v.region_code, v.indicator_code, v.year) for v in changed]
-    return summary, changed
+            keep.append(True)
+    return summary, values if summary.unchanged == 0 else values.take(keep)
 
 
 def _update_ids(ids, **fields):
@@ -286,7 +295,7 @@ def _update_ids(ids, **fields):
 
 def _lock_regions(values):
     """Lock the regions the values touch, in code order (two writers cannot deadlock); code → id."""
-    codes = sorted({v.region_code for v in values})
+    codes = sorted(set(ParsedValues.of(values).region_code))
     return dict(Region.objects.select_for_update().filter(code__in=codes).order_by("code").values_list("code", "pk"))
 
 
@@ -318,37 +327,40 @@ def _store_versions(*, upload, values, changed, existing, region_ids, approve):
     """Write ``changed`` (from observations_diff against ``existing``, read after the regions were locked in
     this transaction) as new versions: retire the current (and, approving, the approved) ones, insert, mark
     the upload and send observations_changed on commit."""
-    indicator_ids = dict(
-        Indicator.objects.filter(code__in={v.indicator_code for v in values}).values_list("code", "pk")
-    )
-    retire_current, retire_approved, new_rows = [], [], []
+    changed = ParsedValues.of(changed)
+    indicator_ids = dict(Indicator.objects.filter(code__in=set(changed.indicator_code)).values_list("code", "pk"))
     status = (Observation.Status.APPROVED if approve else Observation.Status.SUBMITTED).value
-    approved = Observation.Status.APPROVED
-    upload_id = upload.pk
-    for v in changed:
-        versions = existing.get((v.region_code, v.indicator_code, v.year))
-        version = 1
-        if versions:
+    retire_current, retire_approved = [], []
+    if existing:
+        versions_of = [existing.get(key) for key in changed.keys()]
+        approved = Observation.Status.APPROVED
+        numbers = []
+        for versions in versions_of:
+            if not versions:
+                numbers.append(1)
+                continue
             retire_current += [pk for pk, _, _, _, is_current in versions if is_current]
             if approve:
                 retire_approved += [pk for pk, _, _, st, _ in versions if st == approved]
-            version = max(n for _, _, n, _, _ in versions) + 1
-        # the values the model fields would prepare: FloatField float(), the integer fields int(), text cut
-        new_rows.append(
-            (
-                region_ids[v.region_code],
-                indicator_ids[v.indicator_code],
-                int(v.year),
-                float(v.value),
-                version,
-                status,
-                True,
-                upload_id,
-                v.sheet[:80],
-                v.cell[:20],
-                str(v.raw)[:80],
-            )
+            numbers.append(max(n for _, _, n, _, _ in versions) + 1)
+    else:
+        numbers = repeat(1)
+    # the values the model fields would prepare: FloatField float(), the integer fields int(), text cut to size
+    new_rows = list(
+        zip(
+            map(region_ids.__getitem__, changed.region_code),
+            map(indicator_ids.__getitem__, changed.indicator_code),
+            map(int, changed.year),
+            map(float, changed.value),
+            numbers,
+            repeat(status),
+            repeat(True),
+            repeat(upload.pk),
+            _cut(changed.sheet, 80),
+            _cut(changed.cell, 20),
+            _cut(map(str, changed.raw), 80),
         )
+    )
     _update_ids(retire_current, is_current=False)
     _update_ids(retire_approved, status=Observation.Status.SUPERSEDED)
     _insert_observations(new_rows)
@@ -357,6 +369,14 @@ def _store_versions(*, upload, values, changed, existing, region_ids, approve):
         upload.reviewed_at = timezone.now()
     upload.save(update_fields=["status", "reviewed_at"])
     transaction.on_commit(lambda: observations_changed.send(sender=Upload, upload=upload))
+
+
+def _cut(texts, size):
+    """Texts cut to a CharField's max_length (a list; copied only when one is too long)."""
+    texts = texts if isinstance(texts, list) else list(texts)
+    if texts and max(map(len, texts)) > size:
+        return [t[:size] for t in texts]
+    return texts
 
 
 @transaction.atomic
@@ -491,7 +511,7 @@ def _import_file(*, data, filename, user, year, region_code, allowed_regions, ap
     )
     errors = list(result.errors)
     if allowed_regions is not None:
-        outside = sorted({v.region_code for v in result.values} - set(allowed_regions))
+        outside = sorted(set(ParsedValues.of(result.values).region_code) - set(allowed_regions))
         for code in outside:
             errors.append(Issue("", "", f"无权上传地区 {code} 的数据（只能上传本地区）"))
     report = {

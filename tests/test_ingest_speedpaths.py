@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import io
 import math
 import zipfile
@@ -21,15 +22,16 @@ from django.db import IntegrityError, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indicators.ingest import parse_upload, readers
+from indicators.ingest import parse_upload, readers, shapes
 from indicators.ingest.catalog import CatalogIndex
 from indicators.ingest.readers import Formula
-from indicators.ingest.results import IssueLog, ParsedValue
+from indicators.ingest.results import IssueLog, ParsedValue, ParsedValues
 from indicators.ingest.units import UnitError, compatible_units, conversion_factor, convert_exact
 from indicators.ingest.validate import MISSING_MARKERS, Candidate, is_missing, parse_number, validate
 from tests.ingest_catalog import make_catalog, xlsx
 
 CATALOG = make_catalog()
+validate_module = importlib.import_module("indicators.ingest.validate")  # the package's `validate` is the function
 INDEX = CatalogIndex(CATALOG)
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -284,8 +286,8 @@ def test_forms_the_byte_scan_does_not_read_are_handed_back_to_elementtree(name):
     data = sheet(HANDED_BACK[name])
     took, got, want = scans(data)
     assert took is False and got == (None, {}, set())
-    # and _scan_sheet then gives the ElementTree result
-    assert scan_part(data) == want
+    # and _scan_sheet then gives the ElementTree result (or, for a plain sheet, the same with a bounding box)
+    assert agrees(scan_part(data), want)
 
 
 def test_other_encodings_and_a_late_doctype_are_handed_back():
@@ -297,7 +299,7 @@ def test_other_encodings_and_a_late_doctype_are_handed_back():
     for data in (utf16, latin.decode().encode("latin-1"), late):
         took, got, want = scans(data)
         assert took is False
-        assert scan_part(data) == want
+        assert agrees(scan_part(data), want)
 
 
 @pytest.mark.parametrize(
@@ -321,17 +323,82 @@ def test_a_malformed_part_is_refused_as_elementtree_refuses_it(data):
         assert took is True and got == want
 
 
-def scan_part(data: bytes):
-    """_scan_sheet on a one-part zip (DOCTYPE check, byte scan, or ElementTree)."""
+def scan_part(data: bytes, pct=frozenset(), state="visible"):
+    """_scan_sheet on a one-part zip (DOCTYPE check, plain scan, byte scan, or ElementTree)."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("sheet.xml", data)
-    scan = readers._SheetScan("s", "visible")
+    scan = readers._SheetScan("s", state)
     try:
-        readers._scan_sheet(zipfile.ZipFile(buf), "sheet.xml", scan, set())
+        readers._scan_sheet(zipfile.ZipFile(buf), "sheet.xml", scan, set(pct))
     except Exception as exc:
         return type(exc)
     return scan.bbox, scan.formulas, scan.percents
+
+
+PLAIN_BOX = [0, 998, 0, 701]  # A1:ZZ999, what the plain scan records
+
+
+def agrees(got, want):
+    """The scan's answer is ElementTree's, or the plain scan's: the same formulas and percent cells (none),
+    and a box that holds every cell ElementTree found."""
+    if got == want:
+        return True
+    if isinstance(got, type) or isinstance(want, type):
+        return False
+    (box, formulas, percents), (want_box, want_formulas, want_percents) = got, want
+    holds = want_box is None or (
+        box[0] <= want_box[0] and want_box[1] <= box[1] and box[2] <= want_box[2] and want_box[3] <= box[3]
+    )
+    return box == PLAIN_BOX and formulas == want_formulas == {} and percents == want_percents == set() and holds
+
+
+def plain(data: bytes) -> bool:
+    scan = readers._SheetScan("s", "visible")
+    return readers._scan_sheet_plain(data, scan)
+
+
+def test_a_plain_sheet_skips_the_cell_by_cell_reading():
+    data = sheet(CANONICAL["excel"].replace('<f t="array" ref="C1:C3">SEQUENCE(3)</f>', ""))
+    assert plain(data)
+    assert scan_part(data) == (PLAIN_BOX, {}, set())
+    _, _, want = scans(data)
+    assert want[0] == [0, 0, 0, 2] and agrees(scan_part(data), want)
+
+
+@pytest.mark.parametrize(
+    ("why", "cells"),
+    [
+        ("a formula", '<row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row>'),
+        ("a self-closing formula", '<row r="1"><c r="A1"><f t="shared" si="0"/><v>2</v></c></row>'),
+        ("a cell without r", '<row r="1"><c><v>1</v></c></row>'),
+        ("r not first", '<row r="1"><c s="1" r="A1"><v>1</v></c></row>'),
+        ("row 0", '<row r="1"><c r="A0"><v>1</v></c></row>'),
+        ("row 1000", '<row r="1000"><c r="A1000"><v>1</v></c></row>'),
+        ("column AAA", '<row r="1"><c r="AAA1"><v>1</v></c></row>'),
+        ("a far empty cell", '<row r="1"><c r="A1"><v>1</v></c><c r="XFD1048576" s="1"/></row>'),
+        ("a prefixed tag", '<row r="1"><x:c xmlns:x="urn:x" r="A1"><x:v>1</x:v></x:c></row>'),
+        ("a comment", '<row r="1"><!-- x --><c r="A1"><v>1</v></c></row>'),
+        ("an odd row number", '<row r="①"><c r="A1"><v>1</v></c></row>'),
+    ],
+)
+def test_what_the_plain_scan_leaves_to_the_cell_by_cell_readings(why, cells):
+    data = sheet(cells)
+    assert not plain(data), why
+    _, _, want = scans(data)
+    assert scan_part(data) == want  # the exact reading's answer, bounding box included
+
+
+def test_percent_styles_and_hidden_sheets_are_always_read_cell_by_cell():
+    data = sheet('<row r="1"><c r="A1" s="2"><v>0.5</v></c><c r="C3"><v>1</v></c></row>')
+    assert plain(data)
+    assert scan_part(data, pct={2}) == ([0, 2, 0, 2], {}, {(0, 0)})
+    assert scan_part(data, state="hidden") == ([0, 2, 0, 2], {}, set())
+
+
+def test_a_malformed_plain_sheet_is_still_refused():
+    for data in (sheet('<row r="1"><c r="A1"><v>1</v></row>'), sheet('<row r="1"><c r="A1" r="B1"><v>1</v></c></row>')):
+        assert scan_part(data) is readers.ElementTree.ParseError
 
 
 REF = st.builds(lambda c, r: f"{c}{r}", st.sampled_from(["A", "B", "Z", "AA", "XFD", "a"]), st.integers(0, 1048577))
@@ -391,6 +458,7 @@ def test_random_sheets_scan_as_elementtree_scans_them(rows, pct, prefix):
         assert got == (None, {}, set())
     else:
         assert got == want
+    assert agrees(scan_part(sheet(cells, prefix=prefix), pct), want)
 
 
 def test_cells_far_apart_are_still_refused_before_calamine_loads_the_sheet():
@@ -526,3 +594,131 @@ def test_the_garbage_collector_is_paused_during_an_import_and_restored_after(mon
         assert not gc.isenabled()  # left as the caller had it
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------------------------------------------
+# roll-up sheets column by column (RollupBlock) against the cell-by-cell path
+
+
+def parse_both(data: bytes, monkeypatch, **kwargs):
+    """parse_upload as it runs, and with every roll-up forced through the cell-by-cell loop."""
+    fast = parse_upload(data, "rollup.xlsx", CATALOG, **kwargs)
+    with monkeypatch.context() as m:
+        m.setattr(shapes.SheetParser, "_block_year", staticmethod(lambda plan: None))
+        slow = parse_upload(data, "rollup.xlsx", CATALOG, **kwargs)
+    return fast, slow
+
+
+def outcome_of(result):
+    return (
+        result.shape,
+        [str(e) for e in result.errors],
+        [str(w) for w in result.warnings],
+        [(v, math.copysign(1, v.value)) for v in result.values],  # ParsedValue equality, and 0.0 is not -0.0
+    )
+
+
+HEADERS = [
+    "规模以上工业增加值（亿元）",
+    "规上工业增加值（万元）",  # the same indicator again, in another unit
+    "规模以上工业总产值",  # no unit: assumed, with a warning
+    "从业人员平均人数（万人）",
+    "规模以上工业用地面积（公顷）",  # 1 公顷 = 15 亩
+    "新增工业机器人（套）",  # another count word: a note
+    "研发经费占营业收入比重（%）",  # a share: 0–100
+    "规模以上工业主营业务收入（亿元）",  # an alias valid until 2018
+    "规上工业增加值增速",  # a growth rate: may be negative
+]
+REGION_CELLS = ["义乌市", "义乌", "萧山区", "海宁市", "景宁畲族自治县", "绍兴县", "柯桥区", "杭州市", "全省", "合计"]
+REGION_CELLS += ["火星县", None, "注：示例", 330481, "330109"]
+CELL_VALUES = st.one_of(
+    st.floats(min_value=-5, max_value=150, allow_nan=False).map(lambda x: round(x, 3)),
+    st.floats(min_value=-5, max_value=150, allow_nan=False).map(lambda x: round(x, 3)),
+    st.integers(min_value=-3, max_value=200),
+    st.sampled_from([None, None, 0.0, -0.0, 100.0, 1e20, "—", "…", "12.5", "约3", True]),
+)
+
+
+@st.composite
+def rollup_workbooks(draw):
+    sheets = []
+    years = draw(st.lists(st.sampled_from([2012, 2016, 2020, 2023, 2023, 2031]), min_size=1, max_size=3))
+    for n, year in enumerate(years):
+        headers = draw(st.lists(st.sampled_from(HEADERS), min_size=1, max_size=5))
+        regions = draw(st.lists(st.sampled_from(REGION_CELLS), min_size=1, max_size=6))
+        clean = draw(st.booleans())  # half the sheets hold plain numbers only
+        value = (
+            st.floats(min_value=0, max_value=99, allow_nan=False).map(lambda x: round(x, 2)) if clean else CELL_VALUES
+        )
+        rows = [[f"{year}年各县工业主要指标"], ["地区", *headers]]
+        rows += [[region, *(draw(value) for _ in headers)] for region in regions]
+        sheets.append((f"{year}年" + ("" if n == 0 else f"({n})"), rows, "visible"))
+    (title, rows, _), *more = sheets
+    return xlsx(rows, title, more=more)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(data=rollup_workbooks(), own=st.sampled_from([None, None, "330782"]))
+def test_a_rollup_read_column_by_column_gives_what_the_cell_by_cell_loop_gives(data, own, monkeypatch):
+    fast, slow = parse_both(data, monkeypatch, region_code=own)
+    assert outcome_of(fast) == outcome_of(slow)
+
+
+def test_a_clean_rollup_goes_column_by_column_and_keeps_row_major_order(monkeypatch):
+    rows = [
+        ["2023年各县工业主要指标"],
+        ["地区", "规上工业增加值（万元）", "从业人员平均人数", "研发经费占营业收入比重（%）"],
+        ["义乌市", 12345, 30.5, None],
+        ["海宁市", -0.0, "—", 3.25],
+        ["合计", 1, 2, 3],
+    ]
+    data = xlsx(rows, "2023年")
+    blocks = []
+    real = validate_module._validate_blocks
+    monkeypatch.setattr(validate_module, "_validate_blocks", lambda *a: blocks.append(a) or real(*a))
+    result = parse_upload(data, "r.xlsx", CATALOG)
+    assert len(blocks) == 1 and isinstance(result.values, ParsedValues)
+    assert [(v.region_code, v.indicator_code, v.cell, v.value, v.raw, v.raw_unit) for v in result.values] == [
+        ("330782", "value_added", "B3", 1.2345, "12345", "万元"),
+        ("330782", "employees", "C3", 30.5, "30.5", "万人"),
+        ("330481", "value_added", "B4", 0.0, "0", "万元"),
+        ("330481", "rd_intensity", "D4", 3.25, "3.25", "%"),
+    ]
+    assert math.copysign(1, result.values[2].value) == 1  # -0.0 stored as 0.0
+    # the parser's warnings first, then validate's, on the column's first value (it has no unit cell)
+    assert [str(w) for w in result.warnings] == [
+        '2023年!A5: "合计" 行不是单个地区，已忽略',
+        '2023年!C3: 未注明计量单位，按指标 "规模以上工业从业人员平均人数" 的标准单位 "万人" 处理',
+    ]
+    fast, slow = parse_both(data, monkeypatch)
+    assert outcome_of(fast) == outcome_of(slow)
+
+
+def test_parsed_values_behave_as_the_list_of_parsed_value():
+    values = [
+        ParsedValue("330782", "value_added", 2023, 1.5, "s", "B3", "1.5", "亿元"),
+        ParsedValue("330481", "employees", 2022, 2.0, "s", "C4", "2", "万人"),
+    ]
+    cols = ParsedValues.of(values)
+    assert cols == values and list(cols) == values and cols[1] == values[1] and cols[0:1] == values[:1]
+    assert len(cols) == 2 and cols.keys() == [("330782", "value_added", 2023), ("330481", "employees", 2022)]
+    assert cols.take([False, True]) == values[1:]
+    assert ParsedValues.concat([cols, cols.take([True, False])]) == values + values[:1]
+    made = []
+    lazy = ParsedValues(
+        region_code=["330782"],
+        indicator_code=["value_added"],
+        year=[2023],
+        value=[1.5],
+        sheet=["s"],
+        cell=lambda: made.append("cell") or ["B3"],
+        raw=lambda: made.append("raw") or ["1.5"],
+        raw_unit=["亿元"],
+    )
+    both = ParsedValues.concat([lazy, cols])
+    assert made == [] and both.value == [1.5, 1.5, 2.0]
+    assert both.cell == ["B3", "B3", "C4"] and made == ["cell"]
+    assert list(both)[0] == values[0] and made == ["cell", "raw"]
+    assert ParsedValues.empty() == []

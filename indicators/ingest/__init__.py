@@ -80,6 +80,7 @@ cells mean no value (never zero) and are skipped silently.
 from __future__ import annotations
 
 import logging
+import threading
 
 from .catalog import CatalogIndex, IndicatorSpec, IngestCatalog, RegionSpec
 from .readers import read_upload
@@ -135,7 +136,7 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
     filename = filename or ""
     result = ParseResult(filename, "unknown")
     log = IssueLog()
-    index = CatalogIndex(catalog)
+    index = catalog_index(catalog)
     if year is not None and not (MIN_YEAR <= year <= catalog.current_year + 1):
         log.error("", "", f"上传时选择的年份 {year} 超出范围 {MIN_YEAR}–{catalog.current_year + 1}")
     if region_code is not None and region_code not in index.regions:
@@ -196,6 +197,28 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
             for name, _ in recognised:
                 log.error(where if where is not None else name, "", "没有可导入的数值（数值单元格都为空）")
     return _finish(result, log, values)
+
+
+_INDEXES: dict[tuple, CatalogIndex] = {}
+_INDEXES_KEPT = 4
+_INDEXES_LOCK = threading.Lock()
+
+
+def catalog_index(catalog: IngestCatalog) -> CatalogIndex:
+    """The CatalogIndex of a catalog, kept for the next upload of the same catalog (by content, so an edit
+    of any indicator, alias or region gives a new one): its lookups of header texts, region names and
+    resolutions then carry over from upload to upload."""
+    key = (tuple(catalog.indicators), tuple(catalog.regions), catalog.current_year)
+    with _INDEXES_LOCK:
+        index = _INDEXES.pop(key, None)
+    if index is None:
+        index = CatalogIndex(catalog)
+    with _INDEXES_LOCK:
+        _INDEXES.pop(key, None)
+        while len(_INDEXES) >= _INDEXES_KEPT:
+            _INDEXES.pop(next(iter(_INDEXES)))
+        _INDEXES[key] = index  # most recently used last
+    return index
 
 
 def _finish(result: ParseResult, log: IssueLog, values: list[ParsedValue]) -> ParseResult:

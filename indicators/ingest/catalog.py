@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .units import parse_unit
 
@@ -98,12 +99,16 @@ _LABEL_PREFIX_RE = re.compile(
 )
 
 
+# Both are called on every label and region name of every sheet, and a workbook repeats the same few
+# hundred texts sheet after sheet: the results are kept (by type too, so that 1 and 1.0 stay apart).
+@lru_cache(maxsize=8192, typed=True)
 def clean_text(value) -> str:
     """NFKC (full-width → half-width, U+3000 → space), drop invisible characters and all whitespace."""
     s = unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE)
     return "".join(s.split())
 
 
+@lru_cache(maxsize=8192, typed=True)
 def norm_key(value) -> str:
     """Key for comparing labels: cleaned, brackets/dashes/quotes unified, case-folded."""
     return clean_text(value).translate(_PUNCT).casefold()
@@ -194,6 +199,10 @@ class CatalogIndex:
                 slot = self._reg_keys.setdefault(key, {})
                 slot[r.code] = max(prio, slot.get(r.code, 0))
         self._title_keys = sorted((k for k in self._reg_keys if len(k) >= 2 and not k.isdigit()), key=len, reverse=True)
+        # every sheet of a workbook names the same regions: keys and resolutions are worked out once per upload
+        self._region_key_cache: dict[tuple[type, object], str] = {}
+        # (type, text) for a text resolved the same in every year, else (type, text, year)
+        self._resolved: dict[tuple, RegionResolution] = {}
 
     # -- indicators ------------------------------------------------------------------------------
 
@@ -290,11 +299,21 @@ class CatalogIndex:
             key = key[:6]
         return key
 
+    def _key_of(self, text) -> str:
+        """region_key(text), kept per text (and type: 1 and 1.0 are different cells)."""
+        try:
+            return self._region_key_cache[(type(text), text)]
+        except KeyError:
+            key = self._region_key_cache[(type(text), text)] = self.region_key(text)
+            return key
+        except TypeError:  # not hashable
+            return self.region_key(text)
+
     def knows_region(self, text) -> bool:
-        return self.region_key(text) in self._reg_keys
+        return self._key_of(text) in self._reg_keys
 
     def region_candidates(self, text) -> dict[str, int]:
-        return self._reg_keys.get(self.region_key(text), {})
+        return self._reg_keys.get(self._key_of(text), {})
 
     def display(self, code: str) -> str:
         r = self.regions.get(code)
@@ -304,8 +323,26 @@ class CatalogIndex:
         """The code valid in ``year`` for a region name or code, following renames with a warning.
 
         绍兴县 (valid to 2012, successor 柯桥区) in 2011 → 330621; in 2015 → 330603 with a warning;
-        柯桥区 (valid from 2013) in 2011 → its predecessor 330621 with a warning.
+        柯桥区 (valid from 2013) in 2011 → its predecessor 330621 with a warning. Kept per (text, year):
+        treat the result as read-only.
         """
+        try:
+            text_key = (type(text), text)
+            hit = self._resolved.get(text_key) or self._resolved.get((*text_key, year))
+        except TypeError:  # not hashable
+            return self._resolve_region(text, year)
+        if hit is not None:
+            return hit
+        res = self._resolve_region(text, year)
+        # a text whose candidates are valid in every year resolves the same in every year
+        timeless = all(
+            self.regions[c].valid_from is None and self.regions[c].valid_to is None
+            for c in self.region_candidates(text)
+        )
+        self._resolved[text_key if timeless else (*text_key, year)] = res
+        return res
+
+    def _resolve_region(self, text, year: int) -> RegionResolution:
         shown = clean_text(text) if not isinstance(text, float) else self.region_key(text)
         cands = self.region_candidates(text)
         if not cands:

@@ -110,7 +110,7 @@ class Grid:
 
     @property
     def col_end(self) -> int:
-        return self.col0 + max((len(r) for r in self.rows), default=0)
+        return self.col0 + max(map(len, self.rows), default=0)
 
     def get(self, r: int, c: int):
         rr, cc = r - self.row0, c - self.col0
@@ -278,7 +278,8 @@ class _SheetScan:
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     percents: set[tuple[int, int]] = field(default_factory=set)
     scanned: bool = False
-    bbox: list[int] | None = None  # [min_row, max_row, min_col, max_col] of cells with a value or formula
+    # [min_row, max_row, min_col, max_col]: the cells with a value or formula (the plain scan: a box that holds them)
+    bbox: list[int] | None = None
 
     @property
     def area(self) -> tuple[int, int]:
@@ -349,8 +350,75 @@ def _scan_xlsx(zf: zipfile.ZipFile, workbook_path: str, names: set[str]) -> dict
 def _scan_sheet(zf: zipfile.ZipFile, path: str, scan: _SheetScan, pct_styles: set[int]) -> None:
     with _read_xml_part(zf, path) as fh:  # refuses a DOCTYPE first, as for every part
         data = fh.read()
+    if scan.state == "visible" and not pct_styles and _scan_sheet_plain(data, scan):
+        return
     if not _scan_sheet_bytes(data, scan, pct_styles):
         _scan_sheet_xml(io.BytesIO(data), scan, pct_styles)
+
+
+# --- the plain-sheet scan -----------------------------------------------------------------------
+# Most uploads are plain: no formula anywhere, no percent-formatted cell, every cell tag written
+# <c r="B7" …>, all within a few hundred rows and columns. For those the scan's three answers need no
+# cell-by-cell reading: no uncomputed formula (there is no <f> tag), no percent cell (the workbook has
+# no percent style), and a box that holds every cell calamine can place (every cell carries its own
+# reference, and no reference has a row past 999 or a column past ZZ, so at most 999 × 702 < 1,000,000
+# cells). _scan_sheet_plain checks exactly that with a few searches over the bytes that allocate
+# nothing, after the same guards as _scan_sheet_bytes (UTF-8, no comment, CDATA, DTD or processing
+# instruction, no prefixed tag, no odd <row>) and the same expat well-formedness pass, which also
+# rules out a second r attribute on a cell. Anything else goes to the cell-by-cell readings.
+# What it records differs from theirs only in the box: [0, 998, 0, 701], the bound, not the cells'
+# own extent; _grids_from_calamine only compares its area with MAX_SHEET_CELLS, and hidden sheets,
+# whose warning depends on whether they hold a value at all, are always read cell by cell.
+
+_PLAIN_ROWS, _PLAIN_COLS = 999, 26 + 26 * 26
+assert _PLAIN_ROWS * _PLAIN_COLS <= MAX_SHEET_CELLS
+_FORMULA_TAG_RE = re.compile(rb"<f[\s/>]")
+# a cell tag that does not start with its own reference (r first, as Excel and openpyxl write it) within
+# A1:ZZ999
+_NOT_NEAR_CELL_RE = re.compile(rb'<c(?! r="[A-Z]{1,2}[1-9][0-9]{0,2}"[\s/>])[\s/>]')
+
+
+def _scan_sheet_plain(data: bytes, scan: _SheetScan) -> bool:
+    """True when the part is plain (see above); ``scan`` then holds no formula, no percent cell and the
+    bounding box. False leaves ``scan`` untouched. Raises ParseError for a malformed part."""
+    rest = _plain_body(data)
+    if rest is None or _PREFIXED_TAG_RE.search(rest) or _ODD_ROW_RE.search(rest):
+        return False
+    if _FORMULA_TAG_RE.search(rest) or _NOT_NEAR_CELL_RE.search(rest):
+        return False
+    _well_formed(data)
+    scan.bbox = [0, _PLAIN_ROWS - 1, 0, _PLAIN_COLS - 1]
+    return True
+
+
+def _plain_body(data: bytes) -> bytes | None:
+    """The part after its XML declaration when it is UTF-8 with no comment, CDATA, DTD or processing
+    instruction (so every "<" starts a tag); None otherwise."""
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if b"\x00" in body:  # UTF-16 (or garbage): leave it to ElementTree
+        return None
+    if body.startswith(b"<?"):
+        decl = _XML_DECL_RE.match(body)
+        if decl is None:
+            return None
+        enc = _DECL_ENCODING_RE.search(decl.group())
+        if enc is not None and enc.group(1).lower() not in (b"utf-8", b"utf8"):
+            return None
+        rest = body[decl.end() :]
+    else:
+        rest = body
+    if b"<?" in rest or b"<!" in rest:
+        return None
+    return rest
+
+
+def _well_formed(data: bytes) -> None:
+    """Raise ParseError, as ElementTree would, unless expat (in ElementTree's namespace mode) accepts the part."""
+    parser = expat.ParserCreate(None, "}")
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise ElementTree.ParseError(str(exc)) from None
 
 
 # --- the byte-level scan ------------------------------------------------------------------------
@@ -423,29 +491,13 @@ def _col_index(letters: bytes) -> int:
 def _scan_sheet_bytes(data: bytes, scan: _SheetScan, pct_styles: set[int]) -> bool:
     """Fill ``scan`` from the worksheet bytes as _scan_sheet_xml would; False (``scan`` untouched) when the
     part is not in the plain form this reads exactly. Raises ParseError for a malformed part."""
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if b"\x00" in body:  # UTF-16 (or garbage): leave it to ElementTree
-        return False
-    if body.startswith(b"<?"):
-        decl = _XML_DECL_RE.match(body)
-        if decl is None:
-            return False
-        enc = _DECL_ENCODING_RE.search(decl.group())
-        if enc is not None and enc.group(1).lower() not in (b"utf-8", b"utf8"):
-            return False
-        rest = body[decl.end() :]
-    else:
-        rest = body
-    if b"<?" in rest or b"<!" in rest:
+    rest = _plain_body(data)
+    if rest is None:
         return False
     prefixed = _PREFIXED_TAG_RE.search(rest) is not None
     if (_PREFIXED_ODD_ROW_RE if prefixed else _ODD_ROW_RE).search(rest):
         return False
-    parser = expat.ParserCreate(None, "}")  # as ElementTree.XMLParser: namespace processing on
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise ElementTree.ParseError(str(exc)) from None
+    _well_formed(data)
     cells = (_PREFIXED_CELL_RE if prefixed else _CELL_RE).findall(data)
     rows: set[bytes] = set()
     cols: set[bytes] = set()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, compress
 
-__all__ = ["Issue", "ParsedValue", "ParseResult", "IssueLog"]
+__all__ = ["Issue", "ParsedValue", "ParsedValues", "ParseResult", "IssueLog"]
 
 MAX_ERRORS = 200
 
@@ -40,11 +42,112 @@ class ParsedValue:
     raw_unit: str
 
 
+_COLUMNS = ("region_code", "indicator_code", "year", "value", "sheet", "cell", "raw", "raw_unit")
+_LAZY = ("cell", "raw")  # texts only a write or a preview reads: made on first use
+
+
+class ParsedValues(Sequence):
+    """Parsed values kept column by column: one list per ParsedValue field, all the same length.
+
+    A 90-county × 40-indicator × 10-year roll-up gives 35,000 values; the import reads them a column at a
+    time (the regions to lock, the keys to compare, the rows to insert), so they are never 35,000 objects.
+    Indexing and iterating still give ParsedValue objects, and the value list equals the list of them.
+    ``cell`` and ``raw`` may be given as functions that return the column, called once on first use.
+    """
+
+    __slots__ = (*_COLUMNS, "_make")
+
+    def __init__(self, **columns: list | Callable[[], list]):
+        self._make = {}
+        for name in _COLUMNS:
+            column = columns.pop(name)
+            if callable(column):
+                if name not in _LAZY:
+                    raise TypeError(f"{name} cannot be computed lazily")
+                self._make[name] = column
+            else:
+                object.__setattr__(self, name, column)
+        if columns:
+            raise TypeError(f"unknown columns: {sorted(columns)}")
+
+    def __getattr__(self, name):  # only reached for a lazy column not made yet
+        make = self._make.pop(name, None) if name in _LAZY else None
+        if make is None:
+            raise AttributeError(name)
+        column = make()
+        object.__setattr__(self, name, column)
+        return column
+
+    @classmethod
+    def empty(cls) -> ParsedValues:
+        return cls(**{name: [] for name in _COLUMNS})
+
+    @classmethod
+    def of(cls, values: Iterable[ParsedValue]) -> ParsedValues:
+        """The columns of any sequence of ParsedValue (itself when it already is a ParsedValues)."""
+        if isinstance(values, ParsedValues):
+            return values
+        rows = list(values)
+        if not rows:
+            return cls.empty()
+        return cls(**{name: [getattr(v, name) for v in rows] for name in _COLUMNS})
+
+    def _derived(self, build: Callable[[str], list]) -> ParsedValues:
+        """A ParsedValues whose every column is ``build(name)``; lazy columns not made yet stay lazy."""
+        return ParsedValues(
+            **{name: (lambda name=name: build(name)) if name in self._make else build(name) for name in _COLUMNS}
+        )
+
+    @classmethod
+    def concat(cls, parts: Sequence[ParsedValues]) -> ParsedValues:
+        if len(parts) == 1:
+            return parts[0]
+        if not parts:
+            return cls.empty()
+        lazy = set().union(*(part._make for part in parts))
+        return cls(
+            **{
+                name: (lambda name=name: list(chain.from_iterable(getattr(p, name) for p in parts)))
+                if name in lazy
+                else list(chain.from_iterable(getattr(p, name) for p in parts))
+                for name in _COLUMNS
+            }
+        )
+
+    def take(self, mask: Sequence[bool]) -> ParsedValues:
+        """The values where ``mask`` is true, in order."""
+        return self._derived(lambda name: list(compress(getattr(self, name), mask)))
+
+    def keys(self) -> list[tuple[str, str, int]]:
+        return list(zip(self.region_code, self.indicator_code, self.year, strict=True))
+
+    def __len__(self) -> int:
+        return len(self.region_code)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return ParsedValue(*(getattr(self, name)[i] for name in _COLUMNS))
+
+    def __iter__(self):
+        return map(ParsedValue, *(getattr(self, name) for name in _COLUMNS))
+
+    def __eq__(self, other):
+        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+            return len(self) == len(other) and list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"<ParsedValues: {len(self)} values>"
+
+
 @dataclass
 class ParseResult:
     filename: str
     shape: str  # template | rollup | series | report | csv | unknown (several sheets: joined with "+")
-    values: list[ParsedValue] = field(default_factory=list)
+    values: Sequence[ParsedValue] = field(default_factory=list)  # a ParsedValues when accepted
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 
 from .catalog import CatalogIndex, IndicatorMatch, IndicatorSpec, clean_text, norm_key
 from .readers import Grid, col_letter
 from .results import IssueLog
 from .units import parse_unit, same_family
-from .validate import Candidate, display, is_missing, year_error
+from .validate import BlockColumn, Candidate, RollupBlock, display, is_missing, year_error
 
 __all__ = ["Options", "SheetParser", "is_instruction_sheet"]
 
@@ -94,6 +95,18 @@ def _is_number(value) -> bool:
     """An int or float cell (not bool): its hkey names no role (role_of → None) and no period (period_kind →
     None), since both look for Chinese labels, "±" or "+-", which a number's digits never contain."""
     return type(value) is float or type(value) is int
+
+
+def _row_cells(labels, keyed) -> dict:
+    """column → (value, key) of a row's cells that have a key; a number's key is "" (no role, no period)."""
+    return {c: keyed[c] if c in keyed else (v, "") for c, v in labels if c in keyed or _is_number(v)}
+
+
+def _columns(rows: list[list], indexes: list[int]) -> list:
+    """The cells of ``rows`` at each of ``indexes``, one sequence per index (None past a short row)."""
+    if len(indexes) > 1 and min(map(len, rows)) > max(indexes):
+        return list(zip(*map(itemgetter(*indexes), rows), strict=True))
+    return [[row[i] if i < len(row) else None for row in rows] for i in indexes]
 
 
 def role_of(key: str) -> str | None:
@@ -204,6 +217,7 @@ class SheetParser:
         self.sheet = grid.name
         self.candidates: list[Candidate] = []
         self._region_cache: dict[tuple[str, int], str | None] = {}
+        self._merged_by_row: dict[int, list[tuple[int, tuple[int, int]]]] | None = None
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -215,6 +229,25 @@ class SheetParser:
 
     def _cols(self) -> range:
         return range(self.g.col0, self.g.col_end)
+
+    def _labels(self, r: int) -> list[tuple[int, object]]:
+        """(column, label) of row r's cells that have one, left to right: ``g.label(r, c)`` for every column,
+        without visiting the empty ones."""
+        g = self.g
+        rr = r - g.row0
+        row = g.rows[rr] if 0 <= rr < len(g.rows) else []
+        out = [(c, v) for c, v in enumerate(row, start=g.col0) if v is not None]
+        if self._merged_by_row is None:
+            by_row: dict[int, list[tuple[int, tuple[int, int]]]] = {}
+            for (mr, mc), top_left in g.merged.items():
+                by_row.setdefault(mr, []).append((mc, top_left))
+            self._merged_by_row = by_row
+        merged = self._merged_by_row.get(r)
+        if merged:
+            have = {c for c, _ in out}
+            extra = [(c, g.get(*top_left)) for c, top_left in merged if c not in have]
+            out = sorted(out + [(c, v) for c, v in extra if v is not None], key=lambda cv: cv[0])
+        return out
 
     def _text_cells(self, r0: int, r1: int):
         for r in range(max(r0, self.g.row0), min(r1, self.g.row_end)):
@@ -323,18 +356,35 @@ class SheetParser:
         g = self.g
         limit = min(g.row_end, g.row0 + HEADER_SCAN_ROWS)
         report = series = None
+        strings: list[list[tuple[int, str]]] = []  # per row, the text cells (for _detect_rollup)
         for r in range(g.row0, limit):
-            cells = {}
             texts = []  # (column, key) of the cells that are not numbers: only those can name a role or a period
-            for c in self._cols():
-                v = g.label(r, c)
+            keyed = {}  # column → (value, key) of those cells
+            years = {}  # column → year, for the cells that read as a year header
+            row_strings = []
+            strings.append(row_strings)
+            labels = self._labels(r)
+            numbers = False
+            for c, v in labels:
+                t = type(v)
+                if t is float or t is int:  # _is_number, inlined: most cells of most sheets are numbers
+                    numbers = True
+                    if 1000 <= v <= 2999 and (t is int or v.is_integer()):  # year_of_header, inlined
+                        years[c] = int(v)
+                    continue
                 k = hkey(v)
-                if k:
-                    cells[c] = (v, k)
-                    if not _is_number(v):
-                        texts.append((c, k))
-            if not cells:
+                if not k:
+                    continue
+                keyed[c] = (v, k)
+                texts.append((c, k))
+                if isinstance(v, str):
+                    row_strings.append((c, v))
+                    y = year_of_header(v)
+                    if y is not None:
+                        years[c] = y
+            if not numbers and not keyed:
                 continue
+            cells = None  # _row_cells, made when a shape asks for them
             roles: dict[str, int] = {}
             for c, k in texts:
                 role = role_of(k)
@@ -346,14 +396,15 @@ class SheetParser:
                 self._parse_long(r, roles)
                 return "template"
             if report is None and any(period_kind(k) == "current" and role_of(k) is None for c, k in texts):
+                cells = _row_cells(labels, keyed)
                 ind_col = roles.get("indicator")
                 if ind_col is None:
                     ind_col = self._guess_indicator_col(r, cells)
                 if ind_col is not None:
                     report = (r, ind_col, roles.get("unit"), cells)
             if series is None:
-                years = {c: y for c, (v, _) in cells.items() if (y := year_of_header(v)) is not None}
                 if years:
+                    cells = cells if cells is not None else _row_cells(labels, keyed)
                     ind_col = roles.get("indicator")
                     if ind_col is None and len(years) >= 2:
                         ind_col = self._guess_indicator_col(r, cells)
@@ -365,7 +416,7 @@ class SheetParser:
         if series is not None:
             self._parse_series(*series)
             return "series"
-        return self._detect_rollup(limit)
+        return self._detect_rollup(strings)
 
     def _guess_indicator_col(self, header_row: int, cells) -> int | None:
         """Leftmost column whose cells below the header name indicators (for headers without 指标)."""
@@ -488,15 +539,12 @@ class SheetParser:
 
     # -- 2. provincial roll-up -------------------------------------------------------------------
 
-    def _detect_rollup(self, limit: int) -> str | None:
-        g = self.g
+    def _detect_rollup(self, strings: list[list[tuple[int, str]]]) -> str | None:
+        """The header is the row (of the first HEADER_SCAN_ROWS) with most cells naming an indicator."""
         best, best_n = None, 0
-        for r in range(g.row0, limit):
-            n = 0
-            for c in self._cols():
-                v = g.label(r, c)
-                if isinstance(v, str) and self.idx.match_indicator(v)[0] is not None:
-                    n += 1
+        match = self.idx.match_indicator
+        for r, row_strings in enumerate(strings, start=self.g.row0):
+            n = sum(1 for _, v in row_strings if match(v)[0] is not None)
             if n > best_n:
                 best, best_n = r, n
         if best is None:
@@ -621,6 +669,9 @@ class SheetParser:
                 (c - g.col0, col_letter(c), spec, y, unit, unit_cell, alias, col.header_cell, year_error(y, idx))
             )
         sheet, candidates = self.sheet, self.candidates
+        block_year = self._block_year(plan)
+        block_rows: list[list] = []
+        block = RollupBlock(sheet, [], [], [], []) if block_year is not None else None
         for r in range(data_start, g.row_end):
             row = g.rows[r - g.row0]
             n = len(row)
@@ -645,6 +696,14 @@ class SheetParser:
                     key = m.group(1)
             region_cell = g.addr(r, rc)
             number = str(r + 1)
+            if block is not None:
+                region = self._resolve_region(key, block_year, region_cell)
+                if region is not None:
+                    block.numbers.append(number)
+                    block.regions.append(region)
+                    block.region_cells.append(region_cell)
+                    block_rows.append(row)
+                continue
             regions: dict[int, str | None] = {}  # this row's key by year (_resolve_region logs only once anyway)
             for cc, letters, spec, y, unit, unit_cell, alias, header_cell, err in plan:
                 v = row[cc] if cc < n else None
@@ -662,7 +721,24 @@ class SheetParser:
                     self.log.error(sheet, letters + number, err)
                     continue
                 candidates.append(Candidate(sheet, letters + number, region, region_cell, spec, y, v, unit, unit_cell))
+        if block is not None and block_rows:
+            block.columns = [
+                BlockColumn(letters, spec, y, unit, unit_cell, cells)
+                for (_, letters, spec, y, unit, unit_cell, *_), cells in zip(
+                    plan, _columns(block_rows, [p[0] for p in plan]), strict=True
+                )
+            ]
+            candidates.append(block)
         return True
+
+    @staticmethod
+    def _block_year(plan) -> int | None:
+        """The year of a roll-up whose cells can go out column by column (a RollupBlock): one year, no alias
+        past its last year, no year error. Per row there is then one region to resolve and nothing else to
+        log, so the block gives what the cell-by-cell loop gives. None: cell by cell."""
+        if not plan or len({p[3] for p in plan}) != 1 or any(p[6] is not None or p[8] for p in plan):
+            return None
+        return plan[0][3]
 
     def _guess_region_col(self, data_start: int, candidates: list[int]) -> int | None:
         best, best_n = None, 0

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from itertools import chain, compress
 
 from .catalog import CatalogIndex, IndicatorSpec, clean_text
 from .readers import Formula
-from .results import IssueLog, ParsedValue
+from .results import IssueLog, ParsedValue, ParsedValues
 from .units import UnitError, conversion_factor, parse_unit
 
 __all__ = [
@@ -21,6 +23,8 @@ __all__ = [
     "is_missing",
     "display",
     "Candidate",
+    "RollupBlock",
+    "BlockColumn",
     "validate",
     "year_error",
     "MIN_YEAR",
@@ -129,8 +133,208 @@ class Candidate:
     unit_cell: str
 
 
+@dataclass(slots=True)
+class BlockColumn:
+    """One indicator column of a roll-up sheet: its cells down the block's rows (missing ones in place)."""
+
+    letters: str
+    spec: IndicatorSpec
+    year: int
+    unit: str | None
+    unit_cell: str
+    values: Sequence  # one cell value per row of the block
+
+
+@dataclass(slots=True)
+class RollupBlock:
+    """The value cells of one roll-up sheet, column by column: exactly the Candidates that the sheet's
+    row-major loop would make (``candidates()`` makes them), kept as lists so that a clean sheet is
+    checked a column at a time. Every row has at least one value that is not missing."""
+
+    sheet: str
+    numbers: list[str]  # the rows' numbers as Excel shows them ("5")
+    regions: list[str]  # the rows' region codes
+    region_cells: list[str]
+    columns: list[BlockColumn]
+
+    def candidates(self) -> list[Candidate]:
+        out = []
+        sheet, columns = self.sheet, self.columns
+        for i, (number, region, region_cell) in enumerate(
+            zip(self.numbers, self.regions, self.region_cells, strict=True)
+        ):
+            for col in columns:
+                v = col.values[i]
+                if not is_missing(v):
+                    out.append(
+                        Candidate(
+                            sheet,
+                            col.letters + number,
+                            region,
+                            region_cell,
+                            col.spec,
+                            col.year,
+                            v,
+                            col.unit,
+                            col.unit_cell,
+                        )
+                    )
+        return out
+
+
 def _fmt(value: float) -> str:
     return f"{value:.12g}"
+
+
+def _number_text(raw) -> str:
+    """display() of a finite float or an int cell."""
+    if type(raw) is float:
+        return str(int(raw)) if raw.is_integer() and -1e16 < raw < 1e16 else repr(raw)
+    return str(raw)
+
+
+_CELL_KINDS = frozenset({float, int, type(None)})
+
+
+def _clean_column(col: BlockColumn) -> tuple | None:
+    """What a column of clean cells (numbers, or missing) validates to with no message but the unit
+    warnings: (values in the canonical unit, one per row, a missing cell's slot holding anything; the mask
+    of the rows that hold a value, or None when all do; the unit as written; the warnings). None when a
+    cell, the unit or a range would give an error: the caller then goes cell by cell, so that the messages
+    and their order are exactly those of the row-major loop."""
+    cells = col.values
+    kinds = set(map(type, cells))
+    mask = None
+    if not kinds <= _CELL_KINDS:
+        if not kinds <= _CELL_KINDS | {str}:
+            return None
+        mask = [not is_missing(v) for v in cells]
+        if any(type(v) is str for v in compress(cells, mask)):  # a number written as text, or not a number
+            return None
+    elif type(None) in kinds:
+        mask = [v is not None for v in cells]
+    numbers = cells if mask is None else list(compress(cells, mask))
+    spec = col.spec
+    if not numbers:
+        return cells, mask, None, []
+    total = sum(numbers)  # inf or nan when a cell is (or when the sum overflows: the cell-by-cell path decides)
+    if total != total or total in (math.inf, -math.inf):
+        return None
+    warnings = []
+    written = col.unit.strip() if isinstance(col.unit, str) and col.unit.strip() else None
+    if written is None:
+        warnings.append(f'未注明计量单位，按指标 "{spec.name}" 的标准单位 "{spec.unit}" 处理')
+        written = spec.unit
+    try:
+        factor, note = conversion_factor(written, spec.unit)
+    except UnitError:
+        return None
+    if note:
+        warnings.append(note)
+    if factor == 1:
+        values = cells
+        if int in kinds or (0.0 in numbers and any(math.copysign(1.0, v) < 0 for v in numbers if v == 0)):
+            # an int becomes a float and -0.0 becomes 0.0, as in validate
+            values = [v + 0.0 if type(v) is float or type(v) is int else v for v in cells]
+        low, high = min(numbers), max(numbers)
+    else:  # exact, then rounded once, as validate does; the ranges are checked on the exact values
+        exact = [
+            (Fraction(repr(v)) if type(v) is float else Fraction(v)) * factor
+            if type(v) is float or type(v) is int
+            else None
+            for v in cells
+        ]
+        kept = [v for v in exact if v is not None]
+        low, high = min(kept), max(kept)
+        values = [None if v is None else float(v) for v in exact]
+    if spec.growth_of is None and ((spec.is_share and not 0 <= low <= high <= 100) or (spec.nonnegative and low < 0)):
+        return None
+    return values, mask, written, warnings
+
+
+def _validate_blocks(blocks: list[RollupBlock], log: IssueLog, allowed_regions) -> ParsedValues | None:
+    """The values of clean roll-up sheets, checked column by column; None (and nothing logged) when any cell
+    needs the cell-by-cell path: an error, or a key that appears twice."""
+    keys = set()
+    checked = []
+    for block in blocks:
+        regions = set(block.regions)
+        if len(regions) != len(block.regions) or (allowed_regions is not None and not regions <= allowed_regions):
+            return None
+        cols = []
+        for col in block.columns:
+            key = (col.spec.code, col.year)
+            if key in keys:
+                return None
+            keys.add(key)
+            clean = _clean_column(col)
+            if clean is None:
+                return None
+            cols.append(clean)
+        checked.append(cols)
+    # the unit warnings, in the order the row-major loop logs them: once per column, at its first value, on
+    # the unit's cell; a column with no unit cell has them on each of its values (validate's cell = c.cell)
+    events = []
+    for b, (block, cols) in enumerate(zip(blocks, checked, strict=True)):
+        for c, (col, (_, mask, _, warnings)) in enumerate(zip(block.columns, cols, strict=True)):
+            if not warnings:
+                continue
+            rows = range(len(block.numbers)) if mask is None else [i for i, keep in enumerate(mask) if keep]
+            for i in rows if not col.unit_cell else rows[:1]:
+                events.append(((b, i, c), block.sheet, col.unit_cell or col.letters + block.numbers[i], warnings))
+    for _, sheet, unit_cell, warnings in sorted(events, key=lambda e: e[0]):
+        for message in warnings:
+            log.warn(sheet, unit_cell, message)
+    return ParsedValues.concat([_block_values(block, cols) for block, cols in zip(blocks, checked, strict=True)])
+
+
+def _block_values(block: RollupBlock, cols) -> ParsedValues:
+    """A block's values in row-major order, the order the cell-by-cell path gives them. Everything is laid
+    out for every (row, column) slot, then the slots of missing cells are dropped with one mask."""
+    columns = block.columns
+    n_rows, width = len(block.regions), len(columns)
+    masks = [mask for _, mask, _, _ in cols]
+    if all(m is None for m in masks):
+        keep = None
+    else:
+        every = [True] * n_rows
+        keep = list(chain.from_iterable(zip(*(every if m is None else m for m in masks), strict=True)))
+
+    def kept(slots):
+        return slots if keep is None else list(compress(slots, keep))
+
+    def row_major(per_column):  # one list per column, one item per row
+        return kept(list(chain.from_iterable(zip(*per_column, strict=True))))
+
+    def per_row(items):  # one item per row, the same for each column
+        return row_major([items] * width)
+
+    def per_column(items):  # one item per column, the same on each row
+        return kept(items * n_rows)
+
+    letters = [col.letters for col in columns]
+
+    def cells():
+        return kept([letter + number for number in block.numbers for letter in letters])
+
+    def raws():
+        return row_major(
+            [
+                [_number_text(v) if v is not None and not isinstance(v, str) else "" for v in col.values]
+                for col in columns
+            ]
+        )
+
+    return ParsedValues(
+        region_code=per_row(block.regions),
+        indicator_code=per_column([col.spec.code for col in columns]),
+        year=per_column([col.year for col in columns]),
+        value=row_major([values for values, _, _, _ in cols]),
+        sheet=per_column([block.sheet] * width),
+        cell=cells,
+        raw=raws,
+        raw_unit=per_column([written for _, _, written, _ in cols]),
+    )
 
 
 def validate(
@@ -141,7 +345,18 @@ def validate(
     allowed_regions: set[str] | None = None,
     upload_region: str | None = None,
 ) -> list[ParsedValue]:
-    """Convert and check every candidate; problems go to ``log``. Returns the values (valid ones only)."""
+    """Convert and check every candidate; problems go to ``log``. Returns the values (valid ones only).
+
+    ``candidates`` may hold RollupBlocks (a roll-up sheet's cells, column by column). When every item is
+    one and every cell is clean, the columns are checked as columns; otherwise the blocks are expanded into
+    their Candidates in place and every cell goes through the loop below, with the same messages in the
+    same order as if the sheets had given Candidates."""
+    if any(type(c) is RollupBlock for c in candidates):
+        if all(type(c) is RollupBlock for c in candidates):
+            fast = _validate_blocks(candidates, log, allowed_regions)
+            if fast is not None:
+                return fast
+        candidates = list(chain.from_iterable(c.candidates() if type(c) is RollupBlock else (c,) for c in candidates))
     out: list[ParsedValue] = []
     seen: dict[tuple[str, str, int], tuple[str, str, Fraction | float | int]] = {}
     factors: dict[tuple[str, str], tuple[Fraction, str | None, bool]] = {}  # (written, canonical) → factor, note, is 1
