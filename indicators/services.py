@@ -223,7 +223,7 @@ def store_upload_file(data: bytes, filename: str) -> str:
 def upload_create(*, user, filename, data, result, source=Upload.Source.WEB, status=Upload.Status.PREVIEW):
     """Record an accepted parse as an Upload (the file kept); no observation is written yet."""
     values = ParsedValues.of(result.values)
-    regions = sorted(set(values.region_code))
+    regions = sorted(values.distinct("region_code"))
     upload = Upload(
         original_name=filename[:255],
         stored_name=store_upload_file(data, filename),
@@ -233,7 +233,7 @@ def upload_create(*, user, filename, data, result, source=Upload.Source.WEB, sta
         source=source,
         status=status,
         uploaded_by=user,
-        years=sorted(set(values.year)),
+        years=sorted(values.distinct("year")),
         value_count=len(values),
         warnings=[str(w) for w in result.warnings],
     )
@@ -247,10 +247,11 @@ def _existing_rows(values):
     """Every stored version of the (region, indicator, year) keys the values touch, by key (one query)."""
     values = ParsedValues.of(values)
     rows = Observation.objects.filter(
-        region__code__in=set(values.region_code),
-        indicator__code__in=set(values.indicator_code),
-        year__in=set(values.year),
-    ).values_list("id", "region__code", "indicator__code", "year", "value", "version", "status", "is_current")
+        region__code__in=values.distinct("region_code"),
+        indicator__code__in=values.distinct("indicator_code"),
+        year__in=values.distinct("year"),
+    ).order_by()  # Meta.ordering would sort every stored version in a temporary B-tree, for nothing
+    rows = rows.values_list("id", "region__code", "indicator__code", "year", "value", "version", "status", "is_current")
     by_key = {}
     for pk, r, i, y, value, version, status, is_current in rows:
         by_key.setdefault((r, i, y), []).append((pk, value, version, status, is_current))
@@ -295,7 +296,7 @@ def _update_ids(ids, **fields):
 
 def _lock_regions(values):
     """Lock the regions the values touch, in code order (two writers cannot deadlock); code → id."""
-    codes = sorted(set(ParsedValues.of(values).region_code))
+    codes = sorted(ParsedValues.of(values).distinct("region_code"))
     return dict(Region.objects.select_for_update().filter(code__in=codes).order_by("code").values_list("code", "pk"))
 
 
@@ -306,7 +307,9 @@ _OBSERVATION_FIELDS += ("cell", "raw")
 
 def _insert_observations(rows):
     """INSERT plain tuples (columns as _OBSERVATION_FIELDS) in the current transaction: COPY on PostgreSQL,
-    one executemany elsewhere. The same rows bulk_create would write, without building model instances."""
+    one executemany of the driver's own cursor on SQLite (Django's wrapper would rewrite the query and tee
+    the rows, for nothing here). The same rows bulk_create would write, without building model instances;
+    database errors still come out as Django's."""
     if not rows:
         return
     connection = connections[router.db_for_write(Observation)]
@@ -318,9 +321,10 @@ def _insert_observations(rows):
             with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(_OBSERVATION_FIELDS))
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+        else:  # SQLite, the project's other database: the driver's connection, same transaction
+            placeholders = ", ".join(["?"] * len(_OBSERVATION_FIELDS))
+            with connection.wrap_database_errors:
+                connection.connection.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
 
 
 def _store_versions(*, upload, values, changed, existing, region_ids, approve):
@@ -328,7 +332,9 @@ def _store_versions(*, upload, values, changed, existing, region_ids, approve):
     this transaction) as new versions: retire the current (and, approving, the approved) ones, insert, mark
     the upload and send observations_changed on commit."""
     changed = ParsedValues.of(changed)
-    indicator_ids = dict(Indicator.objects.filter(code__in=set(changed.indicator_code)).values_list("code", "pk"))
+    indicator_ids = dict(
+        Indicator.objects.filter(code__in=changed.distinct("indicator_code")).values_list("code", "pk")
+    )
     status = (Observation.Status.APPROVED if approve else Observation.Status.SUBMITTED).value
     retire_current, retire_approved = [], []
     if existing:
@@ -358,7 +364,7 @@ def _store_versions(*, upload, values, changed, existing, region_ids, approve):
             repeat(upload.pk),
             _cut(changed.sheet, 80),
             _cut(changed.cell, 20),
-            _cut(map(str, changed.raw), 80),
+            _cut(changed.raw, 80),
         )
     )
     _update_ids(retire_current, is_current=False)
@@ -371,9 +377,8 @@ def _store_versions(*, upload, values, changed, existing, region_ids, approve):
     transaction.on_commit(lambda: observations_changed.send(sender=Upload, upload=upload))
 
 
-def _cut(texts, size):
-    """Texts cut to a CharField's max_length (a list; copied only when one is too long)."""
-    texts = texts if isinstance(texts, list) else list(texts)
+def _cut(texts: list[str], size: int) -> list[str]:
+    """Texts cut to a CharField's max_length (copied only when one is too long)."""
     if texts and max(map(len, texts)) > size:
         return [t[:size] for t in texts]
     return texts
@@ -511,7 +516,7 @@ def _import_file(*, data, filename, user, year, region_code, allowed_regions, ap
     )
     errors = list(result.errors)
     if allowed_regions is not None:
-        outside = sorted(set(ParsedValues.of(result.values).region_code) - set(allowed_regions))
+        outside = sorted(ParsedValues.of(result.values).distinct("region_code") - set(allowed_regions))
         for code in outside:
             errors.append(Issue("", "", f"无权上传地区 {code} 的数据（只能上传本地区）"))
     report = {

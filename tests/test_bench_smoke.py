@@ -142,23 +142,24 @@ def test_pick_indicators_keeps_growth_series_with_their_level():
     assert picked == ["profit", "value_added", "value_added_growth"]
 
 
+MACHINE = {
+    "date": "d",
+    "nproc": 2,
+    "memory": "24 GiB",
+    "cpu": "c",
+    "os": "o",
+    "python": "3.11",
+    "commit": "abc",
+    "versions": {"Django": "5.2"},
+    "sqlite": "3",
+    "postgresql": "16",
+    "wrk": "wrk",
+}
+
+
 def test_report_keeps_the_intro_and_the_before_after_section(tmp_path):
     path = tmp_path / "BENCHMARKS.md"
-    results = {
-        "machine": {
-            "date": "d",
-            "nproc": 2,
-            "memory": "24 GiB",
-            "cpu": "c",
-            "os": "o",
-            "python": "3.11",
-            "commit": "abc",
-            "versions": {"Django": "5.2"},
-            "sqlite": "3",
-            "postgresql": "16",
-            "wrk": "wrk",
-        }
-    }
+    results = {"machine": MACHINE}
     first = report.write(path, results)
     assert first.startswith("# Benchmarks") and "## Before/after" in first
     edited = first.replace("# Benchmarks", "# Benchmarks\n\nHand-written note.").replace(
@@ -169,3 +170,31 @@ def test_report_keeps_the_intro_and_the_before_after_section(tmp_path):
     assert "Hand-written note." in second
     assert "| 2026-01-01 | fix | x | 2 s | 1 s |" in second
     assert second.count(report.BEGIN) == 1 and second.count(report.END) == 1
+
+
+def test_report_judges_the_import_budget_on_the_dry_run_and_shows_the_database_insert(tmp_path):
+    imp = {
+        "cells": 1000,
+        "grid_cells": 1100,
+        "file_bytes": 20480,
+        "sheets": 2,
+        "counties": 5,
+        "indicators": 10,
+        "raw": [0.020, 0.021, 0.019],
+        "dry": [0.050, 0.049, 0.051],  # 2.5× the raw read's median
+        "real": [0.400, 0.390, 0.410],
+        "floor": [0.330, 0.320, 0.340],  # the real import adds 70 ms: 3.5×
+        "floor_rows": 1000,
+        "cpu": {"raw": [0.02], "dry": [0.05], "real": [0.4], "floor": [0.33]},
+        "created": 1000,
+        "dry_created": 1000,
+        "warnings": 0,
+    }
+    text = report.write(tmp_path / "BENCHMARKS.md", {"machine": MACHINE, "import": imp})
+    assert "| Import: import_stats --dry-run vs raw calamine read | 2.5× (50.0 ms) | ≤ 3× | **PASS** |" in text
+    assert (
+        "| Import: import_stats --approve (real import, SQLite) vs raw calamine read | 20.0× (400 ms): the database's "
+        "own insert of the same rows 16.5×, the rest 3.5× | — (bound by the insert, see §1) | — |" in text
+    )
+    assert "| real import less the database insert (medians) | 70.0 | — | — | — | — | 3.5× | — | — |" in text
+    assert "| database insert alone: the same rows, one `executemany` (reference) | 330 |" in text

@@ -27,7 +27,7 @@ from indicators.ingest.catalog import CatalogIndex
 from indicators.ingest.readers import Formula
 from indicators.ingest.results import IssueLog, ParsedValue, ParsedValues
 from indicators.ingest.units import UnitError, compatible_units, conversion_factor, convert_exact
-from indicators.ingest.validate import MISSING_MARKERS, Candidate, is_missing, parse_number, validate
+from indicators.ingest.validate import MISSING_MARKERS, Candidate, display, is_missing, parse_number, validate
 from tests.ingest_catalog import make_catalog, xlsx
 
 CATALOG = make_catalog()
@@ -389,6 +389,28 @@ def test_what_the_plain_scan_leaves_to_the_cell_by_cell_readings(why, cells):
     assert scan_part(data) == want  # the exact reading's answer, bounding box included
 
 
+EXCEL_ROOT = (
+    NS + ' xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    ' xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" mc:Ignorable="x14ac"'
+    ' xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac"'
+    ' xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"'
+)
+
+
+def test_a_sheet_as_excel_writes_it_is_plain():
+    """Namespace declarations, prefixed attributes and prefixed tags other than c, f and row are fine."""
+    cells = (
+        '<row r="1" spans="1:2" x14ac:dyDescent="0.25"><c r="A1" s="1" t="s"><v>0</v></c><c r="B1"><v>1.5</v></c>'
+        '</row><x14:dataValidations count="0"/>'
+    )
+    data = sheet(cells, root_attrs=EXCEL_ROOT)
+    assert plain(data)
+    _, _, want = scans(data)
+    assert want[0] == [0, 0, 0, 1] and agrees(scan_part(data), want)
+    hidden_cell = sheet(cells + '<x14:c r="XFD1048576"><x14:v>1</x14:v></x14:c>', root_attrs=EXCEL_ROOT)
+    assert not plain(hidden_cell)
+
+
 def test_percent_styles_and_hidden_sheets_are_always_read_cell_by_cell():
     data = sheet('<row r="1"><c r="A1" s="2"><v>0.5</v></c><c r="C3"><v>1</v></c></row>')
     assert plain(data)
@@ -461,20 +483,34 @@ def test_random_sheets_scan_as_elementtree_scans_them(rows, pct, prefix):
     assert agrees(scan_part(sheet(cells, prefix=prefix), pct), want)
 
 
-def test_cells_far_apart_are_still_refused_before_calamine_loads_the_sheet():
-    huge = xlsx([[1]], "Sheet")
-    src = zipfile.ZipFile(io.BytesIO(huge))
+def _edited_sheet(edit) -> bytes:
+    """A one-sheet workbook whose worksheet XML went through ``edit`` (bytes → bytes)."""
+    src = zipfile.ZipFile(io.BytesIO(xlsx([[1]], "Sheet")))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for info in src.infolist():
             content = src.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
-                content = content.replace(
-                    b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>2</v></c></row></sheetData>'
-                )
+                content = edit(content)
             zf.writestr(info.filename, content)
-    result = parse_upload(out.getvalue(), "huge.xlsx", CATALOG)
+    return out.getvalue()
+
+
+def test_cells_far_apart_are_still_refused_before_calamine_loads_the_sheet():
+    data = _edited_sheet(
+        lambda xml: xml.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>2</v></c></row></sheetData>')
+    )
+    result = parse_upload(data, "huge.xlsx", CATALOG)
     assert [str(e) for e in result.errors] == ["Sheet: 工作表范围过大（1048576 行 × 16384 列），已拒绝"]
+
+
+def test_a_second_reference_on_a_plain_cell_is_refused_before_calamine_reads_it():
+    """calamine places a cell by its last r: r="A1" r="XFD1048576" would make it allocate the whole sheet and
+    abort the process. The plain scan sees r="A1" first; the well-formedness pass refuses the duplicate."""
+    data = _edited_sheet(lambda xml: xml.replace(b'<c r="A1"', b'<c r="A1" r="XFD1048576"', 1))
+    assert b'r="A1" r="XFD1048576"' in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    result = parse_upload(data, "dup.xlsx", CATALOG)
+    assert [str(e) for e in result.errors] == ["文件已损坏或不完整，无法作为 Excel 文件读取"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -610,11 +646,13 @@ def parse_both(data: bytes, monkeypatch, **kwargs):
 
 
 def outcome_of(result):
+    values = ParsedValues.of(result.values)
     return (
         result.shape,
         [str(e) for e in result.errors],
         [str(w) for w in result.warnings],
         [(v, math.copysign(1, v.value)) for v in result.values],  # ParsedValue equality, and 0.0 is not -0.0
+        [values.distinct(name) for name in ("region_code", "indicator_code", "year")],
     )
 
 
@@ -705,7 +743,6 @@ def test_parsed_values_behave_as_the_list_of_parsed_value():
     assert cols == values and list(cols) == values and cols[1] == values[1] and cols[0:1] == values[:1]
     assert len(cols) == 2 and cols.keys() == [("330782", "value_added", 2023), ("330481", "employees", 2022)]
     assert cols.take([False, True]) == values[1:]
-    assert ParsedValues.concat([cols, cols.take([True, False])]) == values + values[:1]
     made = []
     lazy = ParsedValues(
         region_code=["330782"],
@@ -717,8 +754,26 @@ def test_parsed_values_behave_as_the_list_of_parsed_value():
         raw=lambda: made.append("raw") or ["1.5"],
         raw_unit=["亿元"],
     )
-    both = ParsedValues.concat([lazy, cols])
-    assert made == [] and both.value == [1.5, 1.5, 2.0]
-    assert both.cell == ["B3", "B3", "C4"] and made == ["cell"]
-    assert list(both)[0] == values[0] and made == ["cell", "raw"]
+    assert made == [] and lazy.value == [1.5] and lazy.distinct("region_code") == {"330782"}
+    kept = lazy.take([True])
+    assert made == [] and kept.cell == ["B3"] and made == ["cell"]
+    assert list(kept)[0] == values[0] and made == ["cell", "raw"]
     assert ParsedValues.empty() == []
+
+
+@PROPERTY
+@given(
+    cells=st.lists(
+        st.one_of(
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.integers(min_value=-(10**18), max_value=10**18),
+            st.sampled_from([0.0, -0.0, 1e16, -1e16, 9999999999999998.0, 1e-05, 100.0, -5.0, 0.1]),
+            st.sampled_from([None, "—"]),
+        ),
+        max_size=12,
+    )
+)
+def test_a_column_of_number_texts_is_display_of_each_cell(cells):
+    want = [validate_module._number_text(v) if v is not None and not isinstance(v, str) else "" for v in cells]
+    assert validate_module._number_texts(cells) == want
+    assert all(text == display(v) for text, v in zip(want, cells, strict=True) if v is not None and text)

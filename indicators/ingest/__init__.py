@@ -65,7 +65,17 @@ so). Formula cells without a cached value are an error: they are found by scanni
 (a ``<f>`` with no or an empty ``<v>``), since calamine reports them as empty cells. Before calamine loads a
 sheet, the bounding box of its cells (from the XML, or the BIFF records of an .xls) must be ≤ 1 000 000
 cells: calamine allocates the whole first-to-last-cell rectangle and a 5 KB file with cells in A1 and
-XFD1048576 would otherwise abort the process.
+XFD1048576 would otherwise abort the process. Every worksheet must be well-formed XML (calamine places a cell
+by its last ``r``, so a cell written ``r="A1" r="XFD1048576"`` would abort it too). A plain sheet (no formula,
+no percent style, every cell tag ``<c r="…">`` within A1:ZZ999) is checked with a few searches over its
+bytes instead of cell by cell; see :mod:`indicators.ingest.readers`.
+
+Speed
+-----
+A one-year roll-up whose columns hold clean numbers is checked a column at a time (``RollupBlock``) and its
+values come back as a :class:`ParsedValues` (one list per field, made on first use) rather than one object
+per cell; anything that could give a message goes cell by cell, so messages and their order do not depend
+on the path. ``tests/test_ingest_speedpaths.py`` holds each fast path to the exact one.
 
 Units
 -----

@@ -362,31 +362,48 @@ def _scan_sheet(zf: zipfile.ZipFile, path: str, scan: _SheetScan, pct_styles: se
 # cell-by-cell reading: no uncomputed formula (there is no <f> tag), no percent cell (the workbook has
 # no percent style), and a box that holds every cell calamine can place (every cell carries its own
 # reference, and no reference has a row past 999 or a column past ZZ, so at most 999 × 702 < 1,000,000
-# cells). _scan_sheet_plain checks exactly that with a few searches over the bytes that allocate
-# nothing, after the same guards as _scan_sheet_bytes (UTF-8, no comment, CDATA, DTD or processing
-# instruction, no prefixed tag, no odd <row>) and the same expat well-formedness pass, which also
-# rules out a second r attribute on a cell. Anything else goes to the cell-by-cell readings.
+# cells). _scan_sheet_plain checks exactly that with one search over the bytes and the expat
+# well-formedness pass that every scan makes. Its guards are those of _scan_sheet_bytes: UTF-8; no
+# comment, CDATA section, DTD or processing instruction, so every "<" starts a tag (expat reports each of
+# these as it parses, so they cost nothing when absent); no odd <row>; no prefixed cell, formula or row
+# tag; and well-formed, which also rules out a second r on a cell. Anything else goes to the cell-by-cell
+# readings.
 # What it records differs from theirs only in the box: [0, 998, 0, 701], the bound, not the cells'
 # own extent; _grids_from_calamine only compares its area with MAX_SHEET_CELLS, and hidden sheets,
 # whose warning depends on whether they hold a value at all, are always read cell by cell.
 
 _PLAIN_ROWS, _PLAIN_COLS = 999, 26 + 26 * 26
 assert _PLAIN_ROWS * _PLAIN_COLS <= MAX_SHEET_CELLS
-_FORMULA_TAG_RE = re.compile(rb"<f[\s/>]")
-# a cell tag that does not start with its own reference (r first, as Excel and openpyxl write it) within
-# A1:ZZ999
-_NOT_NEAR_CELL_RE = re.compile(rb'<c(?! r="[A-Z]{1,2}[1-9][0-9]{0,2}"[\s/>])[\s/>]')
+# a formula tag, an odd <row> (see _ODD_ROW_RE), or a cell tag that does not start with its own reference
+# (r first, as Excel and openpyxl write it) within A1:ZZ999
+_NOT_PLAIN_RE = re.compile(rb'<(?:f[\s/>]|row[\s/>][^<]*?[\x80-\xff]|c(?! r="[A-Z]{1,2}[1-9][0-9]{0,2}"[\s/>])[\s/>])')
+# any of those with a prefix (calamine goes by local names): found by the colon, which is rare in a sheet
+_PREFIXED_PLAIN_RE = re.compile(rb":(?:c|f|row)[\s/>]")
 
 
 def _scan_sheet_plain(data: bytes, scan: _SheetScan) -> bool:
     """True when the part is plain (see above); ``scan`` then holds no formula, no percent cell and the
     bounding box. False leaves ``scan`` untouched. Raises ParseError for a malformed part."""
-    rest = _plain_body(data)
-    if rest is None or _PREFIXED_TAG_RE.search(rest) or _ODD_ROW_RE.search(rest):
+    if b"\x00" in data or _NOT_PLAIN_RE.search(data) or _PREFIXED_PLAIN_RE.search(data):  # NUL: UTF-16 (or garbage)
         return False
-    if _FORMULA_TAG_RE.search(rest) or _NOT_NEAR_CELL_RE.search(rest):
+    seen = []  # what expat met that makes the part not plain
+
+    def declaration(version, encoding, standalone):
+        if encoding is not None and encoding.lower() not in ("utf-8", "utf8"):
+            seen.append("encoding")
+
+    parser = expat.ParserCreate(None, "}")  # as ElementTree.XMLParser: namespace processing on
+    parser.XmlDeclHandler = declaration
+    parser.CommentHandler = lambda text: seen.append("comment")
+    parser.StartCdataSectionHandler = lambda: seen.append("cdata")
+    parser.ProcessingInstructionHandler = lambda target, text: seen.append("processing instruction")
+    parser.StartDoctypeDeclHandler = lambda *args: seen.append("doctype")
+    try:
+        parser.Parse(data, True)
+    except expat.ExpatError as exc:
+        raise ElementTree.ParseError(str(exc)) from None
+    if seen:
         return False
-    _well_formed(data)
     scan.bbox = [0, _PLAIN_ROWS - 1, 0, _PLAIN_COLS - 1]
     return True
 
@@ -619,7 +636,12 @@ def _grids_from_calamine(wb, scan: dict[str, _SheetScan] | None, warnings: list[
             errors.append(Issue(meta.name, "", f"工作表范围过大（{sheet.height} 行 × {sheet.width} 列），已拒绝"))
             continue
         start = sheet.start
-        rows_ = [[None if v == "" else v for v in r] for r in sheet.to_python(skip_empty_area=True)] if start else []
+        # calamine gives "" for an empty cell; the grid has None (a row without one is kept as it is)
+        rows_ = (
+            [[None if v == "" else v for v in r] if "" in r else r for r in sheet.to_python(skip_empty_area=True)]
+            if start
+            else []
+        )
         row0, col0 = start if start else (0, 0)
         grid = Grid(meta.name, rows_, row0, col0)
         if info:

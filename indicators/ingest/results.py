@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, compress
+from itertools import compress
 
-__all__ = ["Issue", "ParsedValue", "ParsedValues", "ParseResult", "IssueLog"]
+__all__ = ["Issue", "ParsedValue", "ParsedValues", "PARSED_COLUMNS", "ParseResult", "IssueLog"]
 
 MAX_ERRORS = 200
 
@@ -42,8 +42,7 @@ class ParsedValue:
     raw_unit: str
 
 
-_COLUMNS = ("region_code", "indicator_code", "year", "value", "sheet", "cell", "raw", "raw_unit")
-_LAZY = ("cell", "raw")  # texts only a write or a preview reads: made on first use
+PARSED_COLUMNS = _COLUMNS = ("region_code", "indicator_code", "year", "value", "sheet", "cell", "raw", "raw_unit")
 
 
 class ParsedValues(Sequence):
@@ -52,26 +51,36 @@ class ParsedValues(Sequence):
     A 90-county × 40-indicator × 10-year roll-up gives 35,000 values; the import reads them a column at a
     time (the regions to lock, the keys to compare, the rows to insert), so they are never 35,000 objects.
     Indexing and iterating still give ParsedValue objects, and the value list equals the list of them.
-    ``cell`` and ``raw`` may be given as functions that return the column, called once on first use.
+    A column may be given as a function that returns it, called once on first use (then ``length`` is
+    required): a dry run of a clean roll-up never builds any.
     """
 
-    __slots__ = (*_COLUMNS, "_make")
+    __slots__ = (*_COLUMNS, "_make", "_distinct", "_length")
 
-    def __init__(self, **columns: list | Callable[[], list]):
+    def __init__(
+        self,
+        *,
+        length: int | None = None,
+        distinct: dict[str, frozenset] | None = None,
+        **columns: list | Callable[[], list],
+    ):
         self._make = {}
+        self._distinct = dict(distinct or {})
         for name in _COLUMNS:
             column = columns.pop(name)
             if callable(column):
-                if name not in _LAZY:
-                    raise TypeError(f"{name} cannot be computed lazily")
                 self._make[name] = column
             else:
                 object.__setattr__(self, name, column)
+                length = len(column) if length is None else length
         if columns:
             raise TypeError(f"unknown columns: {sorted(columns)}")
+        if length is None:
+            raise TypeError("length is required when every column is made lazily")
+        self._length = length
 
     def __getattr__(self, name):  # only reached for a lazy column not made yet
-        make = self._make.pop(name, None) if name in _LAZY else None
+        make = self._make.pop(name, None) if name in _COLUMNS else None
         if make is None:
             raise AttributeError(name)
         column = make()
@@ -92,37 +101,29 @@ class ParsedValues(Sequence):
             return cls.empty()
         return cls(**{name: [getattr(v, name) for v in rows] for name in _COLUMNS})
 
-    def _derived(self, build: Callable[[str], list]) -> ParsedValues:
-        """A ParsedValues whose every column is ``build(name)``; lazy columns not made yet stay lazy."""
-        return ParsedValues(
-            **{name: (lambda name=name: build(name)) if name in self._make else build(name) for name in _COLUMNS}
-        )
-
-    @classmethod
-    def concat(cls, parts: Sequence[ParsedValues]) -> ParsedValues:
-        if len(parts) == 1:
-            return parts[0]
-        if not parts:
-            return cls.empty()
-        lazy = set().union(*(part._make for part in parts))
-        return cls(
-            **{
-                name: (lambda name=name: list(chain.from_iterable(getattr(p, name) for p in parts)))
-                if name in lazy
-                else list(chain.from_iterable(getattr(p, name) for p in parts))
-                for name in _COLUMNS
-            }
-        )
-
     def take(self, mask: Sequence[bool]) -> ParsedValues:
-        """The values where ``mask`` is true, in order."""
-        return self._derived(lambda name: list(compress(getattr(self, name), mask)))
+        """The values where ``mask`` is true, in order (a lazy column not made yet stays lazy)."""
+
+        def kept(name):
+            return list(compress(getattr(self, name), mask))
+
+        return ParsedValues(
+            length=sum(mask),
+            **{name: (lambda name=name: kept(name)) if name in self._make else kept(name) for name in _COLUMNS},
+        )
+
+    def distinct(self, name: str) -> frozenset:
+        """The different values of a column (kept: an import asks for the regions and years several times)."""
+        found = self._distinct.get(name)
+        if found is None:
+            found = self._distinct[name] = frozenset(getattr(self, name))
+        return found
 
     def keys(self) -> list[tuple[str, str, int]]:
         return list(zip(self.region_code, self.indicator_code, self.year, strict=True))
 
     def __len__(self) -> int:
-        return len(self.region_code)
+        return self._length
 
     def __getitem__(self, i):
         if isinstance(i, slice):

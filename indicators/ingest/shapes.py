@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from operator import itemgetter
 
 from .catalog import CatalogIndex, IndicatorMatch, IndicatorSpec, clean_text, norm_key
@@ -116,6 +117,7 @@ def role_of(key: str) -> str | None:
     return role
 
 
+@lru_cache(maxsize=4096)  # asked of every text cell near the top of every sheet: the same labels each time
 def period_kind(key: str) -> str | None:
     """Classify a column header: current (本年), previous (上年), growth (比上年增长%), share (比重) or None."""
     base = _BRACKETS_RE.sub("", key)
@@ -169,9 +171,15 @@ def year_of_header(value) -> int | None:
     if isinstance(value, float) and value.is_integer() and 1000 <= value <= 2999:
         return int(value)
     if isinstance(value, str):
-        m = _YEAR_HEADER_RE.match(norm_key(value))
-        if m and 1000 <= int(m.group(1)) <= 2999:
-            return int(m.group(1))
+        return _year_of_text(value)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _year_of_text(value: str) -> int | None:
+    m = _YEAR_HEADER_RE.match(norm_key(value))
+    if m and 1000 <= int(m.group(1)) <= 2999:
+        return int(m.group(1))
     return None
 
 
@@ -230,12 +238,14 @@ class SheetParser:
     def _cols(self) -> range:
         return range(self.g.col0, self.g.col_end)
 
-    def _labels(self, r: int) -> list[tuple[int, object]]:
+    def _labels(self, r: int):
         """(column, label) of row r's cells that have one, left to right: ``g.label(r, c)`` for every column,
-        without visiting the empty ones."""
+        without visiting the empty ones (a row without merged cells: all of them, uncopied; None has no key)."""
         g = self.g
         rr = r - g.row0
         row = g.rows[rr] if 0 <= rr < len(g.rows) else []
+        if self._merged_by_row is not None and r not in self._merged_by_row:
+            return enumerate(row, start=g.col0)  # empty cells (None) included: they have no key
         out = [(c, v) for c, v in enumerate(row, start=g.col0) if v is not None]
         if self._merged_by_row is None:
             by_row: dict[int, list[tuple[int, tuple[int, int]]]] = {}
@@ -396,7 +406,7 @@ class SheetParser:
                 self._parse_long(r, roles)
                 return "template"
             if report is None and any(period_kind(k) == "current" and role_of(k) is None for c, k in texts):
-                cells = _row_cells(labels, keyed)
+                cells = _row_cells(self._labels(r), keyed)
                 ind_col = roles.get("indicator")
                 if ind_col is None:
                     ind_col = self._guess_indicator_col(r, cells)
@@ -404,7 +414,7 @@ class SheetParser:
                     report = (r, ind_col, roles.get("unit"), cells)
             if series is None:
                 if years:
-                    cells = cells if cells is not None else _row_cells(labels, keyed)
+                    cells = cells if cells is not None else _row_cells(self._labels(r), keyed)
                     ind_col = roles.get("indicator")
                     if ind_col is None and len(years) >= 2:
                         ind_col = self._guess_indicator_col(r, cells)

@@ -13,7 +13,7 @@ from itertools import chain, compress
 
 from .catalog import CatalogIndex, IndicatorSpec, clean_text
 from .readers import Formula
-from .results import IssueLog, ParsedValue, ParsedValues
+from .results import PARSED_COLUMNS, IssueLog, ParsedValue, ParsedValues
 from .units import UnitError, conversion_factor, parse_unit
 
 __all__ = [
@@ -193,6 +193,23 @@ def _number_text(raw) -> str:
     return str(raw)
 
 
+def _number_texts(cells: Sequence) -> list[str]:
+    """[_number_text(v) for v in cells] for a column of finite floats and ints, a missing cell's slot ""
+    (what a write of 35,000 values reads; a per-value call costs more than the rest of the column's work).
+
+    repr() writes a float that is a whole number below 1e16 as "12345.0", and display() as "12345": cutting
+    every ".0" that ends a text gives the same, except for -0.0 ("-0", display "0")."""
+    if not cells:
+        return []
+    kinds = set(map(type, cells))
+    if type(None) in kinds or str in kinds:
+        return [_number_text(v) if v is not None and not isinstance(v, str) else "" for v in cells]
+    texts = ("\n".join(map(repr, cells)) + "\n").replace(".0\n", "\n").split("\n")[:-1]
+    if 0.0 in cells:
+        texts = ["0" if t == "-0" else t for t in texts]
+    return texts
+
+
 _CELL_KINDS = frozenset({float, int, type(None)})
 
 
@@ -233,10 +250,10 @@ def _clean_column(col: BlockColumn) -> tuple | None:
         warnings.append(note)
     if factor == 1:
         values = cells
-        if int in kinds or (0.0 in numbers and any(math.copysign(1.0, v) < 0 for v in numbers if v == 0)):
+        low, high = min(numbers), max(numbers)
+        if int in kinds or (low <= 0 <= high and any(math.copysign(1.0, v) < 0 for v in numbers if v == 0)):
             # an int becomes a float and -0.0 becomes 0.0, as in validate
             values = [v + 0.0 if type(v) is float or type(v) is int else v for v in cells]
-        low, high = min(numbers), max(numbers)
     else:  # exact, then rounded once, as validate does; the ranges are checked on the exact values
         exact = [
             (Fraction(repr(v)) if type(v) is float else Fraction(v)) * factor
@@ -285,12 +302,35 @@ def _validate_blocks(blocks: list[RollupBlock], log: IssueLog, allowed_regions) 
     for _, sheet, unit_cell, warnings in sorted(events, key=lambda e: e[0]):
         for message in warnings:
             log.warn(sheet, unit_cell, message)
-    return ParsedValues.concat([_block_values(block, cols) for block, cols in zip(blocks, checked, strict=True)])
+    parts = [_block_values(block, cols) for block, cols in zip(blocks, checked, strict=True)]
+    # every row of a block has a value; a column may have none
+    filled = [
+        col
+        for block, cols in zip(blocks, checked, strict=True)
+        for col, (_, mask, _, _) in zip(block.columns, cols, strict=True)
+        if mask is None or True in mask
+    ]
+    distinct = {
+        "region_code": frozenset(chain.from_iterable(block.regions for block in blocks)),
+        "indicator_code": frozenset(col.spec.code for col in filled),
+        "year": frozenset(col.year for col in filled),
+    }
+    # the columns are made when first read: a dry run reads none of them (it needs the count and the
+    # distinct keys, known already, when nothing is on file for those keys)
+    return ParsedValues(
+        length=sum(count for count, _ in parts),
+        distinct=distinct,
+        **{
+            name: (lambda name=name: list(chain.from_iterable(make[name]() for _, make in parts)))
+            for name in PARSED_COLUMNS
+        },
+    )
 
 
-def _block_values(block: RollupBlock, cols) -> ParsedValues:
-    """A block's values in row-major order, the order the cell-by-cell path gives them. Everything is laid
-    out for every (row, column) slot, then the slots of missing cells are dropped with one mask."""
+def _block_values(block: RollupBlock, cols) -> tuple[int, dict]:
+    """A block's values in row-major order, the order the cell-by-cell path gives them: how many, and per
+    ParsedValue field a function that makes an iterable of them. Everything is laid out for every (row,
+    column) slot, then the slots of missing cells are dropped with one mask."""
     columns = block.columns
     n_rows, width = len(block.regions), len(columns)
     masks = [mask for _, mask, _, _ in cols]
@@ -301,10 +341,10 @@ def _block_values(block: RollupBlock, cols) -> ParsedValues:
         keep = list(chain.from_iterable(zip(*(every if m is None else m for m in masks), strict=True)))
 
     def kept(slots):
-        return slots if keep is None else list(compress(slots, keep))
+        return slots if keep is None else compress(slots, keep)
 
     def row_major(per_column):  # one list per column, one item per row
-        return kept(list(chain.from_iterable(zip(*per_column, strict=True))))
+        return kept(chain.from_iterable(zip(*per_column, strict=True)))
 
     def per_row(items):  # one item per row, the same for each column
         return row_major([items] * width)
@@ -318,23 +358,19 @@ def _block_values(block: RollupBlock, cols) -> ParsedValues:
         return kept([letter + number for number in block.numbers for letter in letters])
 
     def raws():
-        return row_major(
-            [
-                [_number_text(v) if v is not None and not isinstance(v, str) else "" for v in col.values]
-                for col in columns
-            ]
-        )
+        return row_major([_number_texts(col.values) for col in columns])
 
-    return ParsedValues(
-        region_code=per_row(block.regions),
-        indicator_code=per_column([col.spec.code for col in columns]),
-        year=per_column([col.year for col in columns]),
-        value=row_major([values for values, _, _, _ in cols]),
-        sheet=per_column([block.sheet] * width),
-        cell=cells,
-        raw=raws,
-        raw_unit=per_column([written for _, _, written, _ in cols]),
-    )
+    count = n_rows * width if keep is None else sum(keep)
+    return count, {
+        "region_code": lambda: per_row(block.regions),
+        "indicator_code": lambda: per_column([col.spec.code for col in columns]),
+        "year": lambda: per_column([col.year for col in columns]),
+        "value": lambda: row_major([values for values, _, _, _ in cols]),
+        "sheet": lambda: per_column([block.sheet] * width),
+        "cell": cells,
+        "raw": raws,
+        "raw_unit": lambda: per_column([written for _, _, written, _ in cols]),
+    }
 
 
 def validate(
