@@ -36,6 +36,7 @@ PAGES = ["/", "/county/330782/", "/cluster/smart-pv/", "/indicator/value_added/"
 LOAD_PATHS = ["/", "/county/330782/"]
 PG_PROVINCE = "zj_bench_province"
 PG_NATIONAL = "zj_bench_national"
+PG_IMPORT, PG_IMPORT_PRISTINE = "zj_bench_import", "zj_bench_import_pristine"
 
 
 def repeats(quick):
@@ -104,6 +105,32 @@ class Bench:
             "--workdir",
             self.ctx.tmp / "import",
         )
+        if not self.pg_version:
+            return
+        # the production database: the same real import into PostgreSQL, each run into a fresh copy of a
+        # catalog-only database (CREATE DATABASE … TEMPLATE)
+        pg_create(PG_IMPORT_PRISTINE)
+        try:
+            self.ctx.say("import: catalog into PostgreSQL")
+            self.ctx.manage(pg_url(PG_IMPORT_PRISTINE), "migrate", "-v0", name="migrate-import-pg")
+            self.ctx.manage(pg_url(PG_IMPORT_PRISTINE), "bootstrap", name="bootstrap-import-pg")
+            self.ctx.say(f"import: real import into PostgreSQL, {self.n['import']} runs")
+            self.results["import"]["postgresql"] = self.ctx.worker(
+                "import_pg",
+                pg_url(PG_IMPORT),
+                "--repeats",
+                self.n["import"],
+                "--workdir",
+                self.ctx.tmp / "import",
+                "--dsn",
+                pg_dsn("postgres"),
+                name="import-pg",
+                CONN_MAX_AGE="0",
+            )
+        finally:
+            if not self.keep:
+                pg_drop(PG_IMPORT)
+                pg_drop(PG_IMPORT_PRISTINE)
 
     def _engine(self, url, label):
         self.ctx.say(f"engine: {label}, {self.n['engine']} runs")

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, not_
 
 from .catalog import CatalogIndex, IndicatorMatch, IndicatorSpec, clean_text, norm_key
 from .readers import Grid, col_letter
@@ -96,6 +97,10 @@ def _is_number(value) -> bool:
     """An int or float cell (not bool): its hkey names no role (role_of → None) and no period (period_kind →
     None), since both look for Chinese labels, "±" or "+-", which a number's digits never contain."""
     return type(value) is float or type(value) is int
+
+
+_NUMBER = frozenset({float, int})
+_NUMBER_OR_EMPTY = frozenset({float, int, type(None)})
 
 
 def _row_cells(labels, keyed) -> dict:
@@ -238,6 +243,26 @@ class SheetParser:
     def _cols(self) -> range:
         return range(self.g.col0, self.g.col_end)
 
+    def _row_split(self, r: int) -> tuple[list, list]:
+        """Row r's labelled cells in two lists of (column, value): those that are not numbers, and the numbers
+        that could be a year header (whole, 1000–2999), or all of them when any is an int. The split runs in
+        C (map, compress): a sheet's first rows are mostly numbers, and the numbers only matter as years."""
+        g = self.g
+        rr = r - g.row0
+        row = g.rows[rr] if 0 <= rr < len(g.rows) else []
+        if self._merged_by_row is None or r in self._merged_by_row:
+            labels = list(self._labels(r))
+            return [(c, v) for c, v in labels if not _is_number(v)], [(c, v) for c, v in labels if _is_number(v)]
+        types = list(map(type, row))
+        others = list(compress(enumerate(row, g.col0), map(not_, map(_NUMBER_OR_EMPTY.__contains__, types))))
+        is_number = list(map(_NUMBER.__contains__, types))
+        if not any(is_number):
+            return others, []
+        numbers = list(compress(enumerate(row, g.col0), is_number))
+        if int in types:
+            return others, numbers
+        return others, list(compress(numbers, map(float.is_integer, compress(row, is_number))))
+
     def _labels(self, r: int):
         """(column, label) of row r's cells that have one, left to right: ``g.label(r, c)`` for every column,
         without visiting the empty ones (a row without merged cells: all of them, uncopied; None has no key)."""
@@ -373,15 +398,11 @@ class SheetParser:
             years = {}  # column → year, for the cells that read as a year header
             row_strings = []
             strings.append(row_strings)
-            labels = self._labels(r)
-            numbers = False
-            for c, v in labels:
-                t = type(v)
-                if t is float or t is int:  # _is_number, inlined: most cells of most sheets are numbers
-                    numbers = True
-                    if 1000 <= v <= 2999 and (t is int or v.is_integer()):  # year_of_header, inlined
-                        years[c] = int(v)
-                    continue
+            others, numbers = self._row_split(r)
+            for c, v in numbers:  # a number names no role and no period: it can only be a year header
+                if 1000 <= v <= 2999 and (type(v) is int or v.is_integer()):  # year_of_header, inlined
+                    years[c] = int(v)
+            for c, v in others:
                 k = hkey(v)
                 if not k:
                     continue
@@ -392,7 +413,7 @@ class SheetParser:
                     y = year_of_header(v)
                     if y is not None:
                         years[c] = y
-            if not numbers and not keyed:
+            if not numbers and not keyed:  # nothing here can name a role, a period or a year
                 continue
             cells = None  # _row_cells, made when a shape asks for them
             roles: dict[str, int] = {}
