@@ -185,6 +185,7 @@ def test_report_judges_the_import_budget_on_the_dry_run_and_shows_the_database_i
         "real": [0.400, 0.390, 0.410],
         "floor": [0.330, 0.320, 0.340],  # the real import adds 70 ms: 3.5×
         "floor_rows": 1000,
+        "postgresql": {"real": [0.800, 0.700, 0.900], "cpu": [0.15, 0.14, 0.16], "created": 1000},
         "cpu": {"raw": [0.02], "dry": [0.05], "real": [0.4], "floor": [0.33]},
         "created": 1000,
         "dry_created": 1000,
@@ -198,3 +199,4 @@ def test_report_judges_the_import_budget_on_the_dry_run_and_shows_the_database_i
     )
     assert "| real import less the database insert (medians) | 70.0 | — | — | — | — | 3.5× | — | — |" in text
     assert "| database insert alone: the same rows, one `executemany` (reference) | 330 |" in text
+    assert "| `import_stats --approve` into PostgreSQL (the production database) | 800 | 700–900 | 3 | 150 |" in text
