@@ -244,9 +244,10 @@ class SheetParser:
         return range(self.g.col0, self.g.col_end)
 
     def _row_split(self, r: int) -> tuple[list, list]:
-        """Row r's labelled cells in two lists of (column, value): those that are not numbers, and the numbers
-        that could be a year header (whole, 1000–2999), or all of them when any is an int. The split runs in
-        C (map, compress): a sheet's first rows are mostly numbers, and the numbers only matter as years."""
+        """Row r's labels in two lists of (column, value): those that are not numbers (an empty one may be
+        among them: it has no key), and the numbers that may be a year header: the whole ones (all of them
+        when a row has merged cells or an int; the caller checks 1000–2999). The split runs in C (map,
+        compress): a sheet's first rows are mostly numbers, and a number only matters as a year."""
         g = self.g
         rr = r - g.row0
         row = g.rows[rr] if 0 <= rr < len(g.rows) else []
