@@ -777,3 +777,19 @@ def test_a_column_of_number_texts_is_display_of_each_cell(cells):
     want = [validate_module._number_text(v) if v is not None and not isinstance(v, str) else "" for v in cells]
     assert validate_module._number_texts(cells) == want
     assert all(text == display(v) for text, v in zip(want, cells, strict=True) if v is not None and text)
+
+
+def test_the_catalog_index_is_kept_per_catalog_content_and_renewed_when_full(monkeypatch):
+    from dataclasses import replace
+
+    from indicators import ingest
+
+    first = ingest.catalog_index(make_catalog())
+    assert ingest.catalog_index(make_catalog()) is first  # an equal catalog read again: the same lookups
+    edited = make_catalog()
+    edited.indicators[0] = replace(edited.indicators[0], aliases=(*edited.indicators[0].aliases, "新别名"))
+    other = ingest.catalog_index(edited)
+    assert other is not first and other.match_indicator("新别名")[0].spec.code == edited.indicators[0].code
+    assert first.match_indicator("新别名")[0] is None
+    monkeypatch.setattr(ingest, "_INDEX_CACHE_LIMIT", first.cached() - 1)
+    assert ingest.catalog_index(make_catalog()) is not first  # too many texts kept: a fresh index

@@ -211,6 +211,7 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
 
 _INDEXES: dict[tuple, CatalogIndex] = {}
 _INDEXES_KEPT = 4
+_INDEX_CACHE_LIMIT = 100_000  # lookups an index may carry into the next upload
 _INDEXES_LOCK = threading.Lock()
 
 
@@ -221,7 +222,7 @@ def catalog_index(catalog: IngestCatalog) -> CatalogIndex:
     key = (tuple(catalog.indicators), tuple(catalog.regions), catalog.current_year)
     with _INDEXES_LOCK:
         index = _INDEXES.pop(key, None)
-    if index is None:
+    if index is None or index.cached() > _INDEX_CACHE_LIMIT:  # a fresh one: uploads' texts must not pile up
         index = CatalogIndex(catalog)
     with _INDEXES_LOCK:
         _INDEXES.pop(key, None)

@@ -204,6 +204,10 @@ class CatalogIndex:
         # (type, text) for a text resolved the same in every year, else (type, text, year)
         self._resolved: dict[tuple, RegionResolution] = {}
 
+    def cached(self) -> int:
+        """How many lookups the index keeps (header texts, region texts, resolutions)."""
+        return len(self._ind_cache) + len(self._region_key_cache) + len(self._resolved)
+
     # -- indicators ------------------------------------------------------------------------------
 
     def _add_ind(self, key: str, spec: IndicatorSpec, prio: int, alias: str | None) -> None:
