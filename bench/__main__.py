@@ -110,7 +110,7 @@ class Bench:
         # the production database: the same real import into PostgreSQL, each run into a fresh copy of a
         # catalog-only database (CREATE DATABASE … TEMPLATE)
         pg_create(PG_IMPORT_PRISTINE)
-        try:
+        try:  # a failure here is reported beside the SQLite numbers, not instead of them
             self.ctx.say("import: catalog into PostgreSQL")
             self.ctx.manage(pg_url(PG_IMPORT_PRISTINE), "migrate", "-v0", name="migrate-import-pg")
             self.ctx.manage(pg_url(PG_IMPORT_PRISTINE), "bootstrap", name="bootstrap-import-pg")
@@ -127,6 +127,9 @@ class Bench:
                 name="import-pg",
                 CONN_MAX_AGE="0",
             )
+        except Exception as exc:
+            traceback.print_exc()
+            self.results["import"]["postgresql"] = {"error": f"{type(exc).__name__}: {exc}"}
         finally:
             if not self.keep:
                 pg_drop(PG_IMPORT)

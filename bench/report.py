@@ -230,6 +230,8 @@ def _import(imp):
         cpu = _ms(_cpu(imp, "cpu", key))
         out.append(_row(label, med, rng, n, cpu, f"{cells / st['median']:,.0f}", f"{ratio:.1f}×", budget, res))
     pg = imp.get("postgresql")
+    if pg and "error" in pg:
+        out.append(_row("`import_stats --approve` into PostgreSQL", "**ERROR**", "—", "—", "—", "—", "—", "—", "—"))
     if pg and pg.get("real"):
         st, med, rng, n = _trio(pg["real"])
         out.append(
@@ -263,6 +265,8 @@ def _import(imp):
             "workbook pays. What the real import adds to it is the read and checks above plus the upload record, "
             "the kept original file, building the rows and the commit.",
         ]
+    if pg and "error" in pg:
+        out += ["", f"The PostgreSQL import failed:\n\n```\n{pg['error'][-2500:]}\n```"]
     if pg and pg.get("real"):
         out += [
             "",

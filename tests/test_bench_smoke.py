@@ -200,3 +200,26 @@ def test_report_judges_the_import_budget_on_the_dry_run_and_shows_the_database_i
     assert "| real import less the database insert (medians) | 70.0 | — | — | — | — | 3.5× | — | — |" in text
     assert "| database insert alone: the same rows, one `executemany` (reference) | 330 |" in text
     assert "| `import_stats --approve` into PostgreSQL (the production database) | 800 | 700–900 | 3 | 150 |" in text
+
+
+def test_a_failed_postgresql_import_is_reported_beside_the_sqlite_numbers(tmp_path):
+    imp = {
+        "cells": 10,
+        "grid_cells": 12,
+        "file_bytes": 2048,
+        "sheets": 1,
+        "counties": 1,
+        "indicators": 10,
+        "raw": [0.010],
+        "dry": [0.020],
+        "real": [0.100],
+        "cpu": {"raw": [0.01], "dry": [0.02], "real": [0.1]},
+        "created": 10,
+        "dry_created": 10,
+        "warnings": 0,
+        "postgresql": {"error": "OperationalError: source database is being accessed by other users"},
+    }
+    text = report.write(tmp_path / "BENCHMARKS.md", {"machine": MACHINE, "import": imp})
+    assert "| `import_stats --dry-run` | 20.0 |" in text
+    assert "| `import_stats --approve` into PostgreSQL | **ERROR** |" in text
+    assert "source database is being accessed by other users" in text
