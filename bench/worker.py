@@ -319,18 +319,12 @@ def task_import_pg(args):
     return {"real": wall, "cpu": cpu, "created": created}
 
 
-_FLOOR_COLUMNS = (
-    "region_id",
-    "indicator_id",
-    "year",
-    "value",
-    "version",
-    "status",
-    "is_current",
-    "sheet",
-    "cell",
-    "raw",
-)
+def _floor_columns() -> list[str]:
+    """The observation columns an import writes (services._OBSERVATION_FIELDS), the upload's left out."""
+    from indicators.models import Observation
+    from indicators.services import _OBSERVATION_FIELDS
+
+    return [Observation._meta.get_field(name).column for name in _OBSERVATION_FIELDS if name != "upload"]
 
 
 def _stored_rows(db: Path) -> list[tuple]:
@@ -338,7 +332,7 @@ def _stored_rows(db: Path) -> list[tuple]:
     import sqlite3
 
     with sqlite3.connect(db) as con:
-        return con.execute(f"SELECT {', '.join(_FLOOR_COLUMNS)} FROM indicators_observation ORDER BY id").fetchall()
+        return con.execute(f"SELECT {', '.join(_floor_columns())} FROM indicators_observation ORDER BY id").fetchall()
 
 
 def _insert_floor(db: Path, rows: list[tuple], cpu: list) -> float:
@@ -358,8 +352,8 @@ def _insert_floor(db: Path, rows: list[tuple], cpu: list) -> float:
         )
         upload_id = con.execute("SELECT max(id) FROM indicators_upload").fetchone()[0]
         rows = [(*row, upload_id) for row in rows]
-        columns = ", ".join((*_FLOOR_COLUMNS, "upload_id"))
-        sql = f"INSERT INTO indicators_observation ({columns}) VALUES ({', '.join('?' * (len(_FLOOR_COLUMNS) + 1))})"
+        columns = [*_floor_columns(), "upload_id"]
+        sql = f"INSERT INTO indicators_observation ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
         def insert():
             con.execute("BEGIN")

@@ -327,7 +327,7 @@ def _insert_observations(rows):
                 connection.connection.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
 
 
-def _store_versions(*, upload, values, changed, existing, region_ids, approve):
+def _store_versions(*, upload, changed, existing, region_ids, approve):
     """Write ``changed`` (from observations_diff against ``existing``, read after the regions were locked in
     this transaction) as new versions: retire the current (and, approving, the approved) ones, insert, mark
     the upload and send observations_changed on commit."""
@@ -338,10 +338,9 @@ def _store_versions(*, upload, values, changed, existing, region_ids, approve):
     status = (Observation.Status.APPROVED if approve else Observation.Status.SUBMITTED).value
     retire_current, retire_approved = [], []
     if existing:
-        versions_of = [existing.get(key) for key in changed.keys()]
         approved = Observation.Status.APPROVED
         numbers = []
-        for versions in versions_of:
+        for versions in map(existing.get, changed.keys()):
             if not versions:
                 numbers.append(1)
                 continue
@@ -395,9 +394,7 @@ def observations_write(*, upload, values, approve=False):
     region_ids = _lock_regions(values)
     existing = _existing_rows(values)
     summary, changed = observations_diff(values, existing)
-    _store_versions(
-        upload=upload, values=values, changed=changed, existing=existing, region_ids=region_ids, approve=approve
-    )
+    _store_versions(upload=upload, changed=changed, existing=existing, region_ids=region_ids, approve=approve)
     return summary
 
 
@@ -550,8 +547,6 @@ def _import_file(*, data, filename, user, year, region_code, allowed_regions, ap
             report["warnings"].append({"sheet": "", "cell": "", "message": "所有数值与现有数据相同，未新建版本"})
             return report
         upload = upload_create(user=user, filename=filename, data=data, result=result, source=source)
-        _store_versions(
-            upload=upload, values=values, changed=changed, existing=existing, region_ids=region_ids, approve=approve
-        )
+        _store_versions(upload=upload, changed=changed, existing=existing, region_ids=region_ids, approve=approve)
     report["upload_id"] = upload.pk
     return report

@@ -222,10 +222,8 @@ def catalog_index(catalog: IngestCatalog) -> CatalogIndex:
     key = (tuple(catalog.indicators), tuple(catalog.regions), catalog.current_year)
     with _INDEXES_LOCK:
         index = _INDEXES.pop(key, None)
-    if index is None or index.cached() > _INDEX_CACHE_LIMIT:  # a fresh one: uploads' texts must not pile up
-        index = CatalogIndex(catalog)
-    with _INDEXES_LOCK:
-        _INDEXES.pop(key, None)
+        if index is None or index.cached() > _INDEX_CACHE_LIMIT:  # a fresh one: uploads' texts must not pile up
+            index = CatalogIndex(catalog)
         while len(_INDEXES) >= _INDEXES_KEPT:
             _INDEXES.pop(next(iter(_INDEXES)))
         _INDEXES[key] = index  # most recently used last

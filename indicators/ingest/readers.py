@@ -392,46 +392,26 @@ def _scan_sheet_plain(data: bytes, scan: _SheetScan) -> bool:
         if encoding is not None and encoding.lower() not in ("utf-8", "utf8"):
             seen.append("encoding")
 
-    parser = expat.ParserCreate(None, "}")  # as ElementTree.XMLParser: namespace processing on
-    parser.XmlDeclHandler = declaration
-    parser.CommentHandler = lambda text: seen.append("comment")
-    parser.StartCdataSectionHandler = lambda: seen.append("cdata")
-    parser.ProcessingInstructionHandler = lambda target, text: seen.append("processing instruction")
-    parser.StartDoctypeDeclHandler = lambda *args: seen.append("doctype")
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise ElementTree.ParseError(str(exc)) from None
+    _well_formed(
+        data,
+        XmlDeclHandler=declaration,
+        CommentHandler=lambda text: seen.append("comment"),
+        StartCdataSectionHandler=lambda: seen.append("cdata"),
+        ProcessingInstructionHandler=lambda target, text: seen.append("processing instruction"),
+        StartDoctypeDeclHandler=lambda *args: seen.append("doctype"),
+    )
     if seen:
         return False
     scan.bbox = [0, _PLAIN_ROWS - 1, 0, _PLAIN_COLS - 1]
     return True
 
 
-def _plain_body(data: bytes) -> bytes | None:
-    """The part after its XML declaration when it is UTF-8 with no comment, CDATA, DTD or processing
-    instruction (so every "<" starts a tag); None otherwise."""
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if b"\x00" in body:  # UTF-16 (or garbage): leave it to ElementTree
-        return None
-    if body.startswith(b"<?"):
-        decl = _XML_DECL_RE.match(body)
-        if decl is None:
-            return None
-        enc = _DECL_ENCODING_RE.search(decl.group())
-        if enc is not None and enc.group(1).lower() not in (b"utf-8", b"utf8"):
-            return None
-        rest = body[decl.end() :]
-    else:
-        rest = body
-    if b"<?" in rest or b"<!" in rest:
-        return None
-    return rest
-
-
-def _well_formed(data: bytes) -> None:
-    """Raise ParseError, as ElementTree would, unless expat (in ElementTree's namespace mode) accepts the part."""
+def _well_formed(data: bytes, **handlers) -> None:
+    """Raise ParseError, as ElementTree would, unless expat (in ElementTree's namespace mode) accepts the part;
+    ``handlers`` are set on the parser first (expat calls them as it meets what they handle)."""
     parser = expat.ParserCreate(None, "}")
+    for name, handler in handlers.items():
+        setattr(parser, name, handler)
     try:
         parser.Parse(data, True)
     except expat.ExpatError as exc:
@@ -508,8 +488,20 @@ def _col_index(letters: bytes) -> int:
 def _scan_sheet_bytes(data: bytes, scan: _SheetScan, pct_styles: set[int]) -> bool:
     """Fill ``scan`` from the worksheet bytes as _scan_sheet_xml would; False (``scan`` untouched) when the
     part is not in the plain form this reads exactly. Raises ParseError for a malformed part."""
-    rest = _plain_body(data)
-    if rest is None:
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    if b"\x00" in body:  # UTF-16 (or garbage): leave it to ElementTree
+        return False
+    if body.startswith(b"<?"):
+        decl = _XML_DECL_RE.match(body)
+        if decl is None:
+            return False
+        enc = _DECL_ENCODING_RE.search(decl.group())
+        if enc is not None and enc.group(1).lower() not in (b"utf-8", b"utf8"):
+            return False
+        rest = body[decl.end() :]
+    else:
+        rest = body
+    if b"<?" in rest or b"<!" in rest:
         return False
     prefixed = _PREFIXED_TAG_RE.search(rest) is not None
     if (_PREFIXED_ODD_ROW_RE if prefixed else _ODD_ROW_RE).search(rest):

@@ -42,7 +42,7 @@ class ParsedValue:
     raw_unit: str
 
 
-PARSED_COLUMNS = _COLUMNS = ("region_code", "indicator_code", "year", "value", "sheet", "cell", "raw", "raw_unit")
+PARSED_COLUMNS = ("region_code", "indicator_code", "year", "value", "sheet", "cell", "raw", "raw_unit")
 
 
 class ParsedValues(Sequence):
@@ -55,7 +55,7 @@ class ParsedValues(Sequence):
     required): a dry run of a clean roll-up never builds any.
     """
 
-    __slots__ = (*_COLUMNS, "_make", "_distinct", "_length")
+    __slots__ = (*PARSED_COLUMNS, "_make", "_distinct", "_length")
 
     def __init__(
         self,
@@ -66,7 +66,7 @@ class ParsedValues(Sequence):
     ):
         self._make = {}
         self._distinct = dict(distinct or {})
-        for name in _COLUMNS:
+        for name in PARSED_COLUMNS:
             column = columns.pop(name)
             if callable(column):
                 self._make[name] = column
@@ -80,7 +80,7 @@ class ParsedValues(Sequence):
         self._length = length
 
     def __getattr__(self, name):  # only reached for a lazy column not made yet
-        make = self._make.pop(name, None) if name in _COLUMNS else None
+        make = self._make.pop(name, None) if name in PARSED_COLUMNS else None
         if make is None:
             raise AttributeError(name)
         column = make()
@@ -89,7 +89,7 @@ class ParsedValues(Sequence):
 
     @classmethod
     def empty(cls) -> ParsedValues:
-        return cls(**{name: [] for name in _COLUMNS})
+        return cls(**{name: [] for name in PARSED_COLUMNS})
 
     @classmethod
     def of(cls, values: Iterable[ParsedValue]) -> ParsedValues:
@@ -99,7 +99,7 @@ class ParsedValues(Sequence):
         rows = list(values)
         if not rows:
             return cls.empty()
-        return cls(**{name: [getattr(v, name) for v in rows] for name in _COLUMNS})
+        return cls(**{name: [getattr(v, name) for v in rows] for name in PARSED_COLUMNS})
 
     def take(self, mask: Sequence[bool]) -> ParsedValues:
         """The values where ``mask`` is true, in order (a lazy column not made yet stays lazy)."""
@@ -109,7 +109,7 @@ class ParsedValues(Sequence):
 
         return ParsedValues(
             length=sum(mask),
-            **{name: (lambda name=name: kept(name)) if name in self._make else kept(name) for name in _COLUMNS},
+            **{name: (lambda name=name: kept(name)) if name in self._make else kept(name) for name in PARSED_COLUMNS},
         )
 
     def distinct(self, name: str) -> frozenset:
@@ -128,10 +128,10 @@ class ParsedValues(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
-        return ParsedValue(*(getattr(self, name)[i] for name in _COLUMNS))
+        return ParsedValue(*(getattr(self, name)[i] for name in PARSED_COLUMNS))
 
     def __iter__(self):
-        return map(ParsedValue, *(getattr(self, name) for name in _COLUMNS))
+        return map(ParsedValue, *(getattr(self, name) for name in PARSED_COLUMNS))
 
     def __eq__(self, other):
         if isinstance(other, Sequence) and not isinstance(other, str | bytes):

@@ -182,19 +182,16 @@ class RollupBlock:
         return out
 
 
+def _unit_assumed(spec: IndicatorSpec) -> str:
+    return f'未注明计量单位，按指标 "{spec.name}" 的标准单位 "{spec.unit}" 处理'
+
+
 def _fmt(value: float) -> str:
     return f"{value:.12g}"
 
 
-def _number_text(raw) -> str:
-    """display() of a finite float or an int cell."""
-    if type(raw) is float:
-        return str(int(raw)) if raw.is_integer() and -1e16 < raw < 1e16 else repr(raw)
-    return str(raw)
-
-
 def _number_texts(cells: Sequence) -> list[str]:
-    """[_number_text(v) for v in cells] for a column of finite floats and ints, a missing cell's slot ""
+    """[display(v) for v in cells] for a column of finite floats and ints, a missing cell's slot ""
     (what a write of 35,000 values reads; a per-value call costs more than the rest of the column's work).
 
     repr() writes a float that is a whole number below 1e16 as "12345.0", and display() as "12345": cutting
@@ -203,7 +200,7 @@ def _number_texts(cells: Sequence) -> list[str]:
         return []
     kinds = set(map(type, cells))
     if type(None) in kinds or str in kinds:
-        return [_number_text(v) if v is not None and not isinstance(v, str) else "" for v in cells]
+        return [display(v) if v is not None and not isinstance(v, str) else "" for v in cells]
     texts = ("\n".join(map(repr, cells)) + "\n").replace(".0\n", "\n").split("\n")[:-1]
     if 0.0 in cells:
         texts = ["0" if t == "-0" else t for t in texts]
@@ -240,7 +237,7 @@ def _clean_column(col: BlockColumn) -> tuple | None:
     warnings = []
     written = col.unit.strip() if isinstance(col.unit, str) and col.unit.strip() else None
     if written is None:
-        warnings.append(f'未注明计量单位，按指标 "{spec.name}" 的标准单位 "{spec.unit}" 处理')
+        warnings.append(_unit_assumed(spec))
         written = spec.unit
     try:
         factor, note = conversion_factor(written, spec.unit)
@@ -432,7 +429,7 @@ def validate(
                 log.error(c.sheet, c.cell, f'"{text}" 带百分号，但计量单位是 "{written}"')
                 continue
         if written is None:
-            log.warn(c.sheet, unit_cell, f'未注明计量单位，按指标 "{spec.name}" 的标准单位 "{spec.unit}" 处理')
+            log.warn(c.sheet, unit_cell, _unit_assumed(spec))
             written = spec.unit
         conv = factors.get((written, spec.unit))
         if conv is None:
