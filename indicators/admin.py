@@ -12,10 +12,28 @@ from .models import (
     RegionGroup,
     Upload,
 )
+from .versioning import data_changed
+
+
+class CatalogAdmin(SimpleHistoryAdmin):
+    """Admin of a model the gap tables read: every save or delete (inlines included) moves the data
+    version inside the admin's own transaction, so no worker shows figures from before the edit."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)  # runs after save_model, inlines included
+        data_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        data_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        data_changed()
 
 
 @admin.register(Region)
-class RegionAdmin(SimpleHistoryAdmin):
+class RegionAdmin(CatalogAdmin):
     list_display = ["code", "name", "short_name", "level", "parent", "valid_from", "valid_to"]
     list_filter = ["level", "parent"]
     search_fields = ["code", "name", "short_name"]
@@ -30,7 +48,7 @@ class GroupMembershipInline(admin.TabularInline):
 
 
 @admin.register(RegionGroup)
-class RegionGroupAdmin(SimpleHistoryAdmin):
+class RegionGroupAdmin(CatalogAdmin):
     list_display = ["slug", "name", "is_demo"]
     search_fields = ["slug", "name"]
     inlines = [GroupMembershipInline]
@@ -43,7 +61,7 @@ class ClusterMembershipInline(admin.TabularInline):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(SimpleHistoryAdmin):
+class ClusterAdmin(CatalogAdmin):
     list_display = ["slug", "name", "tier", "parent"]
     list_filter = ["tier"]
     search_fields = ["slug", "name", "name_en"]
@@ -51,14 +69,14 @@ class ClusterAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(GroupMembership)
-class GroupMembershipAdmin(SimpleHistoryAdmin):
+class GroupMembershipAdmin(CatalogAdmin):
     list_display = ["group", "region"]
     list_filter = ["group"]
     search_fields = ["region__name", "region__code"]
 
 
 @admin.register(ClusterMembership)
-class ClusterMembershipAdmin(SimpleHistoryAdmin):
+class ClusterMembershipAdmin(CatalogAdmin):
     list_display = ["cluster", "region", "role", "is_demo"]
     list_filter = ["cluster", "role", "is_demo"]
     search_fields = ["region__name", "region__code"]
@@ -70,7 +88,7 @@ class IndicatorAliasInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(CatalogAdmin):
     list_display = ["code", "name", "unit", "kind", "direction", "level"]
     list_filter = ["kind", "direction", "level", "unit"]
     search_fields = ["code", "name", "name_en", "aliases__alias"]
@@ -79,7 +97,7 @@ class IndicatorAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(IndicatorAlias)
-class IndicatorAliasAdmin(SimpleHistoryAdmin):
+class IndicatorAliasAdmin(CatalogAdmin):
     list_display = ["alias", "indicator", "valid_until"]
     search_fields = ["alias", "indicator__name", "indicator__code"]
 

@@ -333,3 +333,24 @@ class OfficialRegion(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.region.name}"
+
+
+class DataVersion(models.Model):
+    """The one row every process reads to know whether its cached gap tables and page bodies still hold.
+
+    `epoch` is random and set when the row is made, so a database that is emptied and refilled (tests, a
+    restore) never brings back entries keyed on an old generation; `generation` only grows. Moved by
+    indicators.versioning.data_changed() after a commit."""
+
+    epoch = models.CharField(max_length=32)
+    generation = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("数据版本")
+        verbose_name_plural = _("数据版本")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="data_version_single_row")]
+
+    def __str__(self):
+        return f"{self.epoch}.{self.generation}"

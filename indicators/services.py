@@ -26,7 +26,7 @@ from .models import (
     RegionGroup,
     Upload,
 )
-from .signals import observations_changed
+from .versioning import data_changed
 
 
 def upsert(model, lookup, values):
@@ -330,7 +330,7 @@ def _insert_observations(rows):
 def _store_versions(*, upload, changed, existing, region_ids, approve):
     """Write ``changed`` (from observations_diff against ``existing``, read after the regions were locked in
     this transaction) as new versions: retire the current (and, approving, the approved) ones, insert, mark
-    the upload and send observations_changed on commit."""
+    the upload and move the data version (in this transaction)."""
     changed = ParsedValues.of(changed)
     indicator_ids = dict(
         Indicator.objects.filter(code__in=changed.distinct("indicator_code")).values_list("code", "pk")
@@ -373,7 +373,7 @@ def _store_versions(*, upload, changed, existing, region_ids, approve):
     if approve:
         upload.reviewed_at = timezone.now()
     upload.save(update_fields=["status", "reviewed_at"])
-    transaction.on_commit(lambda: observations_changed.send(sender=Upload, upload=upload))
+    data_changed()
 
 
 def _cut(texts: list[str], size: int) -> list[str]:
@@ -417,7 +417,7 @@ def upload_approve(*, upload, user, comment=""):
     upload.status = Upload.Status.APPROVED
     upload.reviewed_by, upload.reviewed_at, upload.review_comment = user, timezone.now(), comment
     upload.save()
-    transaction.on_commit(lambda: observations_changed.send(sender=Upload, upload=upload))
+    data_changed()
     return upload
 
 
@@ -448,7 +448,7 @@ def upload_return(*, upload, user, comment):
     upload.status = Upload.Status.RETURNED
     upload.reviewed_by, upload.reviewed_at, upload.review_comment = user, timezone.now(), comment
     upload.save()
-    transaction.on_commit(lambda: observations_changed.send(sender=Upload, upload=upload))
+    data_changed()
     return upload
 
 

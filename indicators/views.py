@@ -99,7 +99,6 @@ def confirm(request, pk):
         messages.error(request, _("文件重新校验未通过，未提交；请重新上传"), extra_tags="danger")
         return redirect("indicators:preview", pk=pk)
     summary = observations_write(upload=draft, values=result.values, approve=False)
-    _data_changed()
     messages.success(
         request,
         _("已提交审核：新增 %(created)d 个、更新 %(updated)d 个、未变 %(unchanged)d 个数值")
@@ -227,18 +226,7 @@ def _review(request, action, upload, comment, success):
     except ValueError as exc:  # not (or no longer) submitted: someone else reviewed it first
         messages.error(request, str(exc), extra_tags="danger")
         return
-    _data_changed()
     messages.success(request, success)
-
-
-def _data_changed():
-    """Drop the dashboard's cached gap tables when the dashboard app is installed. (services.py also sends
-    indicators.signals.observations_changed, which targets listens to; bumping twice costs nothing.)"""
-    try:
-        from targets.reports import bump_data_version  # optional: indicators does not depend on targets
-    except ImportError:
-        return
-    bump_data_version()
 
 
 def _attachment(filename, *, fallback):

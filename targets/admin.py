@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from indicators.admin import CatalogAdmin
 
 from .models import CompositeWeight, PolicyDocument, QualitativeGoal, Target
 
@@ -25,7 +26,7 @@ class QualitativeGoalInline(admin.TabularInline):
 
 
 @admin.register(PolicyDocument)
-class PolicyDocumentAdmin(SimpleHistoryAdmin):
+class PolicyDocumentAdmin(CatalogAdmin):
     list_display = ["code", "title", "doc_number", "issuer", "period_start", "period_end"]
     list_filter = ["issuer"]
     search_fields = ["code", "title", "doc_number"]
@@ -33,7 +34,7 @@ class PolicyDocumentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(SimpleHistoryAdmin):
+class TargetAdmin(CatalogAdmin):
     list_display = ["document", "seq", "clause", "label", "kind", "comparator", "value", "unit", "target_year", "scope"]
     list_filter = ["document", "kind", "target_year", "policy_input", "scope"]
     search_fields = ["label", "excerpt", "note", "indicator__name", "indicator__code"]
@@ -41,6 +42,6 @@ class TargetAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(CompositeWeight)
-class CompositeWeightAdmin(SimpleHistoryAdmin):
+class CompositeWeightAdmin(CatalogAdmin):
     list_display = ["target", "weight"]
     raw_id_fields = ["target"]

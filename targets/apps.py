@@ -5,6 +5,3 @@ class TargetsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "targets"
     verbose_name = "目标与差距"
-
-    def ready(self):
-        from . import signals  # noqa: F401

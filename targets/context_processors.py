@@ -2,12 +2,12 @@ from django.core.cache import cache
 
 from indicators.models import Region, Upload
 
-from .reports import data_version
+from indicators import versioning
 
 
 def navigation(request):
     """The county selector and the demo-data flag, cached per data version (no query on a hit)."""
-    key = f"zj:{data_version()}:nav"
+    key = f"zj:{versioning.key()}:nav"
     nav = cache.get(key)
     if nav is None:
         nav = {

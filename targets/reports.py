@@ -1,30 +1,18 @@
 """Gap tables for pages and commands: selectors fetch, targets/gaps.py computes, this glues them.
 
-Results are cached per data version; the version moves whenever an upload is written, approved or
-returned, or a target, indicator or membership is edited (targets/signals.py)."""
+Results are kept in this process per data version (indicators.versioning: one row in the database that
+every process reads), which the services move whenever an upload is written, approved or returned, or
+the catalog is edited."""
 
 import datetime
 
 import pandas as pd
 from django.conf import settings
-from django.core.cache import cache
+
+from indicators import versioning
 
 from . import gaps
 from .selectors import engine_inputs
-
-DATA_VERSION_KEY = "zj:data-version"
-
-
-def data_version():
-    return cache.get_or_set(DATA_VERSION_KEY, 1, None)
-
-
-def bump_data_version():
-    """Invalidate every cached gap table (called on upload approval, target edits …)."""
-    try:
-        cache.incr(DATA_VERSION_KEY)
-    except ValueError:
-        cache.set(DATA_VERSION_KEY, 2, None)
 
 
 def default_as_of():
@@ -42,14 +30,14 @@ def parse_scope(text):
 
 
 # Computed tables stay in this process (pickling a 100k-row frame through the cache backend on
-# every request would cost more than it saves); the shared cache holds only the data version, so
-# every worker drops its tables when an upload is approved or a target edited.
+# every request would cost more than it saves), keyed on the data version every process reads from
+# the database, so every worker drops its tables when an upload is approved or a target edited.
 _memo = {"version": None, "tables": {}}
 MEMO_LIMIT = 64
 
 
 def _cached(key, compute):
-    version = data_version()
+    version = versioning.key()
     if _memo["version"] != version:
         _memo["version"], _memo["tables"] = version, {}
     tables = _memo["tables"]

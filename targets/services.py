@@ -7,6 +7,7 @@ from django.db import models, transaction
 from indicators import services as indicator_services
 from indicators.catalog import load_catalog
 from indicators.models import Indicator
+from indicators.versioning import data_changed
 
 from .models import PolicyDocument, QualitativeGoal, Target
 
@@ -137,8 +138,9 @@ def composite_default_weights():
     return chosen.count()
 
 
+@transaction.atomic
 def catalog_bootstrap():
-    """Load the whole catalog (indicators, regions, groups, clusters, documents, targets)."""
+    """Load the whole catalog (indicators, regions, groups, clusters, documents, targets), all or nothing."""
     catalog = load_catalog()
     changed = indicator_services.catalog_sync_indicators(specs=catalog.indicators)
     if catalog.regions:
@@ -147,4 +149,6 @@ def catalog_bootstrap():
         changed += indicator_services.catalog_sync_clusters(data=catalog.clusters)
     changed += catalog_sync_documents(documents=catalog.documents)
     changed += composite_default_weights()
+    if changed:
+        data_changed()
     return changed

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
+from indicators import versioning
 from indicators.access import reviewer_required, visible_uploads
 from indicators.models import Cluster, ClusterMembership, Indicator, Region, RegionGroup
 
@@ -63,7 +64,7 @@ def _body(request, name, template, build):
     """A page's rendered body, kept per data version, language and full path (query string included):
     a warm hit skips every computation and query behind it. Bodies hold no CSRF token or user data;
     the per-user parts of a page are rendered outside them."""
-    key = f"zj:{reports.data_version()}:body:{name}:{get_language()}:{request.get_full_path()}"
+    key = f"zj:{versioning.key()}:body:{name}:{get_language()}:{request.get_full_path()}"
     html = cache.get(key)
     if html is None:
         html = render_to_string(template, build(), request=request)

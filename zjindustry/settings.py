@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The data version is read at most once per request and sent back as X-Data-Version.
+    "indicators.versioning.DataVersionMiddleware",
     # Anonymous visitors see only the login page, /healthz and static files (see DASHBOARD_PUBLIC).
     "indicators.access.DashboardLoginRequiredMiddleware",
     # Must stay last: it turns a locked-out login into the lockout page.
@@ -153,8 +155,9 @@ MESSAGE_TAGS = {40: "danger"}
 # ---------------------------------------------------------------------------
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 
-# A shared cache matters once several app servers run: the data version that invalidates every
-# worker's gap tables lives there. Local memory by default; Redis via CACHE_URL=redis://host:6379/0.
+# Cached page bodies are keyed on the data version, which lives in the database (indicators.versioning),
+# so every process agrees on it whatever the cache. Redis (CACHE_URL=redis://host:6379/0) only lets
+# workers share the rendered bodies (speed); local memory is correct too.
 if os.environ.get("CACHE_URL", "").startswith("redis"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
