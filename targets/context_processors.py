@@ -1,8 +1,7 @@
 from django.core.cache import cache
 
-from indicators.models import Region, Upload
-
 from indicators import versioning
+from indicators.models import Region, Upload
 
 
 def navigation(request):
