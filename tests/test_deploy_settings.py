@@ -30,3 +30,16 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", DEBUG="0")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_is_off_unless_asked_for():
+    """Outside `make run` and the test runner, a missing DEBUG means production: no key, no start."""
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "PYTEST_VERSION"}}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_no_secret_key_is_committed():
+    settings_text = (ROOT / "zjindustry" / "settings.py").read_text()
+    assert 'SECRET_KEY = "' not in settings_text and "insecure" not in settings_text

@@ -12,13 +12,28 @@ def env_bool(name, default=False):
     return os.environ.get(name, str(int(default))).strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DEBUG", True)
+def dev_secret_key(path):
+    """A random key for a development machine, made once and kept in var/ (git-ignored): none is committed."""
+    import secrets
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+# Production unless told otherwise: `make run` sets DEBUG=1, and the test runner marks itself
+# (pytest sets PYTEST_VERSION in the environment).
+DEBUG = env_bool("DEBUG", "PYTEST_VERSION" in os.environ)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise RuntimeError("SECRET_KEY must be set when DEBUG=0")
-    # Only ever used for local development; production refuses to start without SECRET_KEY.
-    SECRET_KEY = "dev-only-insecure-key-not-for-production"
+    SECRET_KEY = dev_secret_key(BASE_DIR / "var" / "secret-key")
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
@@ -41,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zjindustry.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "zjindustry.middleware.ChineseFirstLocaleMiddleware",
@@ -123,6 +139,20 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Mail: printed to the console unless an SMTP host is configured. Password reset by mail is offered only
+# when mail can actually be sent.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zjindustry@localhost")
+PASSWORD_RESET_ENABLED = bool(EMAIL_HOST)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 
@@ -138,7 +168,10 @@ UPLOAD_CHANGE_HIGHLIGHT = 0.30
 
 # Login throttling (django-axes): 5 failures lock that username from that address for an hour.
 # Keyed on username+IP, not IP alone: a county bureau's staff often share one NAT address.
-# Behind a reverse proxy set AXES_IPWARE_PROXY_COUNT / AXES_IPWARE_META_PRECEDENCE_ORDER.
+# Behind a reverse proxy set TRUSTED_PROXY_COUNT (how many proxies append to X-Forwarded-For), or every
+# visitor would share the proxy's address; see zjindustry.security.client_ip.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "zjindustry.security.client_ip"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
