@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The settings default to production (DEBUG=0, SECRET_KEY required); the Makefile is the developer's
+# door, so its commands run with DEBUG=1 and a random key kept in var/ (made on first use, never committed).
+export DEBUG ?= 1
 
 .PHONY: install run test lint format bench migrations-check
 
