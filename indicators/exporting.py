@@ -3,13 +3,15 @@
 import csv
 import json
 
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheet programs run a cell that starts with one of these as a formula (OWASP's CSV-injection list,
+# plus the full-width ＝ that Excel on Chinese Windows also takes for "="); spaces in front do not stop them.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 def neutralise(value):
-    """Make a text cell safe to open in Excel: '=1+1' becomes "'=1+1"; numbers pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Make a text cell safe to open in a spreadsheet: '=1+1' and ' =1+1' become "'=1+1" / "' =1+1";
+    numbers pass unchanged."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
 
@@ -20,7 +22,8 @@ def write_records(stream, records, fields, fmt):
         stream.write(json.dumps([{f: r.get(f) for f in fields} for r in records], ensure_ascii=False, indent=1))
         stream.write("\n")
         return
-    writer = csv.DictWriter(stream, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+    # Rows end in CRLF, so the csv module quotes any field holding a bare CR or LF: no text can start a row.
+    writer = csv.DictWriter(stream, fieldnames=fields, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for record in records:
         row = {}
