@@ -1,9 +1,10 @@
 """Who may see and do what with uploads.
 
 Roles come from Django groups ("province", "county", "admin"; staff and superusers are admins). A
-county official answers for the regions in OfficialRegion and for their lineage (predecessors and
-successors: 柯桥区 also for 绍兴县's years). Every upload view reads through `visible_uploads()`, so
-another county's drafts are simply not found (404): a 403 would tell them the upload exists.
+county official answers for the regions in OfficialRegion and for the units these took over that no longer
+exist (柯桥区 also for 绍兴县's years): allowed_region_codes() is the one check. Every upload view reads
+through `visible_uploads()`, so another county's drafts are simply not found (404): a 403 would tell them
+the upload exists.
 """
 
 from functools import wraps
@@ -19,18 +20,12 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from .models import OfficialRegion, Region, Upload
+from .selectors import region_lineage
 
 ADMIN, PROVINCE, COUNTY = "admin", "province", "county"
 ROLES = (ADMIN, PROVINCE, COUNTY)  # highest first: a user in two groups gets the higher role
 REVIEWERS = frozenset({ADMIN, PROVINCE})
-ROLE_ALIASES = {
-    "admin": ADMIN,
-    "管理员": ADMIN,
-    "province": PROVINCE,
-    "省级": PROVINCE,
-    "county": COUNTY,
-    "县级": COUNTY,
-}
+ROLE_ALIASES = {**{role: role for role in ROLES}, "管理员": ADMIN, "省级": PROVINCE, "县级": COUNTY}
 
 
 def role_of(user):
@@ -49,58 +44,40 @@ def can_review(user):
     return role_of(user) in REVIEWERS
 
 
-def regions_of(user):
-    """The regions the user uploads for: all for province staff and admins, a county official's own."""
+def allowed_region_codes(user):
+    """The region codes the user may upload for and see the uploads of, or None for all (province staff,
+    admins). A county official: their own regions and the units these took over that no longer exist
+    (柯桥区 also 绍兴县), never another current unit (临平区 not 余杭区, though 临平区 was carved out of it)."""
     role = role_of(user)
     if role in REVIEWERS:
-        return Region.objects.all()
-    if role == COUNTY:
-        return Region.objects.filter(officials__user=user)
-    return Region.objects.none()
+        return None
+    if role != COUNTY:
+        return frozenset()
+    if not hasattr(user, "_zj_regions"):  # once per request, like the role
+        own = Region.objects.filter(officials__user=user).values_list("code", flat=True)
+        user._zj_regions = frozenset(region_lineage().absorbed(own))
+    return user._zj_regions
 
 
-def _lineage_codes(user):
-    """A county official's region codes with their predecessors and successors: {code: id} (3 queries)."""
-    if not hasattr(user, "_zj_lineage"):
-        own = dict(Region.objects.filter(officials__user=user).values_list("code", "id"))
-        edges = list(Region.predecessors.through.objects.values_list("from_region_id", "to_region_id"))
-        ids = set(own.values())
-        for step in (lambda e: e, lambda e: (e[1], e[0])):  # up to predecessors, then down to successors
-            frontier = set(own.values())
-            while frontier:
-                frontier = {b for a, b in map(step, edges) if a in frontier} - ids
-                ids |= frontier
-        user._zj_lineage = dict(Region.objects.filter(id__in=ids).values_list("code", "id"))
-    return user._zj_lineage
+def regions_of(user):
+    """The regions the user uploads for (see allowed_region_codes)."""
+    allowed = allowed_region_codes(user)
+    return Region.objects.all() if allowed is None else Region.objects.filter(code__in=allowed)
 
 
 def visible_uploads(user):
-    """Uploads the user may see: all for province staff and admins; for a county official those whose
-    regions all lie within theirs (a provincial roll-up naming other counties stays invisible)."""
-    role = role_of(user)
-    if role in REVIEWERS:
+    """Uploads the user may see: those whose regions all lie within allowed_region_codes (a provincial
+    roll-up naming other counties stays invisible to a county official)."""
+    allowed = allowed_region_codes(user)
+    if allowed is None:
         return Upload.objects.all()
-    if role != COUNTY:
-        return Upload.objects.none()
     links = Upload.regions.through.objects.filter(upload_id=OuterRef("pk"))
-    allowed = list(_lineage_codes(user).values())
-    return Upload.objects.filter(Exists(links)).exclude(Exists(links.exclude(region_id__in=allowed)))
+    return Upload.objects.filter(Exists(links)).exclude(Exists(links.exclude(region__code__in=allowed)))
 
 
 def can_upload_for(user, region_code):
     """Whether the user may upload data for (and see the history and template of) that region."""
-    role = role_of(user)
-    if role in REVIEWERS:
-        return Region.objects.filter(code=region_code).exists()
-    return role == COUNTY and region_code in _lineage_codes(user)
-
-
-def allowed_region_codes(user):
-    """The codes a parse may accept from this user, or None for no restriction (province staff, admins)."""
-    role = role_of(user)
-    if role in REVIEWERS:
-        return None
-    return set(_lineage_codes(user)) if role == COUNTY else set()
+    return regions_of(user).filter(code=region_code).exists()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,6 +184,6 @@ def account_provision(*, username, role, region_codes=(), email="", password=Non
     OfficialRegion.objects.filter(user=user).exclude(region__in=regions).delete()
     for region in regions:
         OfficialRegion.objects.get_or_create(user=user, region=region)
-    for cached in ("_zj_role", "_zj_lineage"):
+    for cached in ("_zj_role", "_zj_regions"):
         user.__dict__.pop(cached, None)
     return user, created

@@ -1,8 +1,60 @@
 """Reads of the indicators app; the one place that turns querysets into DataFrames."""
 
+import datetime
 from collections import defaultdict
+from dataclasses import dataclass
 
-from .models import ClusterMembership, GroupMembership, Region
+from django.db.models import F
+
+from .ingest.catalog import IndicatorSpec, IngestCatalog, RegionSpec
+from .models import ClusterMembership, GroupMembership, Indicator, IndicatorAlias, Observation, Region
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Who took over from whom: (old code, new code) links between regions, with the first and last year
+    of each unit in them (``valid_to`` None: the unit still exists)."""
+
+    links: list
+    valid_from: dict
+    valid_to: dict
+
+    def absorbed(self, codes):
+        """``codes`` with the units they took over that no longer exist (柯桥区 330603 → also 绍兴县 330621); one
+        that still exists is another unit (临平区 330113, carved out of 余杭区 330110 → 330113 only)."""
+        out = set(codes)
+        while more := {old for old, new in self.links if new in out and self.valid_to[old] is not None} - out:
+            out |= more
+        return out
+
+    def successor(self, code):
+        """Where an ended unit's data goes: its newest successor (江干区 330104 → 钱塘区 330114), else None."""
+        new = [n for o, n in self.links if o == code and self.valid_to[o] is not None]
+        return max(new, key=lambda n: (self.valid_from[n] or 0, n), default=None)
+
+    def current_codes(self):
+        """Old code → current code for units that ended and went whole to one successor (a rename or a
+        merge: 绍兴县 330621 → 柯桥区 330603); splits are not remapped."""
+        news = defaultdict(list)
+        for old, new in self.links:
+            if self.valid_to[old] is not None:
+                news[old].append(new)
+        current = {old: new[0] for old, new in news.items() if len(new) == 1}
+        for _ in list(current):  # a rename of a rename: follow the chain to the end
+            current = {old: current.get(new, new) for old, new in current.items()}
+        return current
+
+
+def region_lineage():
+    """The predecessor links between regions as a Lineage (one query)."""
+    # The through table points from a region (from_region) to one of its predecessors (to_region).
+    fields = [f"{side}_region__{name}" for side in ("to", "from") for name in ("code", "valid_from", "valid_to")]
+    lineage = Lineage(links=[], valid_from={}, valid_to={})
+    for old, old_from, old_to, new, new_from, new_to in Region.predecessors.through.objects.values_list(*fields):
+        lineage.links.append((old, new))
+        lineage.valid_from.update({old: old_from, new: new_from})
+        lineage.valid_to.update({old: old_to, new: new_to})
+    return lineage
 
 
 def region_records(include_historical=False):
@@ -34,11 +86,6 @@ def region_records(include_historical=False):
 
 def ingest_catalog(current_year=None):
     """The plain catalog the spreadsheet parser matches against (3 queries)."""
-    import datetime
-
-    from .ingest.catalog import IndicatorSpec, IngestCatalog, RegionSpec
-    from .models import Indicator, IndicatorAlias
-
     aliases = defaultdict(list)
     until = defaultdict(dict)
     for indicator_id, alias, valid_until in IndicatorAlias.objects.values_list("indicator_id", "alias", "valid_until"):
@@ -61,11 +108,7 @@ def ingest_catalog(current_year=None):
             "pk", "code", "name", "unit", "growth_of__code"
         )
     ]
-    successors = {}
-    for pred_code, succ_code, succ_from in Region.predecessors.through.objects.values_list(
-        "to_region__code", "from_region__code", "from_region__valid_from"
-    ):
-        successors.setdefault(pred_code, []).append((succ_from or 0, succ_code))
+    lineage = region_lineage()
     regions = [
         RegionSpec(
             code=code,
@@ -74,7 +117,7 @@ def ingest_catalog(current_year=None):
             level=level,
             valid_from=valid_from,
             valid_to=valid_to,
-            successor=max(successors[code])[1] if valid_to is not None and code in successors else None,
+            successor=lineage.successor(code),
         )
         for code, name, short_name, level, valid_from, valid_to in Region.objects.values_list(
             "code", "name", "short_name", "level", "valid_from", "valid_to"
@@ -86,8 +129,6 @@ def ingest_catalog(current_year=None):
 
 def observation_records(region=None, year=None, status="approved"):
     """Observations as export records; `approved` gives the approved value of each key, `all` every version."""
-    from .models import Observation
-
     rows = Observation.objects.all()
     if status == "approved":
         rows = rows.filter(status=Observation.Status.APPROVED)
@@ -95,21 +136,16 @@ def observation_records(region=None, year=None, status="approved"):
         rows = rows.filter(region__code=region)
     if year:
         rows = rows.filter(year=year)
-    fields = ["region__code", "region__name", "indicator__code", "indicator__name", "year", "value"]
-    rows = rows.order_by("region__code", "indicator__order", "indicator__code", "year", "version").values(
-        *fields, "indicator__unit", "status", "upload_id"
+    return list(
+        rows.order_by("region__code", "indicator__order", "indicator__code", "year", "version").values(
+            "year",
+            "value",
+            "status",
+            "upload_id",
+            region_code=F("region__code"),
+            region_name=F("region__name"),
+            indicator_code=F("indicator__code"),
+            indicator_name=F("indicator__name"),
+            unit=F("indicator__unit"),
+        )
     )
-    return [
-        {
-            "region_code": r["region__code"],
-            "region_name": r["region__name"],
-            "indicator_code": r["indicator__code"],
-            "indicator_name": r["indicator__name"],
-            "year": r["year"],
-            "value": r["value"],
-            "unit": r["indicator__unit"],
-            "status": r["status"],
-            "upload_id": r["upload_id"],
-        }
-        for r in rows
-    ]

@@ -94,19 +94,9 @@ def lineage_map():
     Splits (余杭 → 余杭 + 临平, 江干 → 上城 + 钱塘) are not remapped: the kept code's series breaks
     in 2021, which the region note says; cities and the province still sum every unit valid that year.
     """
-    pairs = Region.predecessors.through.objects.values_list("to_region__code", "from_region__code")
-    successors = {}
-    for old, new in pairs:
-        successors.setdefault(old, set()).add(new)
-    ended = set(Region.objects.filter(valid_to__isnull=False).values_list("code", flat=True))
-    mapping = {old: next(iter(new)) for old, new in successors.items() if old in ended and len(new) == 1}
-    # Follow chains (a rename of a rename) to the current code.
-    for old in list(mapping):
-        seen = {old}
-        while mapping[old] in mapping and mapping[old] not in seen:
-            seen.add(mapping[old])
-            mapping[old] = mapping[mapping[old]]
-    return mapping
+    from indicators.selectors import region_lineage
+
+    return region_lineage().current_codes()
 
 
 def scopes_and_members(regions, lineage):

@@ -12,6 +12,7 @@ from django.urls import URLPattern, reverse
 from indicators import urls as indicator_urls
 from indicators.access import (
     account_provision,
+    allowed_region_codes,
     can_upload_for,
     regions_of,
     role_of,
@@ -87,13 +88,65 @@ def test_regions_of_a_county_official_are_their_own(people):
     assert not regions_of(make_user("nobody")).exists()
 
 
-def test_can_upload_for_own_region_and_its_lineage_only():
-    keqiao = make_user("keqiao", "county", ["330603"])  # 柯桥区, successor of 绍兴县 330621
+def test_can_upload_for_own_region_and_the_units_it_took_over():
+    keqiao = make_user("keqiao", "county", ["330603"])  # 柯桥区, successor of 绍兴县 330621 (abolished 2013)
     assert can_upload_for(keqiao, "330603")
     assert can_upload_for(keqiao, "330621")
     assert not can_upload_for(keqiao, YIWU)
+    assert not can_upload_for(keqiao, "330602")  # 越城区, its neighbour
     assert not can_upload_for(make_user("prov2", "province"), "999999")
     assert can_upload_for(make_user("prov3", "province"), YIWU)
+
+
+# A unit carved out of one that still exists: neither official answers for the other.
+SPLITS = [
+    ("330113", "330110"),  # 临平区 from 余杭区 (2021)
+    ("330114", "330109"),  # 钱塘区 from 萧山区 (2021, with part of 江干区)
+    ("330383", "330327"),  # 龙港市 from 苍南县 (2019)
+]
+
+
+@pytest.mark.parametrize(("new", "old"), SPLITS)
+def test_a_split_leaves_both_officials_their_own_region_only(new, old):
+    carved, remainder = make_user("carved", "county", [new]), make_user("remainder", "county", [old])
+    assert not can_upload_for(carved, old)
+    assert not can_upload_for(remainder, new)
+    assert old not in allowed_region_codes(carved)
+    assert new not in allowed_region_codes(remainder)
+
+
+def test_the_official_of_a_split_county_follows_the_abolished_unit_it_took_part_of():
+    """江干区 330104 was abolished in 2021: 上城区 and 钱塘区 each took part of it, so both answer for its
+    years; 钱塘区 still does not answer for 萧山区, which continues."""
+    assert allowed_region_codes(make_user("shangcheng", "county", ["330102"])) == {"330102", "330104"}
+    assert allowed_region_codes(make_user("qiantang", "county", ["330114"])) == {"330114", "330104"}
+    assert allowed_region_codes(make_user("prov4", "province")) is None
+    assert allowed_region_codes(make_user("nobody")) == set()
+
+
+def test_officials_of_linping_and_yuhang_never_see_each_others_uploads(client, tmp_path):
+    linping = make_user("linping", "county", ["330113"])
+    yuhang = make_user("yuhang", "county", ["330110"])
+    linping_draft = draft(linping, tmp_path, rows=[("临平区", 900.5, 20.1)], region="330113")
+    yuhang_draft = draft(yuhang, tmp_path, rows=[("余杭区", 1500.2, 35.3)], region="330110")
+    assert list(visible_uploads(linping)) == [linping_draft]
+    assert list(visible_uploads(yuhang)) == [yuhang_draft]
+    client.force_login(linping)
+    assert client.get(reverse("indicators:preview", args=[yuhang_draft.pk])).status_code == 404
+    assert client.get(reverse("indicators:county_uploads", args=["330110"])).status_code == 404
+    assert client.get(reverse("indicators:template") + "?region=330110&year=2024").status_code == 404
+    assert "draft-yuhang.xlsx" not in client.get("/county/330110/").content.decode()
+
+
+def test_keqiaos_official_sees_an_upload_of_shaoxing_countys_years(tmp_path):
+    keqiao, yuecheng = make_user("keqiao", "county", ["330603"]), make_user("yuecheng", "county", ["330602"])
+    path = rollup(2011, [("绍兴县", 300.5, 25.2)], name="shaoxing-2011.xlsx", tmp=tmp_path)
+    result = parse_upload(path.read_bytes(), path.name, ingest_catalog(), region_code="330603")
+    assert result.accepted, result.errors
+    assert {v.region_code for v in result.values} == {"330621"}
+    upload = upload_create(user=keqiao, filename=path.name, data=path.read_bytes(), result=result)
+    assert list(visible_uploads(keqiao)) == [upload]
+    assert not visible_uploads(yuecheng).exists()
 
 
 def test_visible_uploads_hides_other_counties_and_mixed_rollups(people, tmp_path):

@@ -61,7 +61,7 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.test.utils import override_settings
     from pytest_django.live_server_helper import LiveServer
 
-    from indicators.demo import demo_load
+    from targets.demo import demo_load
     from targets.models import PolicyDocument
 
     with contextlib.ExitStack() as stack:

@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from indicators.demo import (
+from indicators.ingest.units import UnitError, convert, parse_unit
+from indicators.models import Indicator, Observation, Upload
+from targets.demo import (
     CORE,
     DEMO_SEED,
     PROVINCE_CODE,
@@ -20,8 +22,6 @@ from indicators.demo import (
     rollup_workbook,
     series_workbook,
 )
-from indicators.ingest.units import UnitError, convert, parse_unit
-from indicators.models import Indicator, Observation, Upload
 from targets.models import Target
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +77,14 @@ def test_other_seed_other_values(inputs, frame):
     assert len(merged) == len(frame) == len(other)  # the same cells, other numbers
     changed = ~np.isclose(merged["value"], merged["value_other"])
     assert changed.mean() > 0.5
+
+
+def test_renamed_counties_report_under_their_old_code_and_carved_out_ones_start_late(inputs):
+    years = {c["code"]: c["code_for_year"] for c in inputs[0]}
+    assert (years["330603"](2012), years["330603"](2013)) == ("330621", "330603")  # 绍兴县 → 柯桥区
+    assert (years["331083"](2016), years["331083"](2017)) == ("331021", "331083")  # 玉环县 → 玉环市
+    assert (years["330113"](2020), years["330113"](2021)) == (None, "330113")  # 临平区, from 余杭区
+    assert (years["330383"](2018), years["330110"](2013)) == (None, "330110")  # 龙港市; 余杭区 keeps its code
 
 
 def test_yiwu_is_not_jingning(frame):

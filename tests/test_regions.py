@@ -5,6 +5,7 @@ import json
 import pytest
 
 from indicators.models import Region, RegionGroup
+from indicators.selectors import Lineage, region_lineage
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,41 @@ def test_renamed_units_keep_their_lineage():
     assert linping.valid_from == 2021
     assert "330110" in linping.predecessors.values_list("code", flat=True)
     assert Region.objects.get(code="330383").predecessors.get().code == "330327"  # 龙港 from 苍南
+
+
+def test_the_lineage_remaps_renames_and_merges_but_not_splits():
+    current = region_lineage().current_codes()
+    assert current["330621"] == "330603"  # 绍兴县 → 柯桥区
+    assert current["330103"] == "330105"  # 下城区 merged whole into 拱墅区
+    assert "330104" not in current  # 江干区 went to 上城区 and 钱塘区
+    assert "330110" not in current and "330327" not in current  # 余杭区 and 苍南县 continue
+
+
+def test_an_abolished_units_data_goes_to_its_newest_successor():
+    lineage = region_lineage()
+    assert lineage.successor("330104") == "330114"  # 江干区 → 钱塘区 (2021) rather than 上城区 (no start year)
+    assert lineage.successor("330621") == "330603"
+    assert lineage.successor("330110") is None  # 余杭区 still exists
+
+
+def test_a_unit_absorbs_only_predecessors_that_no_longer_exist():
+    lineage = region_lineage()
+    assert lineage.absorbed(["330603"]) == {"330603", "330621"}
+    assert lineage.absorbed(["330113"]) == {"330113"}  # 临平区, carved out of 余杭区
+    assert lineage.absorbed(["330114"]) == {"330114", "330104"}  # 钱塘区: 江干区 yes, 萧山区 no
+    assert lineage.absorbed(["330782"]) == {"330782"}
+
+
+def test_renames_of_renames_are_followed_to_the_current_code():
+    # A (ended 2010) → B (2011–2015) → C (from 2016); D split into D and E.
+    lineage = Lineage(
+        links=[("A", "B"), ("B", "C"), ("D", "E")],
+        valid_from={"A": None, "B": 2011, "C": 2016, "D": None, "E": 2020},
+        valid_to={"A": 2010, "B": 2015, "C": None, "D": None, "E": None},
+    )
+    assert lineage.current_codes() == {"A": "C", "B": "C"}
+    assert lineage.absorbed(["C"]) == {"A", "B", "C"}
+    assert lineage.absorbed(["E"]) == {"E"}
 
 
 def test_the_mountain_group_has_exactly_the_26_counties():

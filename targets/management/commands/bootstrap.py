@@ -15,7 +15,7 @@ class Command(BaseCommand):
         changed = catalog_bootstrap()
         self.stdout.write(f"catalog: {changed} rows created or changed")
         if demo:
-            from indicators.demo import demo_load
+            from targets.demo import demo_load
 
             created = demo_load()
             self.stdout.write(f"demo: {created} observations created (示例数据)")

@@ -16,6 +16,7 @@ Two layers:
 Indicators used only by policy_input targets (fund sizes, tax rates, quotas) get nothing.
 """
 
+import functools
 import io
 import logging
 import math
@@ -24,6 +25,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from openpyxl import Workbook
+
+from indicators.ingest.units import parse_unit
+from indicators.models import GroupMembership, Indicator, Region, RegionGroup
+from indicators.selectors import region_lineage
+from indicators.services import import_file, system_user
+
+from .selectors import targets_frame
 
 logger = logging.getLogger(__name__)
 
@@ -375,10 +384,6 @@ def _county_anchors(targets, groups):
 
 def demo_plans():
     """The plans for the catalog in the database (targets, indicators, groups)."""
-    from targets.selectors import targets_frame
-
-    from .models import GroupMembership, Indicator
-
     indicators = {
         i.code: {
             "kind": i.kind,
@@ -662,8 +667,6 @@ def demo_values(counties, seed=DEMO_SEED, years=DEMO_YEARS, plans=None):
 
 def rollup_workbook(frame, year, names, units, indicator_names):
     """Write one year as a provincial roll-up: title rows, header with units, regions as rows."""
-    from openpyxl import Workbook
-
     wide = frame[frame["year"] == year].pivot(index="region_code", columns="indicator_code", values="value")
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(f"{year}年")
@@ -681,8 +684,6 @@ def rollup_workbook(frame, year, names, units, indicator_names):
 
 def series_workbook(frame, region_name, units, indicator_names):
     """One region's series: indicators as rows with a 计量单位 column, years as columns (2013年…)."""
-    from openpyxl import Workbook
-
     wide = frame.pivot(index="indicator_code", columns="year", values="value").sort_index()
     years = list(wide.columns)
     wb = Workbook(write_only=True)
@@ -700,33 +701,26 @@ def series_workbook(frame, region_name, units, indicator_names):
 
 
 def demo_counties():
-    """The current counties as demo_values wants them (renamed units report under the old code)."""
-    from .models import Region, RegionGroup
-
+    """The current counties as demo_values wants them: before a rename, a unit reports under its old code
+    (柯桥区 330603 for 2012 → 绍兴县 330621); a unit carved out of another has no earlier years."""
     mountain = set(RegionGroup.objects.get(slug="mountain-26").members.values_list("code", flat=True))
-    regions = list(Region.objects.filter(level="county").prefetch_related("predecessors"))
-    counties = []
-    for region in regions:
-        if region.valid_to is not None:
-            continue
-        preds = list(region.predecessors.all())
-        # A pure rename (one predecessor that ended the year before) reports under the old code.
-        renamed = next((p for p in preds if p.valid_to is not None and region.valid_from == p.valid_to + 1), None)
+    lineage = region_lineage()
+    renamed = {new: old for old, new in lineage.current_codes().items() if (old, new) in lineage.links}
 
-        def code_for_year(year, region=region, renamed=renamed, preds=preds):
-            if region.valid_from is None or year >= region.valid_from:
-                return region.code
-            return renamed.code if renamed and len(preds) == 1 else None
+    def code_for_year(year, code, valid_from):
+        return code if valid_from is None or year >= valid_from else renamed.get(code)
 
-        counties.append(
-            {
-                "code": region.code,
-                "mountain": region.code in mountain,
-                "code_for_year": code_for_year,
-                "valid_from": region.valid_from,
-            }
+    return [
+        {
+            "code": code,
+            "mountain": code in mountain,
+            "code_for_year": functools.partial(code_for_year, code=code, valid_from=valid_from),
+            "valid_from": valid_from,
+        }
+        for code, valid_from in Region.objects.filter(level="county", valid_to__isnull=True).values_list(
+            "code", "valid_from"
         )
-    return counties
+    ]
 
 
 def demo_load(seed=DEMO_SEED):
@@ -735,10 +729,6 @@ def demo_load(seed=DEMO_SEED):
     Returns the number of observations created or updated. Indicators whose unit the importer
     cannot read are left out (with a warning in the log).
     """
-    from .ingest.units import parse_unit
-    from .models import Indicator, Region
-    from .services import import_file, system_user
-
     frame = demo_values(demo_counties(), seed, plans=demo_plans())
     known = {i.code: i for i in Indicator.objects.filter(code__in=frame["indicator_code"].unique())}
     unreadable = sorted(code for code, i in known.items() if parse_unit(i.unit) is None)
