@@ -14,3 +14,8 @@
     });
   });
 })();
+
+// Buttons that print the page (no inline handlers: the Content-Security-Policy allows scripts from static/ only).
+document.querySelectorAll("[data-action=print]").forEach(function (button) {
+  button.addEventListener("click", function () { window.print(); });
+});
