@@ -209,6 +209,10 @@ def _same(a, b):
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
+def _issue_dict(issue):
+    return {"sheet": issue.sheet, "cell": issue.cell, "message": issue.message}
+
+
 def store_upload_file(data: bytes, filename: str) -> str:
     """Keep the original bytes outside the web root under a generated name; returns that name."""
     suffix = Path(filename).suffix.lower()[:8]
@@ -343,10 +347,18 @@ def _lock_regions(values):
     return dict(Region.objects.select_for_update().filter(code__in=codes).order_by("code").values_list("code", "pk"))
 
 
-def _store_versions(*, upload, changed, existing, region_ids, approve):
-    """Write ``changed`` (from observations_diff against ``existing``, read after the regions were locked in
-    this transaction) as new versions: retire the current (and, approving, the approved) ones, insert, mark
-    the upload and move the data version (in this transaction)."""
+@transaction.atomic
+def observations_write(*, upload, values, approve=False):
+    """Store parsed values as new versions beside the old ones; never overwrite, never delete.
+
+    Unchanged values are not stored again. Locks the regions involved (in code order, so two
+    writers cannot deadlock) so that two uploads of the same county-year at the same moment get
+    versions 1 and 2, exactly one current. Marks the upload submitted (or approved) and moves the
+    data version, in this transaction.
+    """
+    region_ids = _lock_regions(values)
+    existing = _existing_rows(values)  # read after the lock: the counts and version numbers cannot go stale
+    summary, changed = observations_diff(values, existing)
     indicator_ids = dict(
         Indicator.objects.filter(code__in={v.indicator_code for v in changed}).values_list("code", "pk")
     )
@@ -379,21 +391,10 @@ def _store_versions(*, upload, changed, existing, region_ids, approve):
         upload.reviewed_at = timezone.now()
     upload.save(update_fields=["status", "reviewed_at"])
     data_changed()
-
-
-@transaction.atomic
-def observations_write(*, upload, values, approve=False):
-    """Store parsed values as new versions beside the old ones; never overwrite, never delete.
-
-    Unchanged values are not stored again. Locks the regions involved (in code order, so two
-    writers cannot deadlock) so that two uploads of the same county-year at the same moment get
-    versions 1 and 2, exactly one current.
-    """
-    region_ids = _lock_regions(values)
-    existing = _existing_rows(values)
-    summary, changed = observations_diff(values, existing)
-    _store_versions(upload=upload, changed=changed, existing=existing, region_ids=region_ids, approve=approve)
     return summary
+
+
+_REVIEW_FIELDS = ["status", "reviewed_by", "reviewed_at", "review_comment"]
 
 
 @transaction.atomic
@@ -414,7 +415,7 @@ def upload_approve(*, upload, user, comment=""):
     _update_ids([pk for pk, *_ in mine], status=Observation.Status.APPROVED)
     upload.status = Upload.Status.APPROVED
     upload.reviewed_by, upload.reviewed_at, upload.review_comment = user, timezone.now(), comment
-    upload.save()
+    upload.save(update_fields=_REVIEW_FIELDS)  # not the stored rows again
     data_changed()
     return upload
 
@@ -445,13 +446,9 @@ def upload_return(*, upload, user, comment):
         _update_ids([pk for pk, _ in latest.values()], is_current=True)
     upload.status = Upload.Status.RETURNED
     upload.reviewed_by, upload.reviewed_at, upload.review_comment = user, timezone.now(), comment
-    upload.save()
+    upload.save(update_fields=_REVIEW_FIELDS)  # not the stored rows again
     data_changed()
     return upload
-
-
-def _issue_dict(issue):
-    return {"sheet": issue.sheet, "cell": issue.cell, "message": issue.message}
 
 
 def import_file(
@@ -486,21 +483,15 @@ def import_file(
     }
     if not result.accepted:
         return report
-    values = result.values
-    if dry_run:
-        summary, _changed = observations_diff(values)
-        report.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
-        return report
-    with transaction.atomic():
-        # observations_write's steps, with the summary known before the Upload is made: none when nothing changed
-        region_ids = _lock_regions(values)
-        existing = _existing_rows(values)
-        summary, changed = observations_diff(values, existing)
-        report.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
-        if not changed:
-            report["warnings"].append({"sheet": "", "cell": "", "message": "所有数值与现有数据相同，未新建版本"})
-            return report
-        upload = upload_create(user=user, filename=filename, data=data, result=result, options=options, source=source)
-        _store_versions(upload=upload, changed=changed, existing=existing, region_ids=region_ids, approve=approve)
-    report["upload_id"] = upload.pk
+    summary, changed = observations_diff(result.values)
+    if changed and not dry_run:
+        with transaction.atomic():
+            upload = upload_create(
+                user=user, filename=filename, data=data, result=result, options=options, source=source
+            )
+            summary = observations_write(upload=upload, values=result.values, approve=approve)
+        report["upload_id"] = upload.pk
+    elif not dry_run:
+        report["warnings"].append({"sheet": "", "cell": "", "message": "所有数值与现有数据相同，未新建版本"})
+    report.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
     return report
