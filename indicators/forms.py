@@ -70,7 +70,7 @@ class UploadForm(forms.Form):
         return year
 
     def parse_options(self):
-        """What parse_upload needs besides the bytes; kept beside the stored file for the preview."""
+        """What parse_upload needs besides the bytes; stored with the upload."""
         region = self.cleaned_data.get("region")
         return {"year": self.cleaned_data.get("year"), "region_code": region.code if region else None}
 

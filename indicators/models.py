@@ -249,7 +249,12 @@ class Upload(models.Model):
     regions = models.ManyToManyField(Region, verbose_name=_("涉及地区"), related_name="uploads", blank=True)
     years = models.JSONField(_("涉及年份"), default=list, blank=True)
     value_count = models.PositiveIntegerField(_("数值个数"), default=0)
-    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    warnings = models.JSONField(_("提示"), default=list, blank=True)  # [{"sheet", "cell", "message"}]
+    # what the file was parsed into when it arrived; preview and confirm read these, never the file again
+    options = models.JSONField(_("解析选项"), default=dict, blank=True, editable=False)  # {"year", "region_code"}
+    rows = models.JSONField(
+        _("解析结果"), default=list, blank=True, editable=False
+    )  # ParsedValue fields, one list each
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("审核人"),
@@ -260,7 +265,7 @@ class Upload(models.Model):
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_comment = models.TextField(_("审核意见"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["rows"])  # the rows never change after the upload
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -269,6 +274,12 @@ class Upload(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.original_name}"
+
+    def parsed_values(self):
+        """The values the file was parsed into when it arrived, in the order the parser gave them."""
+        from .ingest import ParsedValue  # here: the parser's libraries load when a parse is read, not with the models
+
+        return [ParsedValue(*row) for row in self.rows]
 
 
 class Observation(models.Model):

@@ -1,20 +1,18 @@
 """Writes to the indicators app: the catalog sync and (below) observation uploads."""
 
-import gc
 import hashlib
 import math
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import repeat
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from .ingest.results import ParsedValues
+from .ingest import Issue, parse_upload
 from .models import (
     Cluster,
     ClusterMembership,
@@ -26,6 +24,7 @@ from .models import (
     RegionGroup,
     Upload,
 )
+from .selectors import ingest_catalog
 from .versioning import data_changed
 
 
@@ -210,6 +209,10 @@ def _same(a, b):
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
+def _issue_dict(issue):
+    return {"sheet": issue.sheet, "cell": issue.cell, "message": issue.message}
+
+
 def store_upload_file(data: bytes, filename: str) -> str:
     """Keep the original bytes outside the web root under a generated name; returns that name."""
     suffix = Path(filename).suffix.lower()[:8]
@@ -220,10 +223,40 @@ def store_upload_file(data: bytes, filename: str) -> str:
     return name
 
 
-def upload_create(*, user, filename, data, result, source=Upload.Source.WEB, status=Upload.Status.PREVIEW):
-    """Record an accepted parse as an Upload (the file kept); no observation is written yet."""
-    values = ParsedValues.of(result.values)
-    regions = sorted(values.distinct("region_code"))
+def region_errors(values, allowed_regions):
+    """The region check of every upload path: an error at the first value of each region outside
+    ``allowed_regions`` (codes; None allows every region)."""
+    if allowed_regions is None:
+        return []
+    first = {}
+    for v in values:
+        if v.region_code not in allowed_regions:
+            first.setdefault(v.region_code, v)
+    message = gettext("无权上传地区 %(code)s 的数据（只能上传本地区）")
+    return [Issue(v.sheet, v.cell, message % {"code": code}) for code, v in sorted(first.items())]
+
+
+def upload_parse(*, data, filename, year=None, region_code=None, allowed_regions=None):
+    """parse_upload against the catalog, plus the uploader's region rights; never raises. A file with any
+    error has no values, and one without errors must hold a value."""
+    result = parse_upload(
+        data, filename, ingest_catalog(), year=year, region_code=region_code, max_bytes=settings.UPLOAD_MAX_BYTES
+    )
+    result.errors += region_errors(result.values, allowed_regions)
+    if result.errors:
+        result.values = []
+    elif not result.values:
+        result.errors.append(Issue("", "", gettext("文件中没有可导入的数值")))
+    return result
+
+
+@transaction.atomic
+def upload_create(
+    *, user, filename, data, result, options=None, source=Upload.Source.WEB, status=Upload.Status.PREVIEW
+):
+    """Record an accepted parse as an Upload: the file kept, and with it the rows, warnings and options of
+    the parse (what preview and confirm read). No observation is written yet."""
+    values = result.values
     upload = Upload(
         original_name=filename[:255],
         stored_name=store_upload_file(data, filename),
@@ -233,24 +266,44 @@ def upload_create(*, user, filename, data, result, source=Upload.Source.WEB, sta
         source=source,
         status=status,
         uploaded_by=user,
-        years=sorted(values.distinct("year")),
+        years=sorted({v.year for v in values}),
         value_count=len(values),
-        warnings=[str(w) for w in result.warnings],
+        warnings=[_issue_dict(w) for w in result.warnings],
+        options=options or {},
+        rows=[[v.region_code, v.indicator_code, v.year, v.value, v.sheet, v.cell, v.raw, v.raw_unit] for v in values],
     )
     upload.full_clean()
     upload.save()
-    upload.regions.set(Region.objects.filter(code__in=regions))
+    upload.regions.set(Region.objects.filter(code__in={v.region_code for v in values}))
     return upload
+
+
+def upload_confirm(*, upload, allowed_regions):
+    """Submit a previewed upload: write the rows stored with it, once the uploader's region rights are checked
+    again (they may have changed since the preview). Raises ValueError, writing nothing, when they fail."""
+    values = upload.parsed_values()
+    errors = region_errors(values, allowed_regions)
+    if errors:
+        raise ValueError("；".join(e.message for e in errors))
+    return observations_write(upload=upload, values=values)
+
+
+@transaction.atomic
+def upload_cancel(*, upload):
+    """Delete a draft (it wrote no observation; simple_history keeps a record of the row) and, once that is
+    committed, its file."""
+    path = Path(settings.UPLOAD_ROOT) / upload.stored_name
+    upload.delete()
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))
 
 
 def _existing_rows(values):
     """Every stored version of the (region, indicator, year) keys the values touch, by key (one query)."""
-    values = ParsedValues.of(values)
     rows = Observation.objects.filter(
-        region__code__in=values.distinct("region_code"),
-        indicator__code__in=values.distinct("indicator_code"),
-        year__in=values.distinct("year"),
-    ).order_by()  # Meta.ordering would sort every stored version in a temporary B-tree, for nothing
+        region__code__in={v.region_code for v in values},
+        indicator__code__in={v.indicator_code for v in values},
+        year__in={v.year for v in values},
+    ).order_by()  # no sort needed
     rows = rows.values_list("id", "region__code", "indicator__code", "year", "value", "version", "status", "is_current")
     by_key = {}
     for pk, r, i, y, value, version, status, is_current in rows:
@@ -265,27 +318,21 @@ def _current_value(versions):
 def observations_diff(values, existing=None):
     """Classify parsed values against what is on file: created / updated / unchanged (read only).
 
-    Returns the summary and the values to store (a ParsedValues, in the order given)."""
-    values = ParsedValues.of(values)
+    Returns the summary and the values to store, in the order given."""
     existing = _existing_rows(values) if existing is None else existing
     summary = WriteSummary()
-    if not existing:  # nothing on file for any of these keys: every value is new
-        summary.created = len(values)
-        return summary, values
-    current = {key: _current_value(versions) for key, versions in existing.items()}
-    keep = []
-    for key, value in zip(values.keys(), values.value, strict=True):
-        now = current.get(key)
+    changed = []
+    for v in values:
+        now = _current_value(existing.get((v.region_code, v.indicator_code, v.year), []))
         if now is None:
             summary.created += 1
-            keep.append(True)
-        elif _same(now, value):
+        elif _same(now, v.value):
             summary.unchanged += 1
-            keep.append(False)
+            continue
         else:
             summary.updated += 1
-            keep.append(True)
-    return summary, values if summary.unchanged == 0 else values.take(keep)
+        changed.append(v)
+    return summary, changed
 
 
 def _update_ids(ids, **fields):
@@ -296,91 +343,8 @@ def _update_ids(ids, **fields):
 
 def _lock_regions(values):
     """Lock the regions the values touch, in code order (two writers cannot deadlock); code → id."""
-    codes = sorted(ParsedValues.of(values).distinct("region_code"))
+    codes = sorted({v.region_code for v in values})
     return dict(Region.objects.select_for_update().filter(code__in=codes).order_by("code").values_list("code", "pk"))
-
-
-# Observation columns in the order _store_versions builds its rows (the primary key comes from the database)
-_OBSERVATION_FIELDS = ("region", "indicator", "year", "value", "version", "status", "is_current", "upload", "sheet")
-_OBSERVATION_FIELDS += ("cell", "raw")
-
-
-def _insert_observations(rows):
-    """INSERT plain tuples (columns as _OBSERVATION_FIELDS) in the current transaction: COPY on PostgreSQL,
-    one executemany of the driver's own cursor on SQLite (Django's wrapper would rewrite the query and tee
-    the rows, for nothing here). The same rows bulk_create would write, without building model instances;
-    database errors still come out as Django's."""
-    if not rows:
-        return
-    connection = connections[router.db_for_write(Observation)]
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(Observation._meta.get_field(name).column) for name in _OBSERVATION_FIELDS)
-    table = qn(Observation._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:  # SQLite, the project's other database: the driver's connection, same transaction
-            placeholders = ", ".join(["?"] * len(_OBSERVATION_FIELDS))
-            with connection.wrap_database_errors:
-                connection.connection.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
-
-
-def _store_versions(*, upload, changed, existing, region_ids, approve):
-    """Write ``changed`` (from observations_diff against ``existing``, read after the regions were locked in
-    this transaction) as new versions: retire the current (and, approving, the approved) ones, insert, mark
-    the upload and move the data version (in this transaction)."""
-    changed = ParsedValues.of(changed)
-    indicator_ids = dict(
-        Indicator.objects.filter(code__in=changed.distinct("indicator_code")).values_list("code", "pk")
-    )
-    status = (Observation.Status.APPROVED if approve else Observation.Status.SUBMITTED).value
-    retire_current, retire_approved = [], []
-    if existing:
-        approved = Observation.Status.APPROVED
-        numbers = []
-        for versions in map(existing.get, changed.keys()):
-            if not versions:
-                numbers.append(1)
-                continue
-            retire_current += [pk for pk, _, _, _, is_current in versions if is_current]
-            if approve:
-                retire_approved += [pk for pk, _, _, st, _ in versions if st == approved]
-            numbers.append(max(n for _, _, n, _, _ in versions) + 1)
-    else:
-        numbers = repeat(1)
-    # the values the model fields would prepare: FloatField float(), the integer fields int(), text cut to size
-    new_rows = list(
-        zip(
-            map(region_ids.__getitem__, changed.region_code),
-            map(indicator_ids.__getitem__, changed.indicator_code),
-            map(int, changed.year),
-            map(float, changed.value),
-            numbers,
-            repeat(status),
-            repeat(True),
-            repeat(upload.pk),
-            _cut(changed.sheet, 80),
-            _cut(changed.cell, 20),
-            _cut(changed.raw, 80),
-        )
-    )
-    _update_ids(retire_current, is_current=False)
-    _update_ids(retire_approved, status=Observation.Status.SUPERSEDED)
-    _insert_observations(new_rows)
-    upload.status = Upload.Status.APPROVED if approve else Upload.Status.SUBMITTED
-    if approve:
-        upload.reviewed_at = timezone.now()
-    upload.save(update_fields=["status", "reviewed_at"])
-    data_changed()
-
-
-def _cut(texts: list[str], size: int) -> list[str]:
-    """Texts cut to a CharField's max_length (copied only when one is too long)."""
-    if texts and max(map(len, texts)) > size:
-        return [t[:size] for t in texts]
-    return texts
 
 
 @transaction.atomic
@@ -389,13 +353,48 @@ def observations_write(*, upload, values, approve=False):
 
     Unchanged values are not stored again. Locks the regions involved (in code order, so two
     writers cannot deadlock) so that two uploads of the same county-year at the same moment get
-    versions 1 and 2, exactly one current.
+    versions 1 and 2, exactly one current. Marks the upload submitted (or approved) and moves the
+    data version, in this transaction.
     """
     region_ids = _lock_regions(values)
-    existing = _existing_rows(values)
+    existing = _existing_rows(values)  # read after the lock: the counts and version numbers cannot go stale
     summary, changed = observations_diff(values, existing)
-    _store_versions(upload=upload, changed=changed, existing=existing, region_ids=region_ids, approve=approve)
+    indicator_ids = dict(
+        Indicator.objects.filter(code__in={v.indicator_code for v in changed}).values_list("code", "pk")
+    )
+    status = Observation.Status.APPROVED if approve else Observation.Status.SUBMITTED
+    retire_current, retire_approved, new = [], [], []
+    for v in changed:
+        versions = existing.get((v.region_code, v.indicator_code, v.year), [])
+        retire_current += [pk for pk, _, _, _, is_current in versions if is_current]
+        if approve:
+            retire_approved += [pk for pk, _, _, st, _ in versions if st == Observation.Status.APPROVED]
+        new.append(
+            Observation(
+                region_id=region_ids[v.region_code],
+                indicator_id=indicator_ids[v.indicator_code],
+                year=v.year,
+                value=v.value,
+                version=max((n for _, _, n, _, _ in versions), default=0) + 1,
+                status=status,
+                upload_id=upload.pk,
+                sheet=v.sheet[:80],
+                cell=v.cell[:20],
+                raw=v.raw[:80],
+            )
+        )
+    _update_ids(retire_current, is_current=False)
+    _update_ids(retire_approved, status=Observation.Status.SUPERSEDED)
+    Observation.objects.bulk_create(new)
+    upload.status = Upload.Status.APPROVED if approve else Upload.Status.SUBMITTED
+    if approve:
+        upload.reviewed_at = timezone.now()
+    upload.save(update_fields=["status", "reviewed_at"])
+    data_changed()
     return summary
+
+
+_REVIEW_FIELDS = ["status", "reviewed_by", "reviewed_at", "review_comment"]
 
 
 @transaction.atomic
@@ -416,7 +415,7 @@ def upload_approve(*, upload, user, comment=""):
     _update_ids([pk for pk, *_ in mine], status=Observation.Status.APPROVED)
     upload.status = Upload.Status.APPROVED
     upload.reviewed_by, upload.reviewed_at, upload.review_comment = user, timezone.now(), comment
-    upload.save()
+    upload.save(update_fields=_REVIEW_FIELDS)  # not the stored rows again
     data_changed()
     return upload
 
@@ -447,30 +446,9 @@ def upload_return(*, upload, user, comment):
         _update_ids([pk for pk, _ in latest.values()], is_current=True)
     upload.status = Upload.Status.RETURNED
     upload.reviewed_by, upload.reviewed_at, upload.review_comment = user, timezone.now(), comment
-    upload.save()
+    upload.save(update_fields=_REVIEW_FIELDS)  # not the stored rows again
     data_changed()
     return upload
-
-
-def _issue_dict(issue):
-    return {"sheet": issue.sheet, "cell": issue.cell, "message": issue.message}
-
-
-@contextmanager
-def _gc_paused():
-    """Hold off the cyclic garbage collector during an import. Parsing a large file keeps tens of thousands of
-    new objects alive (cells, candidates, values) until the import returns, and on the way they set off a full
-    collection of the whole process heap that finds nothing to free (~90 ms of a 0.3 s import of 35,000
-    values). Reference counting frees everything as usual; the collector is switched back on at the end, and
-    left alone if it was already off (a nested or concurrent import keeps it as the outermost one found it)."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def import_file(
@@ -490,63 +468,30 @@ def import_file(
     Returns the import_stats JSON record: file, accepted, created, updated, unchanged, errors,
     warnings, upload_id. `allowed_regions` (codes) restricts a county official to their own.
     """
-    with _gc_paused():
-        return _import_file(
-            data=data,
-            filename=filename,
-            user=user,
-            year=year,
-            region_code=region_code,
-            allowed_regions=allowed_regions,
-            approve=approve,
-            dry_run=dry_run,
-            source=source,
-        )
-
-
-def _import_file(*, data, filename, user, year, region_code, allowed_regions, approve, dry_run, source):
-    from .ingest import Issue, parse_upload
-    from .selectors import ingest_catalog
-
-    result = parse_upload(
-        data, filename, ingest_catalog(), year=year, region_code=region_code, max_bytes=settings.UPLOAD_MAX_BYTES
-    )
-    errors = list(result.errors)
-    if allowed_regions is not None:
-        outside = sorted(ParsedValues.of(result.values).distinct("region_code") - set(allowed_regions))
-        for code in outside:
-            errors.append(Issue("", "", f"无权上传地区 {code} 的数据（只能上传本地区）"))
+    options = {"year": year, "region_code": region_code}
+    result = upload_parse(data=data, filename=filename, allowed_regions=allowed_regions, **options)
     report = {
         "file": filename,
-        "accepted": not errors and bool(result.values),
+        "accepted": result.accepted,
         "created": 0,
         "updated": 0,
         "unchanged": 0,
-        "errors": [_issue_dict(e) for e in errors],
+        "errors": [_issue_dict(e) for e in result.errors],
         "warnings": [_issue_dict(w) for w in result.warnings],
         "upload_id": None,
         "shape": result.shape,
     }
-    if not report["accepted"]:
-        if not errors:
-            report["errors"].append({"sheet": "", "cell": "", "message": "文件中没有可导入的数值"})
+    if not result.accepted:
         return report
-    values = result.values
-    if dry_run:
-        summary, _ = observations_diff(values)
-        report.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
-        return report
-    with transaction.atomic():
-        # what observations_write does, with the stored versions read once: after the regions are locked,
-        # so the counts and version numbers cannot go stale before the write
-        region_ids = _lock_regions(values)
-        existing = _existing_rows(values)
-        summary, changed = observations_diff(values, existing)
-        report.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
-        if summary.created + summary.updated == 0:
-            report["warnings"].append({"sheet": "", "cell": "", "message": "所有数值与现有数据相同，未新建版本"})
-            return report
-        upload = upload_create(user=user, filename=filename, data=data, result=result, source=source)
-        _store_versions(upload=upload, changed=changed, existing=existing, region_ids=region_ids, approve=approve)
-    report["upload_id"] = upload.pk
+    summary, changed = observations_diff(result.values)
+    if changed and not dry_run:
+        with transaction.atomic():
+            upload = upload_create(
+                user=user, filename=filename, data=data, result=result, options=options, source=source
+            )
+            summary = observations_write(upload=upload, values=result.values, approve=approve)
+        report["upload_id"] = upload.pk
+    elif not dry_run:
+        report["warnings"].append({"sheet": "", "cell": "", "message": "所有数值与现有数据相同，未新建版本"})
+    report.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
     return report

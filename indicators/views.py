@@ -5,15 +5,12 @@ county's drafts are 404. Writes go through services.py; the helpers at the botto
 """
 
 import datetime
-import json
 import math
-from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,10 +28,10 @@ from .access import (
     visible_uploads,
 )
 from .forms import ReviewForm, TemplateForm, UploadFilter, UploadForm
-from .ingest import Issue, ParseResult, build_template, parse_upload
+from .ingest import build_template
 from .models import Indicator, Observation, Region, Upload
 from .selectors import ingest_catalog
-from .services import observations_write, upload_approve, upload_create, upload_return
+from .services import upload_approve, upload_cancel, upload_confirm, upload_create, upload_parse, upload_return
 
 PREVIEW_PAGE = 500
 LIST_PAGE = 50
@@ -47,11 +44,11 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         file, options = form.cleaned_data["file"], form.parse_options()
         data = file.read()
-        result = _parse(data, file.name, user=request.user, catalog=ingest_catalog(), **options)
+        result = upload_parse(
+            data=data, filename=file.name, allowed_regions=allowed_region_codes(request.user), **options
+        )
         if result.accepted:
-            with transaction.atomic():
-                draft = upload_create(user=request.user, filename=file.name, data=data, result=result)
-                _options_path(draft).write_text(json.dumps(options), encoding="utf-8")
+            draft = upload_create(user=request.user, filename=file.name, data=data, result=result, options=options)
             return _go(request, reverse("indicators:preview", args=[draft.pk]))
         issues = result.errors
     context = {
@@ -67,19 +64,17 @@ def upload(request):
 
 @role_required
 def preview(request, pk):
+    """The rows stored with the draft beside the values on file (read now: they may change before confirm)."""
     draft = get_object_or_404(visible_uploads(request.user).select_related("uploaded_by"), pk=pk)
     if draft.status != Upload.Status.PREVIEW:
         return redirect("indicators:detail", pk=pk)
-    catalog = ingest_catalog()
-    result = _reparse(draft, catalog)
-    rows = _preview_rows(result.values, catalog)
+    rows = _preview_rows(draft.parsed_values())
     counts = {kind: sum(r["kind"] == kind for r in rows) for kind in ("new", "changed", "same")}
     counts["highlight"] = sum(r["highlight"] for r in rows)
     only_highlighted = request.GET.get("changed") == "1"
     shown = [r for r in rows if r["highlight"]] if only_highlighted else rows
     context = {
         "upload": draft,
-        "result": result,
         "counts": counts,
         "page": Paginator(shown, PREVIEW_PAGE).get_page(request.GET.get("page")),
         "only_highlighted": only_highlighted,
@@ -93,12 +88,12 @@ def preview(request, pk):
 @require_POST
 def confirm(request, pk):
     draft = get_object_or_404(_own_drafts(request.user), pk=pk)
-    result = _reparse(draft, ingest_catalog())
-    if not result.accepted:
+    try:
+        summary = upload_confirm(upload=draft, allowed_regions=allowed_region_codes(request.user))
+    except ValueError as exc:  # the uploader's region rights changed since the preview
         # extra_tags: base.html renders alert-{{ m.tags }}, and Bootstrap calls the error colour "danger".
-        messages.error(request, _("文件重新校验未通过，未提交；请重新上传"), extra_tags="danger")
+        messages.error(request, str(exc), extra_tags="danger")
         return redirect("indicators:preview", pk=pk)
-    summary = observations_write(upload=draft, values=result.values, approve=False)
     messages.success(
         request,
         _("已提交审核：新增 %(created)d 个、更新 %(updated)d 个、未变 %(unchanged)d 个数值")
@@ -111,10 +106,7 @@ def confirm(request, pk):
 @require_POST
 def cancel(request, pk):
     draft = get_object_or_404(_own_drafts(request.user), pk=pk)
-    files = [Path(settings.UPLOAD_ROOT) / draft.stored_name, _options_path(draft)]
-    with transaction.atomic():
-        draft.delete()  # it wrote no observation; simple_history keeps a record of the row
-        transaction.on_commit(lambda: [f.unlink(missing_ok=True) for f in files])
+    upload_cancel(upload=draft)
     messages.info(request, _("已取消上传“%(name)s”，未写入任何数据") % {"name": draft.original_name})
     return redirect("indicators:upload")
 
@@ -234,63 +226,28 @@ def _attachment(filename, *, fallback):
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def _options_path(upload):
-    return Path(settings.UPLOAD_ROOT) / f"{upload.stored_name}.options.json"
-
-
-def _parse(data, filename, *, user, catalog, year=None, region_code=None):
-    """parse_upload plus the uploader's region restriction (their regions and lineage); never raises."""
-    result = parse_upload(
-        data, filename, catalog, year=year, region_code=region_code, max_bytes=settings.UPLOAD_MAX_BYTES
-    )
-    allowed = allowed_region_codes(user)
-    if allowed is not None:
-        first = {}
-        for v in result.values:
-            if v.region_code not in allowed:
-                first.setdefault(v.region_code, v)
-        for code, v in sorted(first.items()):
-            message = _("无权上传地区 %(code)s 的数据（只能上传本地区）") % {"code": code}
-            result.errors.append(Issue(v.sheet, v.cell, message))
-    if result.errors:
-        result.values = []
-    elif not result.values:
-        result.errors.append(Issue("", "", _("文件中没有可导入的数值")))
-    return result
-
-
-def _reparse(upload, catalog):
-    """Parse the kept file again, with the options it was uploaded with."""
-    path, options_path = Path(settings.UPLOAD_ROOT) / upload.stored_name, _options_path(upload)
-    try:
-        data = path.read_bytes()
-        options = json.loads(options_path.read_text(encoding="utf-8")) if options_path.exists() else {}
-    except (OSError, ValueError):
-        return ParseResult(upload.original_name, "unknown", [], [Issue("", "", _("找不到保存的原文件，请重新上传"))])
-    return _parse(data, upload.original_name, user=upload.uploaded_by, catalog=catalog, **options)
-
-
-def _preview_rows(values, catalog):
+def _preview_rows(values):
     """One row per parsed value beside the current value on file and the change, e.g. 100 → 135 is
     +35 %, highlighted above settings.UPLOAD_CHANGE_HIGHLIGHT (0.30)."""
+    codes, indicator_codes = {v.region_code for v in values}, {v.indicator_code for v in values}
     current = {
         (r, i, y): value
         for r, i, y, value in Observation.objects.filter(
             is_current=True,
-            region__code__in={v.region_code for v in values},
-            indicator__code__in={v.indicator_code for v in values},
+            region__code__in=codes,
+            indicator__code__in=indicator_codes,
             year__in={v.year for v in values},
         ).values_list("region__code", "indicator__code", "year", "value")
     }
-    regions = {r.code: r.name for r in catalog.regions}
-    indicators = {i.code: i for i in catalog.indicators}
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    indicators = Indicator.objects.in_bulk(list(indicator_codes), field_name="code")
     rows = []
     for v in values:
         old = current.get((v.region_code, v.indicator_code, v.year))
         rows.append(
             {
                 "value": v,
-                "region_name": regions.get(v.region_code, v.region_code),
+                "region_name": names.get(v.region_code, v.region_code),
                 "indicator": indicators[v.indicator_code],
                 "old": old,
                 "old_text": _number(old),

@@ -9,10 +9,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from indicators.access import allowed_region_codes
 from indicators.models import Observation, Upload
-from indicators.services import import_file, system_user
+from indicators.services import import_file, system_user, upload_confirm, upload_create, upload_parse
 from tests.test_access import JINGNING, YIWU, make_user, submitted
 from tests.test_import_stats import rollup
+from tests.test_ingest_readers import with_doctype_after_a_comment
 
 pytestmark = pytest.mark.django_db
 
@@ -131,11 +133,8 @@ def test_a_county_official_cannot_upload_another_countys_rows(client, yiwu, tmp_
 
 
 def test_the_region_check_holds_even_without_a_region_chosen(yiwu, tmp_path):
-    from indicators.selectors import ingest_catalog
-    from indicators.views import _parse
-
     data = rollup(2023, [("义乌市", 1, 1), ("景宁畲族自治县", 2, 2)], tmp=tmp_path).read_bytes()
-    result = _parse(data, "roll.xlsx", user=yiwu, catalog=ingest_catalog(), region_code=None)
+    result = upload_parse(data=data, filename="roll.xlsx", allowed_regions=allowed_region_codes(yiwu))
     assert not result.accepted and result.values == []
     assert [(i.sheet, i.cell) for i in result.errors] == [("2023年", "B4")]  # its first value
     assert "331127" in result.errors[0].message
@@ -201,7 +200,7 @@ def test_a_file_of_another_kind_is_refused_by_the_form(client, yiwu):
 def test_cancel_deletes_the_draft_and_its_file(client, yiwu, tmp_path, upload_root, django_capture_on_commit_callbacks):
     post_upload(client, tmp_path, [("义乌市", 512.3, 30.1)])
     upload = Upload.objects.get()
-    assert len(stored_files(upload_root)) == 2  # the file and the options it was parsed with
+    assert len(stored_files(upload_root)) == 1  # the original file; what it was parsed into is in the database
     with django_capture_on_commit_callbacks(execute=True):  # the files go once the deletion is committed
         response = client.post(reverse("indicators:cancel", args=[upload.pk]))
     assert response["Location"] == reverse("indicators:upload")
@@ -210,7 +209,7 @@ def test_cancel_deletes_the_draft_and_its_file(client, yiwu, tmp_path, upload_ro
     assert Observation.objects.count() == 0
 
 
-def test_the_preview_reparses_with_the_year_given_in_the_form(client, yiwu, tmp_path):
+def test_the_preview_shows_the_values_parsed_with_the_year_given_in_the_form(client, yiwu, tmp_path):
     wb = openpyxl.Workbook()
     wb.active.append(["地区", "规上工业增加值（亿元）"])  # no year anywhere in the sheet
     wb.active.append(["义乌市", 512.3])
@@ -219,10 +218,51 @@ def test_the_preview_reparses_with_the_year_given_in_the_form(client, yiwu, tmp_
     file = SimpleUploadedFile("noyear.xlsx", buf.getvalue())
     response = client.post(reverse("indicators:upload"), {"file": file, "region": YIWU, "year": 2022})
     assert response.status_code == 302, response.context["issues"]
+    assert Upload.objects.get().options == {"year": 2022, "region_code": YIWU}
     page = client.get(response["Location"])
     assert [r["value"].year for r in page.context["page"]] == [2022]
     client.post(reverse("indicators:confirm", args=[Upload.objects.get().pk]))
     assert Observation.objects.get(region__code=YIWU, indicator__code="value_added").year == 2022
+
+
+def test_preview_and_confirm_read_what_the_file_was_parsed_into_not_the_file(client, yiwu, tmp_path, upload_root):
+    post_upload(client, tmp_path, [("义乌市", 512.3, 30.1), ("合计", 512.3, 30.1)])
+    draft = Upload.objects.get()
+    assert draft.warnings == [{"sheet": "2023年", "cell": "A4", "message": '"合计" 行不是单个地区，已忽略'}]
+    assert draft.rows == [
+        [YIWU, "value_added", 2023, 512.3, "2023年", "B3", "512.3", "亿元"],
+        [YIWU, "employees", 2023, 30.1, "2023年", "C3", "30.1", "万人"],
+    ]
+    (upload_root / draft.stored_name).unlink()  # a second parse would now fail
+    html = client.get(reverse("indicators:preview", args=[draft.pk])).content.decode()
+    assert "512.3" in html and "2023年!B3" in html and "30.1" in html and "2023年!C3" in html
+    assert "<td>A4</td><td>&quot;合计&quot; 行不是单个地区，已忽略</td>" in html
+    client.post(reverse("indicators:confirm", args=[draft.pk]))
+    assert sorted(Observation.objects.filter(upload=draft).values_list("cell", "value", "raw")) == [
+        ("B3", 512.3, "512.3"),
+        ("C3", 30.1, "30.1"),
+    ]
+
+
+def test_confirm_checks_the_uploaders_regions_again_and_writes_nothing_when_they_changed(yiwu, tmp_path):
+    data = rollup(2023, [("义乌市", 512.3, 30.1)], tmp=tmp_path).read_bytes()
+    result = upload_parse(data=data, filename="roll.xlsx", allowed_regions=allowed_region_codes(yiwu))
+    draft = upload_create(user=yiwu, filename="roll.xlsx", data=data, result=result)
+    with pytest.raises(ValueError, match=f"无权上传地区 {YIWU} 的数据"):
+        upload_confirm(upload=draft, allowed_regions={JINGNING})  # since the preview, 义乌 was taken from them
+    draft.refresh_from_db()
+    assert draft.status == "preview" and not Observation.objects.exists()
+    upload_confirm(upload=draft, allowed_regions={YIWU})
+    assert Observation.objects.filter(upload=draft).count() == 2
+
+
+def test_a_workbook_with_a_doctype_is_refused_and_nothing_is_kept(client, yiwu, tmp_path, upload_root):
+    data = with_doctype_after_a_comment(
+        form_file(tmp_path, [("义乌市", 512.3, 30.1)]).read(), "xl/worksheets/sheet1.xml"
+    )
+    response = client.post(reverse("indicators:upload"), {"file": SimpleUploadedFile("d.xlsx", data), "region": YIWU})
+    assert [i.message for i in response.context["issues"]] == ["文件包含不允许的 XML 声明（DOCTYPE），已拒绝"]
+    assert state() == (0, 0) and stored_files(upload_root) == []
 
 
 def test_a_return_needs_a_comment(client, tmp_path):

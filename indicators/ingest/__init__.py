@@ -58,24 +58,18 @@ Security
 --------
 Size is checked first (``max_bytes``); for .xlsx the zip central directory is checked (total declared
 size ≤ ``max_inflated_bytes``, per-entry compression ratio ≤ 200:1, ≤ 10 000 entries) before anything is
-inflated; XML with a DOCTYPE is refused; encrypted (password-to-open) files, PDFs, Word files, renamed
-text files, .xlsb and .ods are refused with a message. Cell values are read by python-calamine, which
-reads cached values only and has no formula or VBA engine: macros in .xlsm are never run (a warning says
-so). Formula cells without a cached value are an error: they are found by scanning the worksheet XML
-(a ``<f>`` with no or an empty ``<v>``), since calamine reports them as empty cells. Before calamine loads a
-sheet, the bounding box of its cells (from the XML, or the BIFF records of an .xls) must be ≤ 1 000 000
-cells: calamine allocates the whole first-to-last-cell rectangle and a 5 KB file with cells in A1 and
-XFD1048576 would otherwise abort the process. Every worksheet must be well-formed XML (calamine places a cell
-by its last ``r``, so a cell written ``r="A1" r="XFD1048576"`` would abort it too). A plain sheet (no formula,
-no percent style, every cell tag ``<c r="…">`` within A1:ZZ999) is checked with a few searches over its
-bytes instead of cell by cell; see :mod:`indicators.ingest.readers`.
-
-Speed
------
-A one-year roll-up whose columns hold clean numbers is checked a column at a time (``RollupBlock``) and its
-values come back as a :class:`ParsedValues` (one list per field, made on first use) rather than one object
-per cell; anything that could give a message goes cell by cell, so messages and their order do not depend
-on the path. ``tests/test_ingest_speedpaths.py`` holds each fast path to the exact one.
+inflated. Every XML part (``.xml``, ``.rels``, ``.vml``, and whatever ``[Content_Types].xml`` declares
+XML) is then parsed with ``defusedxml`` (the ElementTree flavour) with DTDs forbidden, so a DOCTYPE (and with it any entity declaration) anywhere in any part refuses the file, as does
+a part that is not well-formed. Encrypted (password-to-open) files, PDFs, Word files, renamed text files,
+.xlsb and .ods are refused with a message; the OLE2 container of a legacy .xls (or of an encrypted file) is
+read with ``olefile``. Cell values are read by python-calamine, which reads cached values only and has no
+formula or VBA engine: macros in .xlsm are never run (a warning says so). Formula cells without a cached
+value are an error: they are found while the worksheet XML is parsed (a ``<f>`` with no or an empty
+``<v>``), since calamine reports them as empty cells. Before calamine loads a sheet, the bounding box of its
+cells (from the XML, or the BIFF records of an .xls) must be ≤ 1 000 000 cells: calamine allocates the whole
+first-to-last-cell rectangle and a 5 KB file with cells in A1 and XFD1048576 would otherwise abort the
+process. A cell written with two ``r`` attributes (calamine places a cell by its last one) is not
+well-formed XML and is refused too.
 
 Units
 -----
@@ -90,7 +84,6 @@ cells mean no value (never zero) and are skipped silently.
 from __future__ import annotations
 
 import logging
-import threading
 
 from .catalog import CatalogIndex, IndicatorSpec, IngestCatalog, RegionSpec
 from .readers import read_upload
@@ -146,7 +139,7 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
     filename = filename or ""
     result = ParseResult(filename, "unknown")
     log = IssueLog()
-    index = catalog_index(catalog)
+    index = CatalogIndex(catalog)
     if year is not None and not (MIN_YEAR <= year <= catalog.current_year + 1):
         log.error("", "", f"上传时选择的年份 {year} 超出范围 {MIN_YEAR}–{catalog.current_year + 1}")
     if region_code is not None and region_code not in index.regions:
@@ -207,27 +200,6 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
             for name, _ in recognised:
                 log.error(where if where is not None else name, "", "没有可导入的数值（数值单元格都为空）")
     return _finish(result, log, values)
-
-
-_INDEXES: dict[tuple, CatalogIndex] = {}
-_INDEXES_KEPT = 4
-_INDEX_CACHE_LIMIT = 100_000  # lookups an index may carry into the next upload
-_INDEXES_LOCK = threading.Lock()
-
-
-def catalog_index(catalog: IngestCatalog) -> CatalogIndex:
-    """The CatalogIndex of a catalog, kept for the next upload of the same catalog (by content, so an edit
-    of any indicator, alias or region gives a new one): its lookups of header texts, region names and
-    resolutions then carry over from upload to upload."""
-    key = (tuple(catalog.indicators), tuple(catalog.regions), catalog.current_year)
-    with _INDEXES_LOCK:
-        index = _INDEXES.pop(key, None)
-        if index is None or index.cached() > _INDEX_CACHE_LIMIT:  # a fresh one: uploads' texts must not pile up
-            index = CatalogIndex(catalog)
-        while len(_INDEXES) >= _INDEXES_KEPT:
-            _INDEXES.pop(next(iter(_INDEXES)))
-        _INDEXES[key] = index  # most recently used last
-    return index
 
 
 def _finish(result: ParseResult, log: IssueLog, values: list[ParsedValue]) -> ParseResult:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from .units import parse_unit
 
@@ -99,16 +98,12 @@ _LABEL_PREFIX_RE = re.compile(
 )
 
 
-# Both are called on every label and region name of every sheet, and a workbook repeats the same few
-# hundred texts sheet after sheet: the results are kept (by type too, so that 1 and 1.0 stay apart).
-@lru_cache(maxsize=8192, typed=True)
 def clean_text(value) -> str:
     """NFKC (full-width → half-width, U+3000 → space), drop invisible characters and all whitespace."""
     s = unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE)
     return "".join(s.split())
 
 
-@lru_cache(maxsize=8192, typed=True)
 def norm_key(value) -> str:
     """Key for comparing labels: cleaned, brackets/dashes/quotes unified, case-folded."""
     return clean_text(value).translate(_PUNCT).casefold()
@@ -187,7 +182,6 @@ class CatalogIndex:
                 self._add_ind(norm_indicator(alias), spec, 1, alias)
             for alias, until in spec.aliases_until.items():
                 self._alias_until[(spec.code, norm_indicator(alias))] = int(until)
-        self._ind_cache: dict[str, tuple[IndicatorMatch | None, str | None]] = {}
 
         self.regions = {r.code: r for r in catalog.regions}
         self._reg_keys: dict[str, dict[str, int]] = {}  # key → {code: priority}
@@ -199,14 +193,6 @@ class CatalogIndex:
                 slot = self._reg_keys.setdefault(key, {})
                 slot[r.code] = max(prio, slot.get(r.code, 0))
         self._title_keys = sorted((k for k in self._reg_keys if len(k) >= 2 and not k.isdigit()), key=len, reverse=True)
-        # every sheet of a workbook names the same regions: keys and resolutions are worked out once per upload
-        self._region_key_cache: dict[tuple[type, object], str] = {}
-        # (type, text) for a text resolved the same in every year, else (type, text, year)
-        self._resolved: dict[tuple, RegionResolution] = {}
-
-    def cached(self) -> int:
-        """How many lookups the index keeps (header texts, region texts, resolutions)."""
-        return len(self._ind_cache) + len(self._region_key_cache) + len(self._resolved)
 
     # -- indicators ------------------------------------------------------------------------------
 
@@ -234,13 +220,6 @@ class CatalogIndex:
     def match_indicator(self, text) -> tuple[IndicatorMatch | None, str | None]:
         """Match a header/row label to an indicator: (match, None), (None, error detail) or (None, None)."""
         raw = str(text)
-        if raw in self._ind_cache:
-            return self._ind_cache[raw]
-        result = self._match_indicator(raw)
-        self._ind_cache[raw] = result
-        return result
-
-    def _match_indicator(self, raw: str) -> tuple[IndicatorMatch | None, str | None]:
         full = norm_indicator(raw)
         if not full:
             return None, None
@@ -303,21 +282,11 @@ class CatalogIndex:
             key = key[:6]
         return key
 
-    def _key_of(self, text) -> str:
-        """region_key(text), kept per text (and type: 1 and 1.0 are different cells)."""
-        try:
-            return self._region_key_cache[(type(text), text)]
-        except KeyError:
-            key = self._region_key_cache[(type(text), text)] = self.region_key(text)
-            return key
-        except TypeError:  # not hashable
-            return self.region_key(text)
-
     def knows_region(self, text) -> bool:
-        return self._key_of(text) in self._reg_keys
+        return self.region_key(text) in self._reg_keys
 
     def region_candidates(self, text) -> dict[str, int]:
-        return self._reg_keys.get(self._key_of(text), {})
+        return self._reg_keys.get(self.region_key(text), {})
 
     def display(self, code: str) -> str:
         r = self.regions.get(code)
@@ -327,26 +296,8 @@ class CatalogIndex:
         """The code valid in ``year`` for a region name or code, following renames with a warning.
 
         绍兴县 (valid to 2012, successor 柯桥区) in 2011 → 330621; in 2015 → 330603 with a warning;
-        柯桥区 (valid from 2013) in 2011 → its predecessor 330621 with a warning. Kept per (text, year):
-        treat the result as read-only.
+        柯桥区 (valid from 2013) in 2011 → its predecessor 330621 with a warning.
         """
-        try:
-            text_key = (type(text), text)
-            hit = self._resolved.get(text_key) or self._resolved.get((*text_key, year))
-        except TypeError:  # not hashable
-            return self._resolve_region(text, year)
-        if hit is not None:
-            return hit
-        res = self._resolve_region(text, year)
-        # a text whose candidates are valid in every year resolves the same in every year
-        timeless = all(
-            self.regions[c].valid_from is None and self.regions[c].valid_to is None
-            for c in self.region_candidates(text)
-        )
-        self._resolved[text_key if timeless else (*text_key, year)] = res
-        return res
-
-    def _resolve_region(self, text, year: int) -> RegionResolution:
         shown = clean_text(text) if not isinstance(text, float) else self.region_key(text)
         cands = self.region_candidates(text)
         if not cands:

@@ -1,11 +1,12 @@
 """Turn uploaded bytes into cell grids, refusing anything unsafe or unreadable (no Django import).
 
 Format is decided by the content, never the file name: ZIP → .xlsx/.xlsm (checked for zip bombs from the
-central directory before anything is inflated), OLE2 → .xls or an encrypted Office file, text → CSV
-(UTF-8 with/without BOM, GB18030, UTF-16). Cell values come from python-calamine, which reads the cached
-values and never runs formulas or VBA macros. For .xlsx the worksheet XML is also scanned once to find
-formula cells that have no cached value (calamine reports them as empty) and percent-formatted cells
-(stored as 0.125, shown as 12.5%).
+central directory before anything is inflated), OLE2 → .xls or an encrypted Office file (read with
+olefile), text → CSV (UTF-8 with/without BOM, GB18030, UTF-16). Cell values come from python-calamine,
+which reads the cached values and never runs formulas or VBA macros. Every XML part of an .xlsx is parsed
+with defusedxml first, so a DTD anywhere in any part is refused; the worksheets are read cell by cell on
+the way, to find formula cells that have no cached value (calamine reports them as empty), percent-formatted
+cells (stored as 0.125, shown as 12.5%) and the bounding box of the cells.
 """
 
 from __future__ import annotations
@@ -21,15 +22,18 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
-from xml.etree import ElementTree
-from xml.parsers import expat
+from xml.etree.ElementTree import ParseError
 
+import olefile
 import python_calamine
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser, iterparse
+from defusedxml.ElementTree import parse as parse_xml
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
 from .results import Issue
 
-__all__ = ["Formula", "Grid", "ReadResult", "read_upload", "col_letter", "cell_address"]
+__all__ = ["Formula", "Grid", "ReadResult", "read_upload"]
 
 MAX_ZIP_ENTRIES = 10_000
 MAX_ENTRY_RATIO = 200  # uncompressed : compressed, for entries above RATIO_MIN_SIZE
@@ -44,7 +48,7 @@ OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 _ZIP_ERRORS = (
     zipfile.BadZipFile,
     zlib.error,
-    ElementTree.ParseError,
+    ParseError,
     OSError,
     KeyError,
     ValueError,
@@ -65,35 +69,6 @@ class Formula:
     text: str
 
 
-@lru_cache(maxsize=4096)
-def col_letter(col: int) -> str:
-    """0 → A, 25 → Z, 26 → AA."""
-    out = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def cell_address(row: int, col: int) -> str:
-    """(0, 1) → "B1" (zero-based row and column)."""
-    return f"{col_letter(col)}{row + 1}"
-
-
-_CELL_REF_RE = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
-
-
-def _parse_ref(ref: str) -> tuple[int, int] | None:
-    m = _CELL_REF_RE.match(ref)
-    if not m:
-        return None
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
-
-
 @dataclass
 class Grid:
     """One sheet: ``rows`` start at absolute (row0, col0); empty cells are None."""
@@ -110,7 +85,7 @@ class Grid:
 
     @property
     def col_end(self) -> int:
-        return self.col0 + max(map(len, self.rows), default=0)
+        return self.col0 + max((len(r) for r in self.rows), default=0)
 
     def get(self, r: int, c: int):
         rr, cc = r - self.row0, c - self.col0
@@ -128,7 +103,8 @@ class Grid:
         return v
 
     def addr(self, r: int, c: int) -> str:
-        return cell_address(r, c)
+        """(0, 1) → "B1" (zero-based row and column)."""
+        return f"{get_column_letter(c + 1)}{r + 1}"
 
     def is_empty(self) -> bool:
         return not any(v is not None for row in self.rows for v in row)
@@ -226,9 +202,11 @@ def _read_zip(data: bytes, ext: str, max_inflated: int) -> ReadResult:
         if any(n.lower().endswith("vbaproject.bin") for n in names):
             # calamine only reads cell values; it has no VBA engine, so macros are never run
             warnings.append(Issue("", "", "文件包含宏（VBA 代码）：宏不会被执行，只读取单元格中的数值"))
-        scan = _scan_xlsx(zf, workbook_path, names)
-    except _Refused as exc:
-        return _fail(str(exc), warnings)
+        scan, parsed = _scan_xlsx(zf, workbook_path, names)
+        for name in sorted(_xml_parts(zf, names) - parsed):
+            _check_xml(zf, name)
+    except DefusedXmlException:  # OOXML never has a DTD: one means an entity-expansion or external-entity attack
+        return _fail("文件包含不允许的 XML 声明（DOCTYPE），已拒绝", warnings)
     except _ZIP_ERRORS:
         return _fail("文件已损坏或不完整，无法作为 Excel 文件读取", warnings)
     try:
@@ -242,27 +220,37 @@ def _read_zip(data: bytes, ext: str, max_inflated: int) -> ReadResult:
     return res
 
 
-class _Refused(Exception):
-    pass
-
-
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _read_xml_part(zf: zipfile.ZipFile, name: str):
-    """Open an XML part after refusing DTDs (OOXML never has one; a DTD means an entity-expansion attack)."""
+def _xml_root(zf: zipfile.ZipFile, name: str):
+    """The root element of a part, parsed with defusedxml (a DTD raises DTDForbidden; a missing part KeyError)."""
     with zf.open(name) as fh:
-        head = fh.read(2048)
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise _Refused("文件包含不允许的 XML 声明（DOCTYPE），已拒绝")
-    return zf.open(name)
+        return parse_xml(fh, forbid_dtd=True).getroot()
+
+
+def _xml_parts(zf: zipfile.ZipFile, names: set[str]) -> set[str]:
+    """The parts that are XML: by their extension, or as [Content_Types].xml declares them."""
+    types = _xml_root(zf, "[Content_Types].xml") if "[Content_Types].xml" in names else []
+    xml = [t for t in types if t.get("ContentType", "").endswith("xml")]
+    extensions = {"xml", "rels", "vml"} | {t.get("Extension", "").lower() for t in xml if _local(t.tag) == "Default"}
+    overrides = {t.get("PartName", "").lstrip("/") for t in xml if _local(t.tag) == "Override"}
+    return {n for n in names if n.rsplit(".", 1)[-1].lower() in extensions or n in overrides}
+
+
+def _check_xml(zf: zipfile.ZipFile, name: str) -> None:
+    """Parse a part nobody else reads with defusedxml, keeping nothing: it must be well-formed and have no DTD."""
+    parser = DefusedXMLParser(target=object(), forbid_dtd=True)  # a target without handlers builds no tree
+    with zf.open(name) as fh:
+        while chunk := fh.read(1 << 20):
+            parser.feed(chunk)
+    parser.close()
 
 
 def _office_document_path(zf: zipfile.ZipFile) -> str | None:
     try:
-        with _read_xml_part(zf, "_rels/.rels") as fh:
-            root = ElementTree.parse(fh).getroot()
+        root = _xml_root(zf, "_rels/.rels")
     except KeyError:
         return None
     for rel in root:
@@ -278,8 +266,7 @@ class _SheetScan:
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     percents: set[tuple[int, int]] = field(default_factory=set)
     scanned: bool = False
-    # [min_row, max_row, min_col, max_col]: the cells with a value or formula (the plain scan: a box that holds them)
-    bbox: list[int] | None = None
+    bbox: list[int] | None = None  # [min_row, max_row, min_col, max_col] of cells with a value or formula
 
     @property
     def area(self) -> tuple[int, int]:
@@ -295,11 +282,9 @@ def _percent_styles(zf: zipfile.ZipFile, styles_path: str | None) -> set[int]:
     if not styles_path:
         return set()
     try:
-        fh = _read_xml_part(zf, styles_path)
+        root = _xml_root(zf, styles_path)
     except KeyError:
         return set()
-    with fh:
-        root = ElementTree.parse(fh).getroot()
     pct_fmt = {9, 10}
     xf_fmt: list[int] = []
     for child in root:
@@ -314,25 +299,25 @@ def _percent_styles(zf: zipfile.ZipFile, styles_path: str | None) -> set[int]:
     return {i for i, f in enumerate(xf_fmt) if f in pct_fmt}
 
 
-def _scan_xlsx(zf: zipfile.ZipFile, workbook_path: str, names: set[str]) -> dict[str, _SheetScan]:
-    """Per sheet name: formula cells without a cached value, and percent-formatted numeric cells."""
+def _scan_xlsx(zf: zipfile.ZipFile, workbook_path: str, names: set[str]) -> tuple[dict[str, _SheetScan], set[str]]:
+    """Per sheet name: formula cells without a cached value, and percent-formatted numeric cells; and the
+    parts read on the way."""
     base = posixpath.dirname(workbook_path)
     rels_path = posixpath.join(base, "_rels", posixpath.basename(workbook_path) + ".rels")
     targets: dict[str, str] = {}
     styles_path = None
+    parsed = {"_rels/.rels", workbook_path}
     if rels_path in names:
-        with _read_xml_part(zf, rels_path) as fh:
-            for rel in ElementTree.parse(fh).getroot():
-                target = rel.get("Target", "")
-                path = (
-                    target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
-                )
-                targets[rel.get("Id", "")] = path
-                if rel.get("Type", "").endswith("/styles"):
-                    styles_path = path
+        parsed.add(rels_path)
+        for rel in _xml_root(zf, rels_path):
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+            targets[rel.get("Id", "")] = path
+            if rel.get("Type", "").endswith("/styles"):
+                styles_path = path
     pct_styles = _percent_styles(zf, styles_path)
-    with _read_xml_part(zf, workbook_path) as fh:
-        wb_root = ElementTree.parse(fh).getroot()
+    parsed.add(styles_path)
+    wb_root = _xml_root(zf, workbook_path)
     out: dict[str, _SheetScan] = {}
     for el in wb_root.iter():
         if _local(el.tag) != "sheet":
@@ -344,208 +329,16 @@ def _scan_xlsx(zf: zipfile.ZipFile, workbook_path: str, names: set[str]) -> dict
         if path and path in names:
             _scan_sheet(zf, path, scan, pct_styles)
             scan.scanned = True
-    return out
+            parsed.add(path)
+    return out, parsed
 
 
 def _scan_sheet(zf: zipfile.ZipFile, path: str, scan: _SheetScan, pct_styles: set[int]) -> None:
-    with _read_xml_part(zf, path) as fh:  # refuses a DOCTYPE first, as for every part
-        data = fh.read()
-    if scan.state == "visible" and not pct_styles and _scan_sheet_plain(data, scan):
-        return
-    if not _scan_sheet_bytes(data, scan, pct_styles):
-        _scan_sheet_xml(io.BytesIO(data), scan, pct_styles)
-
-
-# --- the plain-sheet scan -----------------------------------------------------------------------
-# Most uploads are plain: no formula anywhere, no percent-formatted cell, every cell tag written
-# <c r="B7" …>, all within a few hundred rows and columns. For those the scan's three answers need no
-# cell-by-cell reading: no uncomputed formula (there is no <f> tag), no percent cell (the workbook has
-# no percent style), and a box that holds every cell calamine can place (every cell carries its own
-# reference, and no reference has a row past 999 or a column past ZZ, so at most 999 × 702 < 1,000,000
-# cells). _scan_sheet_plain checks exactly that with one search over the bytes and the expat
-# well-formedness pass that every scan makes. Its guards are those of _scan_sheet_bytes: UTF-8; no
-# comment, CDATA section, DTD or processing instruction, so every "<" starts a tag (expat reports each of
-# these as it parses, so they cost nothing when absent); no odd <row>; no prefixed cell, formula or row
-# tag; and well-formed, which also rules out a second r on a cell. Anything else goes to the cell-by-cell
-# readings.
-# What it records differs from theirs only in the box: [0, 998, 0, 701], the bound, not the cells'
-# own extent; _grids_from_calamine only compares its area with MAX_SHEET_CELLS, and hidden sheets,
-# whose warning depends on whether they hold a value at all, are always read cell by cell.
-
-_PLAIN_ROWS, _PLAIN_COLS = 999, 26 + 26 * 26
-assert _PLAIN_ROWS * _PLAIN_COLS <= MAX_SHEET_CELLS
-# a formula tag, an odd <row> (see _ODD_ROW_RE), or a cell tag that does not start with its own reference
-# (r first, as Excel and openpyxl write it) within A1:ZZ999
-_NOT_PLAIN_RE = re.compile(rb'<(?:f[\s/>]|row[\s/>][^<]*?[\x80-\xff]|c(?! r="[A-Z]{1,2}[1-9][0-9]{0,2}"[\s/>])[\s/>])')
-# any of those with a prefix (calamine goes by local names): found by the colon, which is rare in a sheet
-_PREFIXED_PLAIN_RE = re.compile(rb":(?:c|f|row)[\s/>]")
-
-
-def _scan_sheet_plain(data: bytes, scan: _SheetScan) -> bool:
-    """True when the part is plain (see above); ``scan`` then holds no formula, no percent cell and the
-    bounding box. False leaves ``scan`` untouched. Raises ParseError for a malformed part."""
-    if b"\x00" in data or _NOT_PLAIN_RE.search(data) or _PREFIXED_PLAIN_RE.search(data):  # NUL: UTF-16 (or garbage)
-        return False
-    seen = []  # what expat met that makes the part not plain
-
-    def declaration(version, encoding, standalone):
-        if encoding is not None and encoding.lower() not in ("utf-8", "utf8"):
-            seen.append("encoding")
-
-    _well_formed(
-        data,
-        XmlDeclHandler=declaration,
-        CommentHandler=lambda text: seen.append("comment"),
-        StartCdataSectionHandler=lambda: seen.append("cdata"),
-        ProcessingInstructionHandler=lambda target, text: seen.append("processing instruction"),
-        StartDoctypeDeclHandler=lambda *args: seen.append("doctype"),
-    )
-    if seen:
-        return False
-    scan.bbox = [0, _PLAIN_ROWS - 1, 0, _PLAIN_COLS - 1]
-    return True
-
-
-def _well_formed(data: bytes, **handlers) -> None:
-    """Raise ParseError, as ElementTree would, unless expat (in ElementTree's namespace mode) accepts the part;
-    ``handlers`` are set on the parser first (expat calls them as it meets what they handle)."""
-    parser = expat.ParserCreate(None, "}")
-    for name, handler in handlers.items():
-        setattr(parser, name, handler)
-    try:
-        parser.Parse(data, True)
-    except expat.ExpatError as exc:
-        raise ElementTree.ParseError(str(exc)) from None
-
-
-# --- the byte-level scan ------------------------------------------------------------------------
-# Reading every element of a worksheet with ElementTree costs ~15 µs a cell; the scan only needs each
-# cell's reference, whether it has a <f>, <v> or <is> child, and for a few cells the formula text, t and s.
-# _scan_sheet_bytes gets them with one regular expression over the bytes, and gives the same result as
-# _scan_sheet_xml (the ElementTree reading, kept for everything else) because it only answers when:
-#   * the part is UTF-8 without comments, CDATA, DOCTYPE or processing instructions (no "<!", no "<?" after
-#     the XML declaration), so every "<" in it starts a tag, and its <row> tags are ASCII (_ODD_ROW_RE);
-#   * expat, the parser ElementTree uses, in the same namespace mode, finds it well-formed (a malformed or
-#     truncated part still raises ParseError and the file is refused, as before);
-#   * every <c> start tag in the part begins a canonical cell: r="A1" first, attribute values without "&",
-#     "<", ">", tabs or newlines, and as children only an optional <f> followed by an optional <v> or <is>
-#     (whitespace between them). The expression's last alternative catches any other <c> start tag, and a
-#     canonical match cannot contain a "<c" (text has no "<", and the <is> body refuses one), so no cell is
-#     skipped or swallowed: findall sees every <c> start tag once.
-# Otherwise it returns False and the caller runs _scan_sheet_xml on the same bytes.
-
-_ANY_PREFIX = rb"""(?:[^\s<>/!?:="']+:)?"""  # any prefix expat accepts; ElementTree compares local names only
-_PREFIXED_TAG_RE = re.compile(rb"""<[^\s<>/!?:="']+:""")
-
-
-def _cell_re(prefixed: bool) -> re.Pattern:
-    """Groups: column letters, row digits, attributes after r, <f…>, <v…>, <is…>, any other <c> start tag."""
-    p = rb"(?:[A-Za-z_][\w.\-]*:)?" if prefixed else b""
-    any_c = rb"<" + (_ANY_PREFIX if prefixed else b"") + rb"c[\s/>]"
-    return re.compile(
-        rb"<" + p + rb'c\s+r="([A-Z]{1,3})([0-9]{1,7})"((?:\s+[A-Za-z_][\w.:\-]*="[^"<>&\t\n\r]*")*)\s*'
-        rb"(?:/>|>\s*"
-        rb"(<" + p + rb"f(?:\s[^<>]*)?(?:/>|>[^<]*</" + p + rb"f\s*>))?\s*"
-        rb"(?:(<" + p + rb"v(?:\s[^<>]*)?(?:/>|>[^<]*</" + p + rb"v\s*>))"
-        rb"|(<" + p + rb"is(?:\s[^<>]*)?(?:/>|>[^<]*(?:<(?!" + any_c[1:] + rb")[^<]*)*?</" + p + rb"is\s*>)))?\s*"
-        rb"</" + p + rb"c\s*>)"
-        rb"|(" + any_c + rb")",
-        re.S,
-    )
-
-
-_CELL_RE = _cell_re(prefixed=False)
-_PREFIXED_CELL_RE = _cell_re(prefixed=True)
-# a <row> start tag with a non-ASCII byte: its r may be "①", which isdigit() accepts and int() refuses (the
-# ElementTree reading raises ValueError on it and the file is refused, so that reading must run)
-_ODD_ROW_RE = re.compile(rb"<row[\s/>][^<]*?[\x80-\xff]")
-_PREFIXED_ODD_ROW_RE = re.compile(rb"<" + _ANY_PREFIX + rb"row[\s/>][^<]*?[\x80-\xff]")
-_XML_DECL_RE = re.compile(rb"<\?xml\s[^<>]*?\?>")
-_DECL_ENCODING_RE = re.compile(rb"""\sencoding\s*=\s*["']([^"']*)["']""")
-_ATTR_RE = re.compile(rb'\s([A-Za-z_][\w.:\-]*)="([^"]*)"')
-_XML_ESCAPE_RE = re.compile(r"&(?:#x([0-9a-fA-F]+)|#([0-9]+)|(amp|lt|gt|quot|apos));")
-_XML_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-
-
-def _xml_text(raw: bytes) -> str:
-    """Character data as expat reports it: line ends normalised to \\n, then references replaced."""
-    text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    if "&" not in text:
-        return text
-    return _XML_ESCAPE_RE.sub(
-        lambda m: chr(int(m[1], 16)) if m[1] else chr(int(m[2])) if m[2] else _XML_NAMED[m[3]], text
-    )
-
-
-@lru_cache(maxsize=256)
-def _col_index(letters: bytes) -> int:
-    col = 0
-    for ch in letters:
-        col = col * 26 + ch - 64
-    return col - 1
-
-
-def _scan_sheet_bytes(data: bytes, scan: _SheetScan, pct_styles: set[int]) -> bool:
-    """Fill ``scan`` from the worksheet bytes as _scan_sheet_xml would; False (``scan`` untouched) when the
-    part is not in the plain form this reads exactly. Raises ParseError for a malformed part."""
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    if b"\x00" in body:  # UTF-16 (or garbage): leave it to ElementTree
-        return False
-    if body.startswith(b"<?"):
-        decl = _XML_DECL_RE.match(body)
-        if decl is None:
-            return False
-        enc = _DECL_ENCODING_RE.search(decl.group())
-        if enc is not None and enc.group(1).lower() not in (b"utf-8", b"utf8"):
-            return False
-        rest = body[decl.end() :]
-    else:
-        rest = body
-    if b"<?" in rest or b"<!" in rest:
-        return False
-    prefixed = _PREFIXED_TAG_RE.search(rest) is not None
-    if (_PREFIXED_ODD_ROW_RE if prefixed else _ODD_ROW_RE).search(rest):
-        return False
-    _well_formed(data)
-    cells = (_PREFIXED_CELL_RE if prefixed else _CELL_RE).findall(data)
-    rows: set[bytes] = set()
-    cols: set[bytes] = set()
-    formulas: dict[tuple[int, int], str] = {}
-    percents: set[tuple[int, int]] = set()
-    attr_cache: dict[bytes, dict[bytes, bytes]] = {}
-    for col, row, attrs, f, v, inline, other in cells:
-        if not (f or v or inline):
-            if other:  # a <c> this does not read exactly
-                return False
-            continue
-        rows.add(row)
-        cols.add(col)
-        if not (f or (v and pct_styles)):
-            continue
-        a = attr_cache.get(attrs)
-        if a is None:
-            a = attr_cache[attrs] = dict(_ATTR_RE.findall(attrs))
-        pos = (int(row) - 1, _col_index(col))
-        # no <v>, or an empty <v/> on a non-string cell (openpyxl writes that): never calculated
-        if f and (not v or ((v.endswith(b"/>") or b"></" in v) and a.get(b"t") not in (b"str", b"s", b"inlineStr"))):
-            end = f.rfind(b"</")
-            text = _xml_text(f[f.index(b">") + 1 : end]).strip() if end > 0 else ""
-            formulas[pos] = "=" + text if text else "（共享公式）"
-        elif v and pct_styles and a.get(b"t", b"n") == b"n" and int(a.get(b"s", b"0").decode() or 0) in pct_styles:
-            percents.add(pos)
-    if rows:
-        r_ = [int(r) - 1 for r in rows]
-        c_ = [_col_index(c) for c in cols]
-        scan.bbox = [min(r_), max(r_), min(c_), max(c_)]
-    scan.formulas.update(formulas)
-    scan.percents.update(percents)
-    return True
-
-
-def _scan_sheet_xml(fh, scan: _SheetScan, pct_styles: set[int]) -> None:
+    """Read a worksheet cell by cell (expat refuses a cell with two r attributes: calamine would place it by
+    the last one, beyond the bounding box)."""
     row, col = -1, -1
-    with fh:
-        for event, el in ElementTree.iterparse(fh, events=("start", "end")):
+    with zf.open(path) as fh:
+        for event, el in iterparse(fh, events=("start", "end"), forbid_dtd=True):
             tag = _local(el.tag)
             if event == "start":
                 if tag == "row":
@@ -554,8 +347,7 @@ def _scan_sheet_xml(fh, scan: _SheetScan, pct_styles: set[int]) -> None:
                     col = -1
                 continue
             if tag == "c":
-                ref = el.get("r")
-                pos = _parse_ref(ref) if ref else None
+                pos = _cell_position(el.get("r"))
                 if pos is None:
                     col += 1
                     pos = (row, col)
@@ -596,6 +388,15 @@ def _scan_sheet_xml(fh, scan: _SheetScan, pct_styles: set[int]) -> None:
                 el.clear()
 
 
+_CELL_REF_RE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+
+
+def _cell_position(ref: str | None) -> tuple[int, int] | None:
+    """ "B7" → (6, 1) (zero-based row and column); None unless written as Excel writes it."""
+    m = _CELL_REF_RE.fullmatch(ref or "")
+    return (int(m[2]) - 1, column_index_from_string(m[1]) - 1) if m else None
+
+
 def _percent_text(value) -> str:
     d = Decimal(repr(float(value))) * 100
     text = format(d.normalize(), "f")
@@ -628,12 +429,8 @@ def _grids_from_calamine(wb, scan: dict[str, _SheetScan] | None, warnings: list[
             errors.append(Issue(meta.name, "", f"工作表范围过大（{sheet.height} 行 × {sheet.width} 列），已拒绝"))
             continue
         start = sheet.start
-        # calamine gives "" for an empty cell; the grid has None (a row without one is kept as it is)
-        rows_ = (
-            [[None if v == "" else v for v in r] if "" in r else r for r in sheet.to_python(skip_empty_area=True)]
-            if start
-            else []
-        )
+        # calamine gives "" for an empty cell; the grid has None
+        rows_ = [[None if v == "" else v for v in r] for r in sheet.to_python(skip_empty_area=True)] if start else []
         row0, col0 = start if start else (0, 0)
         grid = Grid(meta.name, rows_, row0, col0)
         if info:
@@ -689,94 +486,6 @@ def _add_merges(grid: Grid, sheet) -> None:
 # OLE2 (Compound File Binary): .xls, or an encrypted .xlsx
 
 
-class _Cfb:
-    """Just enough of the Compound File Binary format to list streams and read one (no external library)."""
-
-    def __init__(self, data: bytes):
-        if len(data) < 512 or data[:8] != OLE_MAGIC:
-            raise ValueError("not OLE2")
-        self.data = data
-        shift, mini_shift = struct.unpack_from("<HH", data, 30)
-        if shift not in (9, 12) or mini_shift != 6:
-            raise ValueError("bad sector size")
-        self.ssize = 1 << shift
-        self.msize = 1 << mini_shift
-        n_fat, first_dir = struct.unpack_from("<II", data, 44)
-        self.cutoff, first_minifat, n_minifat, first_difat, n_difat = struct.unpack_from("<IIIII", data, 56)
-        self.n_sectors = max((len(data) - 512) // self.ssize, 0)
-        per = self.ssize // 4
-        fat_ids = [x for x in struct.unpack_from("<109I", data, 76) if x < 0xFFFFFFFA]
-        seen: set[int] = set()
-        while first_difat < 0xFFFFFFFA and n_difat > 0 and first_difat not in seen and len(seen) <= self.n_sectors:
-            seen.add(first_difat)
-            ids = struct.unpack_from(f"<{per}I", data, self._offset(first_difat))
-            fat_ids += [x for x in ids[:-1] if x < 0xFFFFFFFA]
-            first_difat, n_difat = ids[-1], n_difat - 1
-        self.fat: list[int] = []
-        for sector in fat_ids[: n_fat or len(fat_ids)]:
-            self.fat.extend(struct.unpack_from(f"<{per}I", data, self._offset(sector)))
-        self.entries: dict[str, tuple[int, int, int]] = {}  # name → (type, start, size)
-        directory = self._chain_bytes(first_dir)
-        root = None
-        for e in range(0, len(directory) - 127, 128):
-            entry = directory[e : e + 128]
-            name_len, typ = struct.unpack_from("<HB", entry, 64)
-            if typ not in (1, 2, 5) or not 2 <= name_len <= 64:
-                continue
-            name = entry[: name_len - 2].decode("utf-16-le", errors="replace")
-            start, size = struct.unpack_from("<IQ", entry, 116)
-            if typ == 5:
-                root = (start, size)
-            else:
-                self.entries.setdefault(name, (typ, start, size))
-        self._root = root
-        self._first_minifat = first_minifat
-        self._mini_stream: bytes | None = None
-        self._minifat: list[int] | None = None
-
-    def _offset(self, sector: int) -> int:
-        off = self.ssize * (sector + 1)
-        if off + self.ssize > len(self.data):
-            raise ValueError("sector out of range")
-        return off
-
-    def _chain(self, start: int, table: list[int], limit: int) -> list[int]:
-        out, seen, cur = [], set(), start
-        while cur < 0xFFFFFFFA:
-            if cur in seen or cur >= len(table) or len(out) > limit:
-                raise ValueError("bad chain")
-            seen.add(cur)
-            out.append(cur)
-            cur = table[cur]
-        return out
-
-    def _chain_bytes(self, start: int) -> bytes:
-        sectors = self._chain(start, self.fat, self.n_sectors)
-        return b"".join(self.data[self._offset(s) : self._offset(s) + self.ssize] for s in sectors)
-
-    def read(self, name: str) -> bytes:
-        typ, start, size = self.entries[name]
-        if size >= self.cutoff:
-            return self._chain_bytes(start)[:size]
-        if self._mini_stream is None:
-            if self._root is None:
-                raise ValueError("no root entry")
-            self._mini_stream = self._chain_bytes(self._root[0])[: self._root[1]]
-            raw = self._chain_bytes(self._first_minifat) if self._first_minifat < 0xFFFFFFFA else b""
-            self._minifat = list(struct.unpack(f"<{len(raw) // 4}I", raw))
-        sectors = self._chain(start, self._minifat or [], len(self._mini_stream) // self.msize + 1)
-        out = b"".join(self._mini_stream[s * self.msize : (s + 1) * self.msize] for s in sectors)
-        return out[:size]
-
-
-def ole_stream_names(data: bytes) -> set[str] | None:
-    """Names of the streams in an OLE2 container (enough to tell .xls from an encrypted file); None if malformed."""
-    try:
-        return set(_Cfb(data).entries)
-    except (struct.error, IndexError, ValueError):
-        return None
-
-
 _BIFF_CELL_RECORDS = {0x0006, 0x0203, 0x00FD, 0x027E, 0x0204, 0x0205, 0x00D6}  # formula, number, sst, rk, label…
 _BIFF_MULRK = 0x00BD
 
@@ -812,8 +521,10 @@ def _biff_too_large(stream: bytes) -> tuple[int, int] | None:
 
 
 def _read_ole(data: bytes) -> ReadResult:
-    names = ole_stream_names(data)
-    if names is None:
+    try:
+        ole = olefile.OleFileIO(io.BytesIO(data), raise_defects=olefile.DEFECT_INCORRECT)  # a truncated file too
+        names = {path[-1] for path in ole.listdir(streams=True, storages=True)}
+    except Exception:  # olefile raises OSError and, on some malformed containers, plain errors
         return _fail("文件已损坏或不完整，无法作为 Excel 文件读取")
     if "EncryptedPackage" in names or "EncryptionInfo" in names:
         return _fail("文件已加密（设置了打开密码），请在 Excel 中取消密码后另存为 .xlsx 再上传")
@@ -826,8 +537,8 @@ def _read_ole(data: bytes) -> ReadResult:
             return _fail("不支持 Excel 95 及更早的 .xls 格式，请在 Excel 中另存为 .xlsx 后重新上传")
         return _fail("文件不是 Excel 或 CSV 表格；请上传 .xlsx 或 .csv 文件")
     try:
-        too_large = _biff_too_large(_Cfb(data).read("Workbook"))
-    except (struct.error, IndexError, ValueError, KeyError):
+        too_large = _biff_too_large(ole.openstream("Workbook").read())
+    except Exception:
         return _fail("无法正确读取该 .xls 文件，请在 Excel 中另存为 .xlsx 后重新上传")
     if too_large:
         return _fail(f"工作表范围过大（{too_large[0]} 行 × {too_large[1]} 列），已拒绝")

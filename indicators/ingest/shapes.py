@@ -13,15 +13,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import compress
-from operator import itemgetter, not_
 
 from .catalog import CatalogIndex, IndicatorMatch, IndicatorSpec, clean_text, norm_key
-from .readers import Grid, col_letter
+from .readers import Grid
 from .results import IssueLog
 from .units import parse_unit, same_family
-from .validate import BlockColumn, Candidate, RollupBlock, display, is_missing, year_error
+from .validate import Candidate, display, is_missing, year_error
 
 __all__ = ["Options", "SheetParser", "is_instruction_sheet"]
 
@@ -84,35 +81,7 @@ def is_instruction_sheet(name: str) -> bool:
 
 
 def hkey(value) -> str:
-    if value is None:
-        return ""
-    if type(value) is float or type(value) is int:
-        # display() of a number is ASCII digits, ".", "-", "+", "e", "inf" or "nan": norm_key would return it
-        # unchanged (no whitespace, nothing NFKC, _INVISIBLE or _PUNCT map, already lower case)
-        return display(value)
-    return norm_key(display(value))
-
-
-def _is_number(value) -> bool:
-    """An int or float cell (not bool): its hkey names no role (role_of → None) and no period (period_kind →
-    None), since both look for Chinese labels, "±" or "+-", which a number's digits never contain."""
-    return type(value) is float or type(value) is int
-
-
-_NUMBER = frozenset({float, int})
-_NUMBER_OR_EMPTY = frozenset({float, int, type(None)})
-
-
-def _row_cells(labels, keyed) -> dict:
-    """column → (value, key) of a row's cells that have a key; a number's key is "" (no role, no period)."""
-    return {c: keyed[c] if c in keyed else (v, "") for c, v in labels if c in keyed or _is_number(v)}
-
-
-def _columns(rows: list[list], indexes: list[int]) -> list:
-    """The cells of ``rows`` at each of ``indexes``, one sequence per index (None past a short row)."""
-    if len(indexes) > 1 and min(map(len, rows)) > max(indexes):
-        return list(zip(*map(itemgetter(*indexes), rows), strict=True))
-    return [[row[i] if i < len(row) else None for row in rows] for i in indexes]
+    return norm_key(display(value)) if value is not None else ""
 
 
 def role_of(key: str) -> str | None:
@@ -122,7 +91,6 @@ def role_of(key: str) -> str | None:
     return role
 
 
-@lru_cache(maxsize=4096)  # asked of every text cell near the top of every sheet: the same labels each time
 def period_kind(key: str) -> str | None:
     """Classify a column header: current (本年), previous (上年), growth (比上年增长%), share (比重) or None."""
     base = _BRACKETS_RE.sub("", key)
@@ -176,15 +144,9 @@ def year_of_header(value) -> int | None:
     if isinstance(value, float) and value.is_integer() and 1000 <= value <= 2999:
         return int(value)
     if isinstance(value, str):
-        return _year_of_text(value)
-    return None
-
-
-@lru_cache(maxsize=4096)
-def _year_of_text(value: str) -> int | None:
-    m = _YEAR_HEADER_RE.match(norm_key(value))
-    if m and 1000 <= int(m.group(1)) <= 2999:
-        return int(m.group(1))
+        m = _YEAR_HEADER_RE.match(norm_key(value))
+        if m and 1000 <= int(m.group(1)) <= 2999:
+            return int(m.group(1))
     return None
 
 
@@ -229,8 +191,8 @@ class SheetParser:
         self.csv = csv
         self.sheet = grid.name
         self.candidates: list[Candidate] = []
-        self._region_cache: dict[tuple[str, int], str | None] = {}
-        self._merged_by_row: dict[int, list[tuple[int, tuple[int, int]]]] | None = None
+        # a region text is resolved, and reported on, once per sheet and year (at its first cell)
+        self._regions: dict[tuple[str, int], str | None] = {}
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -243,48 +205,6 @@ class SheetParser:
     def _cols(self) -> range:
         return range(self.g.col0, self.g.col_end)
 
-    def _row_split(self, r: int) -> tuple[list, list]:
-        """Row r's labels in two lists of (column, value): those that are not numbers (an empty one may be
-        among them: it has no key), and the numbers that may be a year header: the whole ones (all of them
-        when a row has merged cells or an int; the caller checks 1000–2999). The split runs in C (map,
-        compress): a sheet's first rows are mostly numbers, and a number only matters as a year."""
-        g = self.g
-        rr = r - g.row0
-        row = g.rows[rr] if 0 <= rr < len(g.rows) else []
-        if self._merged_by_row is None or r in self._merged_by_row:
-            labels = list(self._labels(r))
-            return [(c, v) for c, v in labels if not _is_number(v)], [(c, v) for c, v in labels if _is_number(v)]
-        types = list(map(type, row))
-        others = list(compress(enumerate(row, g.col0), map(not_, map(_NUMBER_OR_EMPTY.__contains__, types))))
-        is_number = list(map(_NUMBER.__contains__, types))
-        if not any(is_number):
-            return others, []
-        numbers = list(compress(enumerate(row, g.col0), is_number))
-        if int in types:
-            return others, numbers
-        return others, list(compress(numbers, map(float.is_integer, compress(row, is_number))))
-
-    def _labels(self, r: int):
-        """(column, label) of row r's cells that have one, left to right: ``g.label(r, c)`` for every column,
-        without visiting the empty ones (a row without merged cells: all of them, uncopied; None has no key)."""
-        g = self.g
-        rr = r - g.row0
-        row = g.rows[rr] if 0 <= rr < len(g.rows) else []
-        if self._merged_by_row is not None and r not in self._merged_by_row:
-            return enumerate(row, start=g.col0)  # empty cells (None) included: they have no key
-        out = [(c, v) for c, v in enumerate(row, start=g.col0) if v is not None]
-        if self._merged_by_row is None:
-            by_row: dict[int, list[tuple[int, tuple[int, int]]]] = {}
-            for (mr, mc), top_left in g.merged.items():
-                by_row.setdefault(mr, []).append((mc, top_left))
-            self._merged_by_row = by_row
-        merged = self._merged_by_row.get(r)
-        if merged:
-            have = {c for c, _ in out}
-            extra = [(c, g.get(*top_left)) for c, top_left in merged if c not in have]
-            out = sorted(out + [(c, v) for c, v in extra if v is not None], key=lambda cv: cv[0])
-        return out
-
     def _text_cells(self, r0: int, r1: int):
         for r in range(max(r0, self.g.row0), min(r1, self.g.row_end)):
             for c in self._cols():
@@ -293,15 +213,15 @@ class SheetParser:
                     yield r, c, v
 
     def _resolve_region(self, key, year: int, cell: str) -> str | None:
-        cache_key = (str(key), year)
-        if cache_key in self._region_cache:
-            return self._region_cache[cache_key]
+        seen = (str(key), year)
+        if seen in self._regions:
+            return self._regions[seen]
         res = self.idx.resolve_region(key, year)
         if res.error:
             self.log.error(self.sheet, cell, res.error)
         elif res.warning:
             self.log.warn(self.sheet, cell, res.warning)
-        self._region_cache[cache_key] = res.code
+        self._regions[seen] = res.code
         return res.code
 
     def _alias_warning(self, match: IndicatorMatch, year: int, cell: str) -> None:
@@ -392,33 +312,17 @@ class SheetParser:
         g = self.g
         limit = min(g.row_end, g.row0 + HEADER_SCAN_ROWS)
         report = series = None
-        strings: list[list[tuple[int, str]]] = []  # per row, the text cells (for _detect_rollup)
         for r in range(g.row0, limit):
-            texts = []  # (column, key) of the cells that are not numbers: only those can name a role or a period
-            keyed = {}  # column → (value, key) of those cells
-            years = {}  # column → year, for the cells that read as a year header
-            row_strings = []
-            strings.append(row_strings)
-            others, numbers = self._row_split(r)
-            for c, v in numbers:  # a number names no role and no period: it can only be a year header
-                if 1000 <= v <= 2999 and (type(v) is int or v.is_integer()):  # year_of_header, inlined
-                    years[c] = int(v)
-            for c, v in others:
+            cells = {}
+            for c in self._cols():
+                v = g.label(r, c)
                 k = hkey(v)
-                if not k:
-                    continue
-                keyed[c] = (v, k)
-                texts.append((c, k))
-                if isinstance(v, str):
-                    row_strings.append((c, v))
-                    y = year_of_header(v)
-                    if y is not None:
-                        years[c] = y
-            if not numbers and not keyed:  # nothing here can name a role, a period or a year
+                if k:
+                    cells[c] = (v, k)
+            if not cells:
                 continue
-            cells = None  # _row_cells, made when a shape asks for them
             roles: dict[str, int] = {}
-            for c, k in texts:
+            for c, (_, k) in cells.items():
                 role = role_of(k)
                 if role and role not in roles:
                     roles[role] = c
@@ -427,16 +331,17 @@ class SheetParser:
             if "value" in roles and has_ind and has_region:
                 self._parse_long(r, roles)
                 return "template"
-            if report is None and any(period_kind(k) == "current" and role_of(k) is None for c, k in texts):
-                cells = _row_cells(self._labels(r), keyed)
+            if report is None and any(
+                period_kind(k) == "current" and role_of(k) is None for c, (_, k) in cells.items()
+            ):
                 ind_col = roles.get("indicator")
                 if ind_col is None:
                     ind_col = self._guess_indicator_col(r, cells)
                 if ind_col is not None:
                     report = (r, ind_col, roles.get("unit"), cells)
             if series is None:
+                years = {c: y for c, (v, _) in cells.items() if (y := year_of_header(v)) is not None}
                 if years:
-                    cells = cells if cells is not None else _row_cells(self._labels(r), keyed)
                     ind_col = roles.get("indicator")
                     if ind_col is None and len(years) >= 2:
                         ind_col = self._guess_indicator_col(r, cells)
@@ -448,7 +353,7 @@ class SheetParser:
         if series is not None:
             self._parse_series(*series)
             return "series"
-        return self._detect_rollup(strings)
+        return self._detect_rollup(limit)
 
     def _guess_indicator_col(self, header_row: int, cells) -> int | None:
         """Leftmost column whose cells below the header name indicators (for headers without 指标)."""
@@ -571,12 +476,15 @@ class SheetParser:
 
     # -- 2. provincial roll-up -------------------------------------------------------------------
 
-    def _detect_rollup(self, strings: list[list[tuple[int, str]]]) -> str | None:
-        """The header is the row (of the first HEADER_SCAN_ROWS) with most cells naming an indicator."""
+    def _detect_rollup(self, limit: int) -> str | None:
+        g = self.g
         best, best_n = None, 0
-        match = self.idx.match_indicator
-        for r, row_strings in enumerate(strings, start=self.g.row0):
-            n = sum(1 for _, v in row_strings if match(v)[0] is not None)
+        for r in range(g.row0, limit):
+            n = 0
+            for c in self._cols():
+                v = g.label(r, c)
+                if isinstance(v, str) and self.idx.match_indicator(v)[0] is not None:
+                    n += 1
             if n > best_n:
                 best, best_n = r, n
         if best is None:
@@ -682,32 +590,9 @@ class SheetParser:
                 f'"{cols[c].match.spec.name}" 的增长率没有对应的可比价增速指标，已忽略（增长率不作为总量导入）',
             )
             del cols[c]
-        # Per column, what the cell loop needs (the same for every row): column index in the grid rows,
-        # letters, indicator, year, unit, alias to warn about, the year's error if any.
-        plan = []
-        for c, col in cols.items():
-            spec = col.match.spec
-            y = year - 1 if col.kind == "previous" else year
-            if col.kind == "growth":
-                spec = idx.growth_series[spec.code]
-                unit, unit_cell = "%", col.kind_cell or col.header_cell
-            else:
-                unit, unit_cell = col.unit, col.unit_cell
-                if unit is None and global_unit and same_family(global_unit[0], spec.unit):
-                    unit, unit_cell = global_unit
-            alias_until = col.match.alias_until
-            alias = col.match if alias_until is not None and y > alias_until else None
-            plan.append(
-                (c - g.col0, col_letter(c), spec, y, unit, unit_cell, alias, col.header_cell, year_error(y, idx))
-            )
-        sheet, candidates = self.sheet, self.candidates
-        block_year = self._block_year(plan)
-        block_rows: list[list] = []
-        block = RollupBlock(sheet, [], [], [], []) if block_year is not None else None
         for r in range(data_start, g.row_end):
-            row = g.rows[r - g.row0]
-            n = len(row)
-            if all(is_missing(row[p[0]] if p[0] < n else None) for p in plan):
+            values = [g.get(r, c) for c in cols]
+            if self._all_missing(values):
                 continue
             code_v = g.get(r, code_col) if code_col is not None else None
             name_v = g.label(r, region_col) if region_col is not None else None
@@ -727,50 +612,27 @@ class SheetParser:
                 if m:
                     key = m.group(1)
             region_cell = g.addr(r, rc)
-            number = str(r + 1)
-            if block is not None:
-                region = self._resolve_region(key, block_year, region_cell)
-                if region is not None:
-                    block.numbers.append(number)
-                    block.regions.append(region)
-                    block.region_cells.append(region_cell)
-                    block_rows.append(row)
-                continue
-            regions: dict[int, str | None] = {}  # this row's key by year (_resolve_region logs only once anyway)
-            for cc, letters, spec, y, unit, unit_cell, alias, header_cell, err in plan:
-                v = row[cc] if cc < n else None
+            for c, col in cols.items():
+                v = g.get(r, c)
                 if is_missing(v):
                     continue
-                if y in regions:
-                    region = regions[y]
-                else:
-                    region = regions[y] = self._resolve_region(key, y, region_cell)
+                spec = col.match.spec
+                y = year - 1 if col.kind == "previous" else year
+                if col.kind == "growth":
+                    spec = idx.growth_series[spec.code]
+                region = self._resolve_region(key, y, region_cell)
                 if region is None:
                     break
-                if alias is not None:
-                    self._alias_warning(alias, y, header_cell)
-                if err:  # as _add
-                    self.log.error(sheet, letters + number, err)
-                    continue
-                candidates.append(Candidate(sheet, letters + number, region, region_cell, spec, y, v, unit, unit_cell))
-        if block is not None and block_rows:
-            block.columns = [
-                BlockColumn(letters, spec, y, unit, unit_cell, cells)
-                for (_, letters, spec, y, unit, unit_cell, *_), cells in zip(
-                    plan, _columns(block_rows, [p[0] for p in plan]), strict=True
+                unit, unit_cell = col.unit, col.unit_cell
+                if col.kind == "growth":
+                    unit, unit_cell = "%", col.kind_cell or col.header_cell
+                elif unit is None and global_unit and same_family(global_unit[0], spec.unit):
+                    unit, unit_cell = global_unit
+                self._alias_warning(col.match, y, col.header_cell)
+                self._add(
+                    r=r, c=c, region=region, region_cell=region_cell, spec=spec, year=y, unit=unit, unit_cell=unit_cell
                 )
-            ]
-            candidates.append(block)
         return True
-
-    @staticmethod
-    def _block_year(plan) -> int | None:
-        """The year of a roll-up whose cells can go out column by column (a RollupBlock): one year, no alias
-        past its last year, no year error. Per row there is then one region to resolve and nothing else to
-        log, so the block gives what the cell-by-cell loop gives. None: cell by cell."""
-        if not plan or len({p[3] for p in plan}) != 1 or any(p[6] is not None or p[8] for p in plan):
-            return None
-        return plan[0][3]
 
     def _guess_region_col(self, data_start: int, candidates: list[int]) -> int | None:
         best, best_n = None, 0

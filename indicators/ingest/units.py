@@ -23,7 +23,6 @@ __all__ = [
     "normalize_unit",
     "convert",
     "convert_exact",
-    "conversion_factor",
     "same_family",
     "compatible_units",
 ]
@@ -212,13 +211,11 @@ def _to_fraction(value) -> Fraction:
     raise TypeError(f"not a number: {value!r}")
 
 
-@lru_cache(maxsize=1024)
-def conversion_factor(from_unit: str, to_unit: str) -> tuple[Fraction, str | None]:
-    """The exact factor that takes a value in ``from_unit`` to ``to_unit``, and the note ``convert_exact``
-    gives with it; raises UnitError (same messages). ``conversion_factor("万元", "亿元")`` → (1/10000, None).
+def convert_exact(value, from_unit: str, to_unit: str) -> tuple[Fraction, str | None]:
+    """Convert exactly; returns (value in ``to_unit``, note or None). Raises UnitError.
 
-    A factor of exactly 1 means the value needs no arithmetic at all: the importer then keeps a float cell
-    as it is instead of going through ``Fraction`` (``float(Fraction(repr(x))) == x`` for every finite float).
+    >>> convert_exact(12345, "万元", "亿元")[0]
+    Fraction(2469, 2000)
     """
     src = parse_unit(from_unit)
     dst = parse_unit(to_unit)
@@ -231,17 +228,7 @@ def conversion_factor(from_unit: str, to_unit: str) -> tuple[Fraction, str | Non
     note = None
     if src.family == "count" and src.count_word != dst.count_word:
         note = f'计量单位 "{from_unit}" 与标准单位 "{to_unit}" 的量词不同，按相同计数换算'
-    return src.factor / dst.factor, note
-
-
-def convert_exact(value, from_unit: str, to_unit: str) -> tuple[Fraction, str | None]:
-    """Convert exactly; returns (value in ``to_unit``, note or None). Raises UnitError.
-
-    >>> convert_exact(12345, "万元", "亿元")[0]
-    Fraction(2469, 2000)
-    """
-    factor, note = conversion_factor(from_unit, to_unit)
-    return _to_fraction(value) * factor, note  # exact: v × (a / b) is v × a / b
+    return _to_fraction(value) * src.factor / dst.factor, note
 
 
 def convert(value, from_unit: str, to_unit: str) -> float:
