@@ -9,10 +9,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import python_calamine
 
-from indicators.ingest import parse_upload
+from indicators.ingest import parse_upload, readers
 from indicators.ingest.readers import Grid
-from tests.ingest_catalog import make_catalog, xlsx
+from tests.ingest_catalog import LONG_HEADER, make_catalog, xlsx
 
 CATALOG = make_catalog()
 DOCTYPE = "文件包含不允许的 XML 声明（DOCTYPE），已拒绝"
@@ -168,3 +169,188 @@ def test_an_xls_whose_cells_span_too_far_is_refused_before_calamine_loads_it():
     book = corpus.biff8_workbook([("2023年", {(0, 0): "地区", (65535, 255): 1.0})])
     r = parse(corpus.write_cfb({"Workbook": book}), "t.xls")
     assert [str(e) for e in r.errors] == ["工作表范围过大（65536 行 × 256 列），已拒绝"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The scan reads the workbook exactly as calamine will (issue 12, finding 1). A sheet spanning
+# A1:XFD1048576 makes calamine allocate 512 GiB and abort: the scan must see that sheet whatever
+# the file does to point it at a harmless one.
+
+NS = (
+    'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+)
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+TOO_LARGE = "填报: 工作表范围过大（1048576 行 × 16384 列），已拒绝"
+STRUCTURE = "工作簿结构异常，无法安全读取；请在 Excel 中另存为 .xlsx 后重新上传"
+
+
+def sheet(cells: str) -> bytes:
+    return f"<worksheet {NS}><sheetData>{cells}</sheetData></worksheet>".encode()
+
+
+HUGE = sheet(
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>地区</t></is></c></row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+)
+HARMLESS = sheet('<row r="1"><c r="A1" t="inlineStr"><is><t>地区</t></is></c></row>')
+
+
+def workbook(sheets: str, targets=(("rId1", "worksheets/sheet1.xml"), ("rId2", "worksheets/sheet2.xml"))) -> dict:
+    """The parts of a workbook whose xl/workbook.xml lists ``sheets``; sheet1 is HUGE, sheet2 HARMLESS."""
+    rels = "".join(f'<Relationship Id="{i}" Type="{REL}/worksheet" Target="{t}"/>' for i, t in targets)
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    return {
+        "[Content_Types].xml": b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        b'<Default Extension="xml" ContentType="application/xml"/>'
+        b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" Type="{REL}/officeDocument" '
+        'Target="xl/workbook.xml"/></Relationships>'.encode(),
+        "xl/workbook.xml": f"<workbook {NS}><sheets>{sheets}</sheets></workbook>".encode(),
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{pkg}">{rels}</Relationships>'.encode(),
+        "xl/worksheets/sheet1.xml": HUGE,
+        "xl/worksheets/sheet2.xml": HARMLESS,
+    }
+
+
+def zipped(parts: dict) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, content in parts.items():
+            zf.writestr(name, content)
+    return out.getvalue()
+
+
+def errors(parts: dict) -> list[str]:
+    return [str(e) for e in parse(zipped(parts)).errors]
+
+
+def test_two_sheets_of_one_name_are_refused():
+    # calamine loads the first 填报 (huge); a scan keyed by name would have checked the second
+    parts = workbook('<sheet name="填报" sheetId="1" r:id="rId1"/><sheet name="填报" sheetId="2" r:id="rId2"/>')
+    assert errors(parts) == ['工作表名称 "填报" 重复出现，无法确定读取哪一个，已拒绝']
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    ['id="rId2" r:id="rId1"', 'xmlns:x="urn:x" x:id="rId2" r:id="rId1"', 'r:id="rId2" id="rId1"'],
+    ids=["id before r:id", "prefixed id before r:id", "id after r:id"],
+)
+def test_a_sheet_is_found_by_its_last_id_attribute_as_calamine_finds_it(attributes):
+    parts = workbook(f'<sheet name="填报" sheetId="1" {attributes}/>')
+    assert errors(parts) == [TOO_LARGE]
+
+
+def test_the_workbook_part_is_xl_workbook_xml_whatever_the_package_relationships_say():
+    parts = workbook('<sheet name="填报" sheetId="1" r:id="rId1"/>')
+    parts["_rels/.rels"] = parts["_rels/.rels"].replace(b"xl/workbook.xml", b"xl/workbook2.xml")
+    parts["xl/workbook2.xml"] = parts["xl/workbook.xml"].replace(b'r:id="rId1"', b'r:id="rId2"')
+    assert errors(parts) == [TOO_LARGE]
+
+
+@pytest.mark.parametrize(
+    "target", ["/xl/worksheets/sheet1.xml", "Worksheets/SHEET1.xml", "worksheets/./sheet9.xml"], ids=str
+)
+def test_a_sheet_part_is_resolved_as_calamine_resolves_it(target):
+    # "xl/" + Target (Target itself when it starts with "/"), no normalisation, ASCII case ignored
+    parts = workbook('<sheet name="填报" sheetId="1" r:id="rId1"/>', targets=[("rId1", target)])
+    parts["xl/worksheets/./sheet9.xml"] = HUGE
+    parts["xl/worksheets/sheet9.xml"] = HARMLESS  # what a normalised path would have read
+    assert errors(parts) == [TOO_LARGE]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda p: p.update({"XL/worksheets/sheet1.xml": HARMLESS}),  # two parts calamine cannot tell apart
+        lambda p: p.update({"xl/worksheets/sheet&#49;.xml": HARMLESS}),  # calamine never unescapes a Target
+        lambda p: p.pop("xl/_rels/workbook.xml.rels"),
+        lambda p: p.update(
+            {"xl/_rels/workbook.xml.rels": p["xl/_rels/workbook.xml.rels"].replace(b'Id="rId2"', b'Id="rId1"')}
+        ),
+    ],
+    ids=["parts differing in case", "& in a part name", "no workbook relationships", "one Id twice"],
+)
+def test_a_workbook_calamine_could_read_otherwise_is_refused(edit):
+    parts = workbook('<sheet name="填报" sheetId="1" r:id="rId2"/>')
+    edit(parts)
+    assert errors(parts) == [STRUCTURE]
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        '<row r="1"><c r="a1"><v>1</v></c><c r="c3"><v>2</v></c></row>',  # lower-case references
+        '<row r="B2"><c><v>1</v></c></row><row><c><v>2</v></c><c><v>3</v></c></row>',  # a row's r with letters
+        '<row r="1"><c r="A1"><v>1</v></c></row><c><v>2</v></c>',  # a cell after a row's end: next row, column A
+        '<row r="3"><c r="D3"><v>1</v></c><c><v>2</v></c><c r="B3" s="1"/><c><v>3</v></c></row>',
+        '<row r="2"><c r="B2"><v>1</v></c></row></sheetData><sheetData><row r="9"><c r="Z9"><v>2</v></c></row>',
+        '<row r="1"><c r="A1"><is><t>x</t><v>7</v></is></c><c><v>5</v><x:v xmlns:x="urn:x">9</x:v></c></row>',
+    ],
+    ids=["lower case", "row letters", "after a row", "r-less after r", "second sheetData", "only own children"],
+)
+def test_the_scan_places_cells_where_calamine_does(cells):
+    data = zipped(workbook('<sheet name="填报" sheetId="1" r:id="rId1"/>') | {"xl/worksheets/sheet1.xml": sheet(cells)})
+    scan, _ = readers._scan_xlsx(
+        zipfile.ZipFile(io.BytesIO(data)), {readers._fold(n): n for n in zipfile.ZipFile(io.BytesIO(data)).namelist()}
+    )
+    loaded = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("填报")
+    rows, cols = scan["填报"].area
+    assert (scan["填报"].bbox[0], scan["填报"].bbox[2], rows, cols) == (*loaded.start, loaded.height, loaded.width)
+
+
+def test_cells_before_the_sheet_data_are_not_where_calamine_starts_counting():
+    # a <row r="1048576"/> outside sheetData must not move the r-less cells inside it, or the scan's box
+    # (row 1048576 only) would hide calamine's (A1:XFD1048576)
+    cells = '<row><c><v>1</v></c></row><row r="1048576"><c r="XFD1048576"><v>2</v></c></row>'
+    xml = f'<worksheet {NS}><sheetPr><row r="1048576"/></sheetPr><sheetData>{cells}</sheetData></worksheet>'
+    parts = workbook('<sheet name="填报" sheetId="1" r:id="rId1"/>') | {"xl/worksheets/sheet1.xml": xml.encode()}
+    assert errors(parts) == [TOO_LARGE]
+
+
+@pytest.mark.parametrize("ref", ["XFE1", "A1048577", "A0", "1A", "B 2", "AAAA1"])
+def test_a_cell_reference_excel_cannot_hold_is_refused(ref):
+    parts = workbook('<sheet name="填报" sheetId="1" r:id="rId1"/>')
+    parts["xl/worksheets/sheet1.xml"] = sheet(f'<row r="1"><c r="{ref}"><v>1</v></c></row>')
+    assert errors(parts) == [f'填报: 工作表结构异常（单元格地址 "{ref}" 无效），已拒绝']
+
+
+# ---------------------------------------------------------------------------------------------
+# cells calamine gives otherwise than they are (finding 3)
+
+
+def long_form(value_cell: str) -> bytes:
+    """A template sheet whose 义乌市 规上工业增加值 2023 value cell F2 is ``value_cell`` (raw XML)."""
+    header = "".join(
+        f'<c r="{col}1" t="inlineStr"><is><t>{text}</t></is></c>'
+        for col, text in zip("ABCDEF", LONG_HEADER, strict=False)
+    )
+    row = "".join(
+        f'<c r="{col}2" t="inlineStr"><is><t>{text}</t></is></c>'
+        for col, text in zip("ABCD", ["330782", "义乌市", "规上工业增加值", "亿元"], strict=True)
+    )
+    cells = f'<row r="1">{header}</row><row r="2">{row}<c r="E2"><v>2023</v></c>{value_cell}</row>'
+    parts = workbook('<sheet name="填报" sheetId="1" r:id="rId1"/>') | {"xl/worksheets/sheet1.xml": sheet(cells)}
+    return zipped(parts)
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ('<c r="F2" t="e"><v>#DIV/0!</v></c>', '"#DIV/0!" 是 Excel 错误值（公式出错），不是数值'),
+        ('<c r="F2" t="e"><f>VLOOKUP(A2,X!A:B,2,0)</f><v>#N/A</v></c>', '"#N/A" 是 Excel 错误值（公式出错），不是数值'),
+        ('<c r="F2"><v>1e-400</v></c>', '"1e-400" 超出可导入的数值范围（绝对值应在 1e-15 与 1e15 之间）'),
+        ('<c r="F2"><v>1e308</v></c>', '"1e+308" 超出可导入的数值范围（绝对值应在 1e-15 与 1e15 之间）'),
+        (
+            '<c r="F2"><v>12.5</v></c><c r="F2"><v>99</v></c>',
+            "单元格 F2 写了两次（值可能不同），无法确定取哪一个，已拒绝",
+        ),
+    ],
+    ids=["#DIV/0!", "#N/A", "underflow", "1e308", "F2 twice"],
+)
+def test_a_cell_calamine_would_misread_is_an_error_naming_it(cell, message):
+    assert [str(e) for e in parse(long_form(cell), "t.xlsx").errors] == [f"填报!F2: {message}"]
+
+
+def test_a_small_number_written_with_an_exponent_is_read():
+    r = parse(long_form('<c r="F2"><v>1.25E-2</v></c>'), "t.xlsx")
+    assert [(v.value, v.raw) for v in r.values] == [(0.0125, "0.0125")]

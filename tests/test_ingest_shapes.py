@@ -143,13 +143,32 @@ def test_next_year_is_allowed_but_not_the_one_after():
     assert msgs(r.errors) == ["填报!E2: 年份 2027 超出范围 1949–2026"]
 
 
+def test_a_second_value_column_is_an_error_naming_it():
+    r = parse(xlsx([LONG_HEADER[:6] + ["数值"], JN + ["规上工业增加值", "亿元", 2023, 12.5, 13.5]], "填报"))
+    assert msgs(r.errors) == ["填报!G1: 表头中有两个数值列（F1、G1），无法确定导入哪一列"]
+
+
+def test_marks_nobody_sees_are_dropped_from_names_and_headers():
+    # right-to-left and zero-width marks, as a name copied from a web page or a chat carries them
+    header = [f"\u200f{h}\u2066" for h in LONG_HEADER]
+    row = ["", "\u202b义乌市\u202c", "\u200b规上工业增加值\ufeff", "亿元\u2060", 2023, "\u200e12.5"]
+    assert table(parse(xlsx([header, row], "填报"))) == {("330782", "value_added", 2023, 12.5)}
+
+
+def test_warnings_are_capped_and_counted():
+    # the same value 250 times: a warning each, the first 200 kept
+    r = parse(long_sheet(*[JN + ["规上工业增加值", "亿元", 2023, 12.5]] * 251))
+    assert r.accepted and len(r.warnings) == 201
+    assert str(r.warnings[-1]) == "另有 50 条提示未列出"
+
+
 def test_too_many_errors_are_summarised():
     rows = [JN + ["规上工业增加值", "亿元", 1950 + i, f"约{i}"] for i in range(70)]
     rows += [JN + ["规上工业利润总额", "亿元", 1950 + i, f"约{i}"] for i in range(70)]
     rows += [JN + ["规上工业营业收入", "亿元", 1950 + i, f"约{i}"] for i in range(70)]
     r = parse(long_sheet(*rows))
     assert len(r.errors) == 201
-    assert str(r.errors[-1]) == "另有 10 个错误未列出"
+    assert str(r.errors[-1]) == "另有 10 条错误未列出"
 
 
 # -- arguments: year and region restriction ------------------------------------------------------
@@ -334,6 +353,8 @@ def _csv(sep=","):
         (_csv(";").encode("utf-8"), "a.csv"),
         (_csv("\t").encode("gb18030"), "a.txt"),
         (codecs.BOM_UTF16_LE + _csv("\t").encode("utf-16-le"), "a.csv"),  # Excel "Unicode text"
+        (_csv().encode("utf-16-le"), "a.csv"),  # UTF-16 without a BOM, sniffed from where its NUL bytes sit
+        (_csv().encode("utf-16-be"), "a.csv"),
         (("sep=;\r\n" + _csv(";")).encode("utf-8"), "a.csv"),
     ],
 )

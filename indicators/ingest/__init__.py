@@ -64,12 +64,22 @@ a part that is not well-formed. Encrypted (password-to-open) files, PDFs, Word f
 .xlsb and .ods are refused with a message; the OLE2 container of a legacy .xls (or of an encrypted file) is
 read with ``olefile``. Cell values are read by python-calamine, which reads cached values only and has no
 formula or VBA engine: macros in .xlsm are never run (a warning says so). Formula cells without a cached
-value are an error: they are found while the worksheet XML is parsed (a ``<f>`` with no or an empty
-``<v>``), since calamine reports them as empty cells. Before calamine loads a sheet, the bounding box of its
-cells (from the XML, or the BIFF records of an .xls) must be ≤ 1 000 000 cells: calamine allocates the whole
-first-to-last-cell rectangle and a 5 KB file with cells in A1 and XFD1048576 would otherwise abort the
-process. A cell written with two ``r`` attributes (calamine places a cell by its last one) is not
-well-formed XML and is refused too.
+value are an error, and so are error cells (``#DIV/0!``, ``#N/A``…) and a cell written twice: they are found
+while the worksheet XML is parsed, since calamine reports the first two as empty and keeps the last of the
+third. Before calamine loads a sheet, the bounding box of its cells (from the XML, or the BIFF records of an
+.xls) must be ≤ 1 000 000 cells: calamine allocates the whole first-to-last-cell rectangle and a 5 KB file
+with cells in A1 and XFD1048576 would otherwise abort the process. The scan therefore reads the workbook
+exactly as calamine does (``xl/workbook.xml`` and its relationships whatever ``_rels/.rels`` says; a sheet by
+its last ``id`` attribute; part names ignoring ASCII case; cells placed inside the first ``sheetData`` by the
+same rules), and refuses what could make the two read different parts: two sheets of one name, two parts
+whose names differ only in case, an ``&`` in a part name, a relationship Id used twice, a cell reference Excel
+cannot hold. The web and ``import_stats`` run the whole parse in a bounded child process
+(:mod:`indicators.ingest.sandbox`), so whatever calamine still does costs that child only.
+
+Numbers are read strictly (:func:`indicators.ingest.validate.parse_number`): full-width digits are folded,
+but no other NFKC (``35.2①`` and ``10²`` are text), spaces inside the digits make text (``60 5``), and a
+value outside 1e-15 ≤ |x| ≤ 1e15 is refused, its exponent checked before any exact arithmetic. At most 200
+errors and 200 warnings are listed (then "另有 N 条…"), and a message quotes at most 60 characters of a cell.
 
 Units
 -----

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .units import parse_unit
+from .units import INVISIBLE, parse_unit
 
 __all__ = [
     "IndicatorSpec",
@@ -63,7 +63,6 @@ class IngestCatalog:
 # ---------------------------------------------------------------------------------------------
 # text normalisation
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _PUNCT = str.maketrans(
     {
         "【": "(",
@@ -100,7 +99,7 @@ _LABEL_PREFIX_RE = re.compile(
 
 def clean_text(value) -> str:
     """NFKC (full-width → half-width, U+3000 → space), drop invisible characters and all whitespace."""
-    s = unicodedata.normalize("NFKC", str(value)).translate(_INVISIBLE)
+    s = unicodedata.normalize("NFKC", str(value)).translate(INVISIBLE)
     return "".join(s.split())
 
 

@@ -5,8 +5,9 @@ central directory before anything is inflated), OLE2 → .xls or an encrypted Of
 olefile), text → CSV (UTF-8 with/without BOM, GB18030, UTF-16). Cell values come from python-calamine,
 which reads the cached values and never runs formulas or VBA macros. Every XML part of an .xlsx is parsed
 with defusedxml first, so a DTD anywhere in any part is refused; the worksheets are read cell by cell on
-the way, to find formula cells that have no cached value (calamine reports them as empty), percent-formatted
-cells (stored as 0.125, shown as 12.5%) and the bounding box of the cells.
+the way, exactly where calamine will place the cells, to find the bounding box calamine will allocate, the
+formula and error cells it reports as empty, cells written twice, numbers a float reads as 0, and
+percent-formatted cells (stored as 0.125, shown as 12.5%).
 """
 
 from __future__ import annotations
@@ -15,25 +16,26 @@ import codecs
 import csv
 import io
 import os
-import posixpath
 import re
+import string
 import struct
 import zipfile
 import zlib
+from array import array
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import ParseError
 
 import olefile
 import python_calamine
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser, iterparse
+from defusedxml.ElementTree import DefusedXMLParser
 from defusedxml.ElementTree import parse as parse_xml
 from openpyxl.utils.cell import column_index_from_string, get_column_letter
 
-from .results import Issue
+from .results import Issue, clip
 
-__all__ = ["Formula", "Grid", "ReadResult", "read_upload"]
+__all__ = ["CellError", "Formula", "Grid", "ReadResult", "read_upload"]
 
 MAX_ZIP_ENTRIES = 10_000
 MAX_ENTRY_RATIO = 200  # uncompressed : compressed, for entries above RATIO_MIN_SIZE
@@ -42,6 +44,7 @@ MAX_SHEET_CELLS = 1_000_000  # calamine allocates first-to-last-cell rectangles
 MAX_MERGED_CELLS = 200_000
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+STRUCTURE = "工作簿结构异常，无法安全读取；请在 Excel 中另存为 .xlsx 后重新上传"
 
 # what a damaged zip/XML can raise while we read it (encrypted zip members raise RuntimeError,
 # unknown compression methods NotImplementedError, corrupt deflate data zlib.error)
@@ -65,6 +68,13 @@ _ZIP_ERRORS = (
 @dataclass(frozen=True)
 class Formula:
     """A formula cell with no computed value (a file written by a script and never opened in Excel)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class CellError:
+    """An Excel error value such as #DIV/0! or #N/A (calamine gives these cells as empty)."""
 
     text: str
 
@@ -184,27 +194,32 @@ def _read_zip(data: bytes, ext: str, max_inflated: int) -> ReadResult:
     for i in infos:
         if i.file_size > RATIO_MIN_SIZE and i.file_size > MAX_ENTRY_RATIO * max(i.compress_size, 1):
             ratio = i.file_size // max(i.compress_size, 1)
-            return _fail(f'压缩包内 "{i.filename}" 的压缩比 {ratio}:1 异常，疑似压缩炸弹，已拒绝')
-    names = {i.filename for i in infos}
-    if "xl/workbook.bin" in names:
+            return _fail(f'压缩包内 "{clip(i.filename)}" 的压缩比 {ratio}:1 异常，疑似压缩炸弹，已拒绝')
+    # calamine finds a part by its name ignoring ASCII case and never unescapes a relationship's Target: two
+    # names that differ only in case, or a name with "&", would let it read another part than the scan
+    parts = {_fold(i.filename): i.filename for i in infos}
+    if len(parts) < len(infos) or any("&" in name for name in parts):
+        return _fail(STRUCTURE)
+    if "xl/workbook.bin" in parts:
         return _fail("不支持 .xlsb（二进制工作簿）格式，请在 Excel 中另存为 .xlsx 后重新上传")
-    if "mimetype" in names and "content.xml" in names:
+    if "content.xml" in parts:
         return _fail("不支持 OpenDocument（.ods）格式，请另存为 .xlsx 后重新上传")
-    if "word/document.xml" in names:
+    if "word/document.xml" in parts:
         return _fail("文件是 Word 文档，不是电子表格；请上传 .xlsx 或 .csv 文件")
-    if any(n.startswith("ppt/") for n in names):
+    if any(n.startswith("ppt/") for n in parts):
         return _fail("文件是 PowerPoint 演示文稿，不是电子表格；请上传 .xlsx 或 .csv 文件")
+    if "xl/workbook.xml" not in parts:
+        return _fail("文件不是 Excel 工作簿（压缩包中没有 workbook.xml）；请上传 .xlsx 或 .csv 文件")
     warnings: list[Issue] = []
+    if any(n.endswith("vbaproject.bin") for n in parts):
+        # calamine only reads cell values; it has no VBA engine, so macros are never run
+        warnings.append(Issue("", "", "文件包含宏（VBA 代码）：宏不会被执行，只读取单元格中的数值"))
     try:
-        workbook_path = _office_document_path(zf) or "xl/workbook.xml"
-        if workbook_path not in names:
-            return _fail("文件不是 Excel 工作簿（压缩包中没有 workbook.xml）；请上传 .xlsx 或 .csv 文件")
-        if any(n.lower().endswith("vbaproject.bin") for n in names):
-            # calamine only reads cell values; it has no VBA engine, so macros are never run
-            warnings.append(Issue("", "", "文件包含宏（VBA 代码）：宏不会被执行，只读取单元格中的数值"))
-        scan, parsed = _scan_xlsx(zf, workbook_path, names)
-        for name in sorted(_xml_parts(zf, names) - parsed):
+        scan, parsed = _scan_xlsx(zf, parts)
+        for name in sorted(_xml_parts(zf, set(parts.values())) - parsed):
             _check_xml(zf, name)
+    except _Refused as exc:
+        return ReadResult("", [], [exc.issue], warnings)
     except DefusedXmlException:  # OOXML never has a DTD: one means an entity-expansion or external-entity attack
         return _fail("文件包含不允许的 XML 声明（DOCTYPE），已拒绝", warnings)
     except _ZIP_ERRORS:
@@ -218,6 +233,22 @@ def _read_zip(data: bytes, ext: str, max_inflated: int) -> ReadResult:
         return _fail("文件已损坏或不完整，无法作为 Excel 文件读取", warnings)
     res.kind = "xlsx"
     return res
+
+
+class _Refused(Exception):
+    """Raised while the workbook is scanned: the file is refused for ``issue``."""
+
+    def __init__(self, message: str, sheet: str = "", cell: str = ""):
+        super().__init__(message)
+        self.issue = Issue(sheet, cell, message)
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _fold(name: str) -> str:
+    """A part name as calamine compares it (ASCII case ignored)."""
+    return name.translate(_ASCII_LOWER)
 
 
 def _local(tag: str) -> str:
@@ -248,25 +279,14 @@ def _check_xml(zf: zipfile.ZipFile, name: str) -> None:
     parser.close()
 
 
-def _office_document_path(zf: zipfile.ZipFile) -> str | None:
-    try:
-        root = _xml_root(zf, "_rels/.rels")
-    except KeyError:
-        return None
-    for rel in root:
-        if _local(rel.tag) == "Relationship" and rel.get("Type", "").endswith("/officeDocument"):
-            return rel.get("Target", "").lstrip("/")
-    return None
-
-
 @dataclass
 class _SheetScan:
     name: str
-    state: str
-    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
-    percents: set[tuple[int, int]] = field(default_factory=set)
     scanned: bool = False
+    cells: dict[tuple[int, int], object] = field(default_factory=dict)  # what replaces calamine's value there
+    percents: set[tuple[int, int]] = field(default_factory=set)
     bbox: list[int] | None = None  # [min_row, max_row, min_col, max_col] of cells with a value or formula
+    problem: Issue | None = None
 
     @property
     def area(self) -> tuple[int, int]:
@@ -281,10 +301,7 @@ _QUOTED_RE = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 def _percent_styles(zf: zipfile.ZipFile, styles_path: str | None) -> set[int]:
     if not styles_path:
         return set()
-    try:
-        root = _xml_root(zf, styles_path)
-    except KeyError:
-        return set()
+    root = _xml_root(zf, styles_path)
     pct_fmt = {9, 10}
     xf_fmt: list[int] = []
     for child in root:
@@ -299,34 +316,39 @@ def _percent_styles(zf: zipfile.ZipFile, styles_path: str | None) -> set[int]:
     return {i for i, f in enumerate(xf_fmt) if f in pct_fmt}
 
 
-def _scan_xlsx(zf: zipfile.ZipFile, workbook_path: str, names: set[str]) -> tuple[dict[str, _SheetScan], set[str]]:
-    """Per sheet name: formula cells without a cached value, and percent-formatted numeric cells; and the
-    parts read on the way."""
-    base = posixpath.dirname(workbook_path)
-    rels_path = posixpath.join(base, "_rels", posixpath.basename(workbook_path) + ".rels")
+def _scan_xlsx(zf: zipfile.ZipFile, parts: dict[str, str]) -> tuple[dict[str, _SheetScan], set[str]]:
+    """Scan every sheet of the workbook exactly as calamine resolves it, and return the scans by sheet name with
+    the parts read on the way. calamine reads xl/workbook.xml and xl/_rels/workbook.xml.rels whatever
+    _rels/.rels or [Content_Types].xml say; a sheet's part is the Target of the relationship its last attribute
+    named id (any prefix) refers to, "xl/" + Target unless Target starts with "/"; of two sheets of one name it
+    loads the first. Two sheets of one name, or two relationships of one Id, are refused."""
+    rels_path = parts.get("xl/_rels/workbook.xml.rels")
+    if rels_path is None:
+        raise _Refused(STRUCTURE)
     targets: dict[str, str] = {}
-    styles_path = None
-    parsed = {"_rels/.rels", workbook_path}
-    if rels_path in names:
-        parsed.add(rels_path)
-        for rel in _xml_root(zf, rels_path):
-            target = rel.get("Target", "")
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
-            targets[rel.get("Id", "")] = path
-            if rel.get("Type", "").endswith("/styles"):
-                styles_path = path
+    for rel in _xml_root(zf, rels_path).iter():
+        if _local(rel.tag) == "Relationship":
+            if rel.get("Id", "") in targets:
+                raise _Refused(STRUCTURE)
+            targets[rel.get("Id", "")] = rel.get("Target", "")
+    styles_path = parts.get("xl/styles.xml")
     pct_styles = _percent_styles(zf, styles_path)
-    parsed.add(styles_path)
-    wb_root = _xml_root(zf, workbook_path)
+    workbook_path = parts["xl/workbook.xml"]
+    parsed = {workbook_path, rels_path, styles_path}
     out: dict[str, _SheetScan] = {}
-    for el in wb_root.iter():
+    for el in _xml_root(zf, workbook_path).iter():
         if _local(el.tag) != "sheet":
             continue
-        rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
-        scan = _SheetScan(el.get("name", ""), el.get("state", "visible"))
-        out[scan.name] = scan
-        path = targets.get(rid or "")
-        if path and path in names:
+        name = el.get("name", "")
+        if name in out:
+            raise _Refused(f'工作表名称 "{clip(name)}" 重复出现，无法确定读取哪一个，已拒绝')
+        scan = out[name] = _SheetScan(name)
+        ids = [value for key, value in el.attrib.items() if _local(key) == "id"]
+        target = targets.get(ids[-1]) if ids else None
+        if target is None:
+            continue
+        path = parts.get(_fold(target[1:] if target.startswith("/") else "xl/" + target))
+        if path is not None:
             _scan_sheet(zf, path, scan, pct_styles)
             scan.scanned = True
             parsed.add(path)
@@ -334,67 +356,180 @@ def _scan_xlsx(zf: zipfile.ZipFile, workbook_path: str, names: set[str]) -> tupl
 
 
 def _scan_sheet(zf: zipfile.ZipFile, path: str, scan: _SheetScan, pct_styles: set[int]) -> None:
-    """Read a worksheet cell by cell (expat refuses a cell with two r attributes: calamine would place it by
-    the last one, beyond the bounding box)."""
-    row, col = -1, -1
+    """Read a worksheet cell by cell where calamine places them (see _SheetReader), through defusedxml's expat
+    parser; nothing of the tree is kept (a million styled empty rows cost time, not memory)."""
+    parser = DefusedXMLParser(target=object(), forbid_dtd=True)
+    reader = _SheetReader(scan, pct_styles)
+    # defusedxml's handlers refuse a DTD or an entity; ours replace ElementTree's, which would build Elements
+    expat = parser.parser
+    expat.StartElementHandler, expat.EndElementHandler = reader.start, reader.end
+    expat.CharacterDataHandler = reader.data
     with zf.open(path) as fh:
-        for event, el in iterparse(fh, events=("start", "end"), forbid_dtd=True):
-            tag = _local(el.tag)
-            if event == "start":
-                if tag == "row":
-                    r = el.get("r")
-                    row = int(r) - 1 if r and r.isdigit() else row + 1
-                    col = -1
-                continue
-            if tag == "c":
-                pos = _cell_position(el.get("r"))
-                if pos is None:
-                    col += 1
-                    pos = (row, col)
-                else:
-                    col = pos[1]
-                f_el = v_el = None
-                has_value = False
-                for child in el:
-                    t = _local(child.tag)
-                    if t == "f":
-                        f_el = child
-                    elif t == "v":
-                        v_el = child
-                    elif t == "is":
-                        has_value = True
-                if f_el is not None or v_el is not None or has_value:
-                    b = scan.bbox
-                    r_, c_ = pos
-                    if b is None:
-                        scan.bbox = [r_, r_, c_, c_]
-                    else:
-                        b[0], b[1], b[2], b[3] = min(b[0], r_), max(b[1], r_), min(b[2], c_), max(b[3], c_)
-                # no <v>, or an empty <v/> on a non-string cell (openpyxl writes that): never calculated
-                if f_el is not None and (
-                    v_el is None or (not v_el.text and el.get("t") not in ("str", "s", "inlineStr"))
-                ):
-                    text = (f_el.text or "").strip()
-                    scan.formulas[pos] = "=" + text if text else "（共享公式）"
-                elif (
-                    v_el is not None
-                    and pct_styles
-                    and el.get("t", "n") == "n"
-                    and int(el.get("s", "0") or 0) in pct_styles
-                ):
-                    scan.percents.add(pos)
-                el.clear()
-            elif tag == "row":
-                el.clear()
+        while chunk := fh.read(1 << 20):
+            parser.feed(chunk)
+    parser.close()
+    reader.finish()
 
 
-_CELL_REF_RE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+_BEFORE, _INSIDE, _AFTER = range(3)  # where the reader is: before, inside or after the first sheetData
+_LOCAL: dict[str, str] = {}  # "{namespace}c" → "c" (expat hands the same name objects over and over)
 
 
-def _cell_position(ref: str | None) -> tuple[int, int] | None:
-    """ "B7" → (6, 1) (zero-based row and column); None unless written as Excel writes it."""
-    m = _CELL_REF_RE.fullmatch(ref or "")
-    return (int(m[2]) - 1, column_index_from_string(m[1]) - 1) if m else None
+def _local_name(name: str) -> str:
+    local = _LOCAL.get(name)
+    if local is None:
+        local = _LOCAL[name] = name[name.rfind("}") + 1 :]
+    return local
+
+
+def _attr(attrs: list[str], key: str) -> str | None:
+    """An attribute from expat's [name, value, name, value…] list, by its exact (unprefixed) name."""
+    for i in range(0, len(attrs), 2):
+        if attrs[i] == key:
+            return attrs[i + 1]
+    return None
+
+
+class _SheetReader:
+    """Expat handlers that place cells as calamine does: only inside the first sheetData (elements by local name,
+    attributes by their exact unprefixed name); a row's r sets the row, its end moves to the next row and
+    column A; a cell's r sets the column (letters in any case), a cell without r takes the column after the
+    last; only a cell's own <v>, <f> and <is> are read. A cell's r is read when the cell has content or a
+    cell after it has no r, so a million empty styled cells cost little."""
+
+    def __init__(self, scan: _SheetScan, pct_styles: set[int]):
+        self.scan, self.pct_styles = scan, pct_styles
+        self.where = _BEFORE
+        self.depth = 0
+        self.row = 0
+        self.col: int | None = 0  # None: the column after the one last_r names
+        self.last_r = ""
+        self.cell_depth = 0  # of the open <c>, 0 when none is open
+        self.cell_attrs: list[str] = []  # expat's [name, value…] of the open <c>
+        self.children: dict[str, str] = {}  # what the open <c> holds: "v"/"f" → text, "is" → ""
+        self.text: list[str] | None = None  # the text of the <v> or <f> being read
+        self.order = array("q")  # positions of the cells with content, as row * 16384 + column
+
+    def start(self, name: str, attrs: list[str]) -> None:
+        self.depth += 1
+        if self.where != _INSIDE:
+            if self.where == _BEFORE and _local_name(name) == "sheetData":
+                self.where = _INSIDE
+            return
+        tag = _LOCAL.get(name) or _local_name(name)
+        if self.cell_depth:
+            if self.depth == self.cell_depth + 1 and tag in ("v", "f", "is"):
+                self.children[tag] = ""
+                self.text = [] if tag != "is" else None
+        elif tag == "c":
+            self.cell_depth, self.cell_attrs = self.depth, attrs
+            if self.children:
+                self.children = {}
+        elif tag == "row":
+            r = _attr(attrs, "r")
+            if r is not None:
+                self.row = int(r) - 1 if r.isdigit() and 0 < int(r) <= 1_048_576 else self._ref(r)[0]
+
+    def data(self, text: str) -> None:
+        if self.text is not None:
+            self.text.append(text)
+
+    def end(self, name: str) -> None:
+        depth, self.depth = self.depth, self.depth - 1
+        if self.where != _INSIDE:
+            return
+        if depth == self.cell_depth:
+            self.cell_depth = 0
+            attrs = self.cell_attrs
+            r = attrs[1] if attrs and attrs[0] == "r" else _attr(attrs, "r")  # Excel writes r first
+            if r is not None and not self.children:  # an empty styled cell: read its r only if needed
+                self.last_r, self.col = r, None
+            else:
+                self._place(r)
+        elif self.cell_depth:
+            if depth == self.cell_depth + 1 and self.text is not None:
+                self.children[_local_name(name)] = "".join(self.text)
+                self.text = None
+        else:
+            tag = _LOCAL.get(name) or _local_name(name)
+            if tag == "row":
+                self.row, self.col = self.row + 1, 0
+            elif tag == "sheetData":
+                self.where = _AFTER
+
+    def _ref(self, text: str, column: bool = False) -> tuple[int, int | None]:
+        return _calamine_ref(text, self.scan.name, column=column)
+
+    def _place(self, r: str | None) -> None:
+        if r is not None:
+            pos = self._ref(r, column=True)
+        else:
+            if self.col is None:
+                self.col = self._ref(self.last_r, column=True)[1] + 1
+            pos = (self.row, self.col)
+        self.col = pos[1] + 1
+        if self.children:
+            _note_cell(self.scan, pos, self.cell_attrs, self.children, self.pct_styles, self.order)
+
+    def finish(self) -> None:
+        """calamine keeps the last of two cells at one position: the sheet is refused, naming the cell."""
+        order = self.order
+        if all(order[i] < order[i + 1] for i in range(len(order) - 1)):
+            return  # written in order, as Excel writes
+        seen = sorted(order)
+        twice = next((a for a, b in zip(seen, seen[1:], strict=False) if a == b), None)
+        if twice is not None:
+            cell = f"{get_column_letter(twice % 16_384 + 1)}{twice // 16_384 + 1}"
+            self.scan.problem = Issue(
+                self.scan.name, cell, f"单元格 {cell} 写了两次（值可能不同），无法确定取哪一个，已拒绝"
+            )
+
+
+def _note_cell(
+    scan: _SheetScan, pos: tuple[int, int], attrs: list[str], children: dict[str, str], pct_styles: set[int], order
+) -> None:
+    """Widen the bounding box to a cell with content and note what calamine would not give as read."""
+    r, c = pos
+    b = scan.bbox
+    if b is None:
+        scan.bbox = [r, r, c, c]
+    else:
+        b[0], b[1], b[2], b[3] = min(b[0], r), max(b[1], r), min(b[2], c), max(b[3], c)
+    order.append(r * 16_384 + c)
+    t, formula, value = _attr(attrs, "t"), children.get("f"), children.get("v")
+    # no <v>, or an empty <v/> on a non-string cell (openpyxl writes that): never calculated
+    if formula is not None and (value is None or (not value and t not in ("str", "s", "inlineStr"))):
+        formula = formula.strip()
+        scan.cells[pos] = Formula("=" + formula if formula else "（共享公式）")
+    elif t == "e" and value:
+        scan.cells[pos] = CellError(value.strip())
+    elif value is not None and t in (None, "n"):
+        if "e" in value.lower() and _underflows(value):
+            scan.cells[pos] = value.strip()  # read as the text it is, which refuses it
+        elif pct_styles and int(_attr(attrs, "s") or 0) in pct_styles:
+            scan.percents.add(pos)
+
+
+def _underflows(text: str) -> bool:
+    """True for a number that is not 0 but that a float reads as 0 ("1e-400")."""
+    try:
+        return float(text) == 0 and Decimal(text) != 0
+    except (ValueError, InvalidOperation):
+        return False
+
+
+_REF_RE = re.compile(r"([A-Za-z]{0,3})([0-9]{1,7})")
+
+
+def _calamine_ref(text: str, sheet: str, *, column: bool = False) -> tuple[int, int | None]:
+    """ "B7" → (6, 1) (zero-based), read as calamine reads an r attribute: letters in any case, ignored for a
+    row. A reference calamine would misplace or Excel cannot hold refuses the file."""
+    m = _REF_RE.fullmatch(text)
+    row = int(m[2]) - 1 if m else -1
+    col = column_index_from_string(m[1].upper()) - 1 if m and m[1] else None
+    if not 0 <= row < 1_048_576 or (column and (col is None or col >= 16_384)):
+        raise _Refused(f'工作表结构异常（单元格地址 "{clip(text)}" 无效），已拒绝', sheet)
+    return row, col
 
 
 def _percent_text(value) -> str:
@@ -417,6 +552,9 @@ def _grids_from_calamine(wb, scan: dict[str, _SheetScan] | None, warnings: list[
                 warnings.append(Issue(meta.name, "", "隐藏的工作表已忽略"))
             continue
         if scan is not None:
+            if info is not None and info.problem is not None:
+                errors.append(info.problem)
+                continue
             if info is None or not info.scanned:
                 errors.append(Issue(meta.name, "", "工作表结构异常，无法读取；请在 Excel 中另存为 .xlsx 后重新上传"))
                 continue
@@ -438,8 +576,8 @@ def _grids_from_calamine(wb, scan: dict[str, _SheetScan] | None, warnings: list[
                 v = grid.get(r, c)
                 if isinstance(v, int | float) and not isinstance(v, bool):
                     grid.rows[r - row0][c - col0] = _percent_text(v)
-            for (r, c), text in info.formulas.items():
-                _put(grid, r, c, Formula(text))
+            for (r, c), value in info.cells.items():
+                _put(grid, r, c, value)
         _add_merges(grid, sheet)
         grids.append(grid)
     return ReadResult("", grids, errors, warnings)
@@ -563,12 +701,24 @@ def _decode(data: bytes) -> str | None:
     elif data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         candidates = ["utf-16"]
     else:
-        candidates = ["utf-8", "gb18030"]
-    for enc in candidates:
+        candidates = [_utf16_without_bom(data), "utf-8", "gb18030"]
+    for enc in filter(None, candidates):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
+    return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """ "utf-16-le"/"-be" when NUL bytes sit mostly at odd/even offsets (the high bytes of ASCII characters in
+    UTF-16: digits, commas, line breaks), else None. UTF-8 and GB18030 text has no NUL at all."""
+    head = data[:4096]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd > len(head) // 20 and odd > 4 * even:
+        return "utf-16-le"
+    if even > len(head) // 20 and even > 4 * odd:
+        return "utf-16-be"
     return None
 
 
@@ -578,6 +728,9 @@ def _looks_binary(text: str) -> bool:
         return True
     control = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\r\n\x0c")
     return control > max(2, len(sample) // 200)
+
+
+_FIRST_LINE_RE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n)?")
 
 
 def _read_text(data: bytes, filename: str, ext: str) -> ReadResult:
@@ -596,18 +749,19 @@ def _read_text(data: bytes, filename: str, ext: str) -> ReadResult:
     if _looks_binary(text):
         return _fail("文件不是 Excel 或 CSV 表格；请上传 .xlsx 或 .csv 文件")
     text = text.lstrip("\ufeff")
-    lines = text.splitlines()
-    if lines and lines[0].strip().lower().startswith("sep=") and len(lines[0].strip()) == 5:
-        delimiter = lines[0].strip()[4]
-        text = "\n".join(lines[1:])
+    first = _FIRST_LINE_RE.match(text)
+    if first[1].strip().lower().startswith("sep=") and len(first[1].strip()) == 5:
+        delimiter = first[1].strip()[4]
+        text = text[first.end() :]
     else:
-        first = next((ln for ln in lines if ln.strip()), "")
-        delimiter = max((",", "\t", ";", "|"), key=lambda d: first.count(d))
-        if first.count(delimiter) == 0:
+        head = next((ln for ln in text[:65536].splitlines() if ln.strip()), "")
+        delimiter = max((",", "\t", ";", "|"), key=lambda d: head.count(d))
+        if head.count(delimiter) == 0:
             delimiter = ","
+    shared: dict[str, str] = {}  # one object per distinct cell text: a long CSV repeats its names and units
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        rows = [[(cell if cell.strip() else None) for cell in row] for row in reader]
+        rows = [[shared.setdefault(cell, cell) if cell.strip() else None for cell in row] for row in reader]
     except csv.Error:
         return _fail("CSV 文件格式错误，无法读取")
     name = os.path.basename(filename or "") or "CSV"

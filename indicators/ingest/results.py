@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Issue", "ParsedValue", "ParseResult", "IssueLog"]
+__all__ = ["Issue", "ParsedValue", "ParseResult", "IssueLog", "clip"]
 
-MAX_ERRORS = 200
+MAX_ISSUES = 200  # of each kind (errors, warnings): what a person reads, and what the database keeps
+CLIP_CHARS = 60
+
+
+def clip(text) -> str:
+    """A cell's text for a message, cut after CLIP_CHARS characters: "1234…（超长文本，共 1048576 个字符）"."""
+    text = str(text)
+    if len(text) <= CLIP_CHARS:
+        return text
+    return f"{text[:CLIP_CHARS]}…（超长文本，共 {len(text)} 个字符）"
 
 
 @dataclass
@@ -55,32 +64,34 @@ class ParseResult:
 
 
 class IssueLog:
-    """Collects errors and (de-duplicated) warnings; stops listing errors after MAX_ERRORS."""
+    """Collects errors and warnings, each once, keeping the first MAX_ISSUES of each kind and counting the rest
+    (a 20 MB file of one repeated row must not give half a million warnings)."""
 
     def __init__(self) -> None:
         self.errors: list[Issue] = []
         self.warnings: list[Issue] = []
-        self._seen_warnings: set[tuple[str, str, str]] = set()
-        self._seen_errors: set[tuple[str, str, str]] = set()
-        self.dropped = 0
+        self._seen: set[tuple[str, str, str]] = set()
+        self._dropped = {"errors": 0, "warnings": 0}
 
     def error(self, sheet: str, cell: str, message: str) -> None:
-        key = (sheet, cell, message)
-        if key in self._seen_errors:
-            return
-        if len(self.errors) >= MAX_ERRORS:
-            self.dropped += 1
-            return
-        self._seen_errors.add(key)
-        self.errors.append(Issue(sheet, cell, message))
+        self._add(self.errors, "errors", sheet, cell, message)
 
     def warn(self, sheet: str, cell: str, message: str) -> None:
+        self._add(self.warnings, "warnings", sheet, cell, message)
+
+    def _add(self, issues: list[Issue], kind: str, sheet: str, cell: str, message: str) -> None:
         key = (sheet, cell, message)
-        if key not in self._seen_warnings:
-            self._seen_warnings.add(key)
-            self.warnings.append(Issue(sheet, cell, message))
+        if key in self._seen:
+            return
+        if len(issues) >= MAX_ISSUES:
+            self._dropped[kind] += 1
+            return
+        self._seen.add(key)
+        issues.append(Issue(sheet, cell, message))
 
     def finish(self) -> None:
-        if self.dropped:
-            self.errors.append(Issue("", "", f"另有 {self.dropped} 个错误未列出"))
-            self.dropped = 0
+        """Add the "另有 N 条…" lines for what was not kept."""
+        for kind, issues, what in (("errors", self.errors, "错误"), ("warnings", self.warnings, "提示")):
+            if self._dropped[kind]:
+                issues.append(Issue("", "", f"另有 {self._dropped[kind]} 条{what}未列出"))
+                self._dropped[kind] = 0

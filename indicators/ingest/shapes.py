@@ -322,14 +322,21 @@ class SheetParser:
             if not cells:
                 continue
             roles: dict[str, int] = {}
+            twice: dict[str, int] = {}  # a role's second column
             for c, (_, k) in cells.items():
                 role = role_of(k)
                 if role and role not in roles:
                     roles[role] = c
+                elif role:
+                    twice.setdefault(role, c)
             has_ind = "indicator" in roles or "indicator_code" in roles
             has_region = "region" in roles or "region_code" in roles or bool(self.opts.region_code)
             if "value" in roles and has_ind and has_region:
-                self._parse_long(r, roles)
+                if "value" in twice:  # which one holds the figures is anyone's guess
+                    first, second = (g.addr(r, roles["value"]), g.addr(r, twice["value"]))
+                    self.error(r, twice["value"], f"表头中有两个数值列（{first}、{second}），无法确定导入哪一列")
+                else:
+                    self._parse_long(r, roles)
                 return "template"
             if report is None and any(
                 period_kind(k) == "current" and role_of(k) is None for c, (_, k) in cells.items()

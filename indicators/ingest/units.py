@@ -17,6 +17,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 __all__ = [
+    "INVISIBLE",
     "Unit",
     "UnitError",
     "parse_unit",
@@ -118,6 +119,12 @@ _SYNONYMS = {
 _COUNT_WORDS = "台套个家件项户座辆艘架只条株所场名支次人"
 _COUNT_PREFIX = {"": Fraction(1), "千": Fraction(10**3), "万": Fraction(10**4), "亿": Fraction(10**8)}
 
+# marks nobody sees: zero-width characters, the soft hyphen and bidi controls (a name copied from a right-to-left
+# context carries U+200F); dropped before a name, header or number is matched
+INVISIBLE = dict.fromkeys(
+    [0x00AD, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF, *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+
 _UNIT_PREFIX_RE = re.compile(r"^(计量)?单位[:：]?")
 
 
@@ -137,7 +144,7 @@ class Unit:
 
 def normalize_unit(text: str) -> str:
     """Canonical spelling of a unit as written: ``"（万元）"`` → ``"万元"``, ``"％"`` → ``"%"``, ``"吨标煤"`` → ``"吨标准煤"``."""
-    s = unicodedata.normalize("NFKC", str(text))
+    s = unicodedata.normalize("NFKC", str(text)).translate(INVISIBLE)
     s = "".join(s.split())
     s = _UNIT_PREFIX_RE.sub("", s)
     while len(s) >= 2 and s[0] in "([" and s[-1] in ")]":

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-from .catalog import CatalogIndex, IndicatorSpec, clean_text
-from .readers import Formula
-from .results import IssueLog, ParsedValue
-from .units import UnitError, convert_exact, parse_unit
+from .catalog import CatalogIndex, IndicatorSpec
+from .readers import CellError, Formula
+from .results import IssueLog, ParsedValue, clip
+from .units import INVISIBLE, UnitError, convert_exact, parse_unit
 
 __all__ = [
     "MISSING_MARKERS",
@@ -28,18 +28,31 @@ __all__ = [
 
 MIN_YEAR = 1949
 
-# "no value" (never zero); compared after NFKC and whitespace removal, so － is -, … is ..., ／ is /
-MISSING_MARKERS = frozenset(
-    {"", "-", "--", "---", "—", "——", "–", "−", "...", "......", "/", "//", "无", "空", "n/a", "na", "#n/a"}
+# "no value" (never zero); compared after full-width folding and stripping, so － is -, … is ..., ／ is /
+MISSING_MARKERS = frozenset({"", "-", "--", "---", "—", "——", "–", "...", "......", "/", "//", "无", "空", "n/a", "na"})
+# what Excel shows for a formula that failed: an error, never an empty cell
+EXCEL_ERRORS = frozenset(
+    {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
 )
+MAX_MAGNITUDE = 10**15  # |value| above is refused (the largest figure on file is ~10^13 元)
+MIN_MAGNITUDE = Fraction(1, 10**15)  # |value| below, but not 0, is refused (a float would read 1e-400 as 0)
 
-_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?$")
-_NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?%?$", re.IGNORECASE)
+_THOUSANDS_RE = re.compile(r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?%?")
+_NUMBER_RE = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?%?")
+# The only folding a number gets: full-width ASCII (１２.５, －, ％) as ASCII, minus signs as "-", marks nobody sees
+# dropped. No NFKC: it reads 35.2① as 35.21 and 10² as 102.
+_NUMBER_TEXT = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {
+    0x3000: " ",
+    0x2212: "-",
+    0xFE63: "-",
+    0x2026: "...",
+    **INVISIBLE,
+}
 
 
 @dataclass(frozen=True)
 class Number:
-    kind: str  # number | missing | text | formula
+    kind: str  # number | missing | text | formula | error | range
     value: Fraction | None
     raw: str
     percent: bool = False  # written with a % sign (or formatted as a percentage in Excel)
@@ -59,43 +72,51 @@ def display(value) -> str:
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, Formula):
+    if isinstance(value, Formula | CellError):
         return value.text
     return str(value).strip().strip("\u3000")
 
 
+def _checked(number: Fraction, raw: str, percent: bool = False) -> Number:
+    if number and not MIN_MAGNITUDE <= abs(number) <= MAX_MAGNITUDE:
+        return Number("range", None, raw)
+    return Number("number", number, raw, percent)
+
+
 def parse_number(value) -> Number:
-    """Read a number cell: 12.5, "12,345.6", "１２.５", "-3", "12.5%"; "—"/"…"/"" are missing, "约12.5" is text."""
+    """Read a number cell strictly: 12.5, "12,345.6", "１２.５", "-3", "12.5%"; "—"/"…"/"" are missing; "约12.5",
+    "60 5" and "35.2①" are text; "#DIV/0!" is an error; 1e308 and "1e-400" are out of range."""
     if value is None:
         return Number("missing", None, "")
     if isinstance(value, Formula):
         return Number("formula", None, value.text)
+    if isinstance(value, CellError):
+        return Number("error", None, value.text)
     raw = display(value)
     if isinstance(value, bool):
         return Number("text", None, raw)
     if isinstance(value, int):
-        return Number("number", Fraction(value), raw)
+        return _checked(Fraction(value), raw)
     if isinstance(value, float):
-        if not math.isfinite(value):
-            return Number("text", None, raw)
-        return Number("number", Fraction(repr(value)), raw)
+        return _checked(Fraction(repr(value)), raw) if math.isfinite(value) else Number("range", None, raw)
     if not isinstance(value, str):
         return Number("text", None, raw)
-    s = clean_text(value).replace("−", "-").replace("﹣", "-")
+    s = value.translate(_NUMBER_TEXT).strip()
     if s.casefold() in MISSING_MARKERS:
         return Number("missing", None, raw)
-    if _THOUSANDS_RE.match(s):
+    if s.upper() in EXCEL_ERRORS:
+        return Number("error", None, raw)
+    if _THOUSANDS_RE.fullmatch(s):
         s = s.replace(",", "")
-    if not _NUMBER_RE.match(s):
+    if not _NUMBER_RE.fullmatch(s):
         return Number("text", None, raw)
-    percent = s.endswith("%")
     try:
-        number = Fraction(Decimal(s.rstrip("%")))
-    except (InvalidOperation, ValueError, OverflowError):
-        return Number("text", None, raw)
-    if abs(number) > 10**15:
-        return Number("text", None, raw)
-    return Number("number", number, raw, percent)
+        d = Decimal(s.rstrip("%"))
+    except InvalidOperation:  # an exponent beyond what Decimal holds
+        return Number("range", None, raw)
+    if d and not -15 <= d.adjusted() <= 15:  # before any exact arithmetic: 1e9999999 is 10 million digits
+        return Number("range", None, raw)
+    return _checked(Fraction(d), raw, s.endswith("%"))
 
 
 def is_missing(value) -> bool:
@@ -109,7 +130,7 @@ def year_error(year: int, index: CatalogIndex) -> str | None:
     return f"年份 {year} 超出范围 {MIN_YEAR}–{index.current_year + 1}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """One value cell matched to a region, indicator and year by a shape parser, not yet checked."""
 
@@ -122,6 +143,14 @@ class Candidate:
     raw: object
     unit: str | None  # as written (None: not given)
     unit_cell: str
+
+
+_NOT_A_NUMBER = {
+    "formula": '公式 "{}" 没有计算结果，请用 Excel 打开并保存后重新上传',
+    "error": '"{}" 是 Excel 错误值（公式出错），不是数值',
+    "range": '"{}" 超出可导入的数值范围（绝对值应在 1e-15 与 1e15 之间）',
+    "text": '"{}" 不是数值',
+}
 
 
 def _fmt(value: float) -> str:
@@ -143,11 +172,8 @@ def validate(
         num = parse_number(c.raw)
         if num.kind == "missing":
             continue
-        if num.kind == "formula":
-            log.error(c.sheet, c.cell, f'公式 "{num.raw}" 没有计算结果，请用 Excel 打开并保存后重新上传')
-            continue
-        if num.kind == "text":
-            log.error(c.sheet, c.cell, f'"{num.raw}" 不是数值')
+        if num.kind != "number":
+            log.error(c.sheet, c.cell, _NOT_A_NUMBER[num.kind].format(clip(num.raw)))
             continue
         spec = c.spec
         written = c.unit.strip() if isinstance(c.unit, str) and c.unit.strip() else None
@@ -156,7 +182,7 @@ def validate(
             if written is None:
                 written = "%"
             elif getattr(parse_unit(written), "family", None) != "percent":
-                log.error(c.sheet, c.cell, f'"{num.raw}" 带百分号，但计量单位是 "{written}"')
+                log.error(c.sheet, c.cell, f'"{clip(num.raw)}" 带百分号，但计量单位是 "{written}"')
                 continue
         if written is None:
             log.warn(c.sheet, unit_cell, f'未注明计量单位，按指标 "{spec.name}" 的标准单位 "{spec.unit}" 处理')
@@ -165,18 +191,20 @@ def validate(
             value, note = convert_exact(num.value, written, spec.unit)
         except UnitError:
             if parse_unit(written) is None:
-                log.error(c.sheet, unit_cell, f'计量单位 "{written}" 无法识别')
+                log.error(c.sheet, unit_cell, f'计量单位 "{clip(written)}" 无法识别')
             else:
-                log.error(c.sheet, unit_cell, f'计量单位 "{written}" 无法换算为指标 "{spec.name}" 的单位 "{spec.unit}"')
+                log.error(
+                    c.sheet, unit_cell, f'计量单位 "{clip(written)}" 无法换算为指标 "{spec.name}" 的单位 "{spec.unit}"'
+                )
             continue
         if note:
             log.warn(c.sheet, unit_cell, note)
         if spec.growth_of is None:  # growth rates may be negative and exceed 100
             if spec.is_share and not 0 <= value <= 100:
-                log.error(c.sheet, c.cell, f'"{num.raw}" 超出比重的取值范围 0–100（指标 "{spec.name}"）')
+                log.error(c.sheet, c.cell, f'"{clip(num.raw)}" 超出比重的取值范围 0–100（指标 "{spec.name}"）')
                 continue
             if spec.nonnegative and value < 0:
-                log.error(c.sheet, c.cell, f'"{num.raw}" 为负数，指标 "{spec.name}" 不能为负')
+                log.error(c.sheet, c.cell, f'"{clip(num.raw)}" 为负数，指标 "{spec.name}" 不能为负')
                 continue
         if allowed_regions is not None and c.region_code not in allowed_regions:
             log.error(
