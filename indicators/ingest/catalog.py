@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from .results import clip
 from .units import INVISIBLE, parse_unit
 
 __all__ = [
@@ -300,14 +301,14 @@ class CatalogIndex:
         shown = clean_text(text) if not isinstance(text, float) else self.region_key(text)
         cands = self.region_candidates(text)
         if not cands:
-            return RegionResolution(None, error=f'未知地区 "{shown}"')
+            return RegionResolution(None, error=f'未知地区 "{clip(shown)}"')
         valid = {c: p for c, p in cands.items() if self.valid_in(self.regions[c], year)}
         pool = valid or cands
         best = max(pool.values())
         codes = sorted(c for c, p in pool.items() if p == best)
         if len(codes) > 1:
             names = "、".join(f"{self.regions[c].name}（{c}）" for c in codes)
-            return RegionResolution(None, error=f'地区 "{shown}" 有歧义，可能是：{names}，请写全称或地区代码')
+            return RegionResolution(None, error=f'地区 "{clip(shown)}" 有歧义，可能是：{names}，请写全称或地区代码')
         code = codes[0]
         if valid:
             return RegionResolution(code)

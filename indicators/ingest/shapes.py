@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .catalog import CatalogIndex, IndicatorMatch, IndicatorSpec, clean_text, norm_key
 from .readers import Grid
-from .results import IssueLog
+from .results import IssueLog, clip
 from .units import parse_unit, same_family
 from .validate import Candidate, display, is_missing, year_error
 
@@ -292,7 +292,7 @@ class SheetParser:
                     self.log.error(
                         self.sheet,
                         cell,
-                        f'标题中的地区 "{key}" 与上传地区 "{self.idx.display(self.opts.region_code)}" 不一致',
+                        f'标题中的地区 "{clip(key)}" 与上传地区 "{self.idx.display(self.opts.region_code)}" 不一致',
                     )
                     return None, cell
             return self.opts.region_code, found[0][1] if found else ""
@@ -396,7 +396,7 @@ class SheetParser:
                 code = clean_text(display(g.get(r, roles["indicator_code"])))
                 spec = self.idx.indicators.get(code)
                 if spec is None:
-                    self.error(r, roles["indicator_code"], f'未知指标代码 "{code}"')
+                    self.error(r, roles["indicator_code"], f'未知指标代码 "{clip(code)}"')
                     continue
                 match = IndicatorMatch(spec, None, None, None)
             elif "indicator" in roles:
@@ -407,7 +407,9 @@ class SheetParser:
                     continue
                 match, err = self.idx.match_indicator(display(label))
                 if match is None:
-                    self.error(r, ic, f'指标 "{display(label)}" {err}' if err else f'未知指标 "{display(label)}"')
+                    self.error(
+                        r, ic, f'指标 "{clip(display(label))}" {err}' if err else f'未知指标 "{clip(display(label))}"'
+                    )
                     continue
             else:
                 self.error(r, roles["indicator_code"], "缺少指标代码")
@@ -421,7 +423,7 @@ class SheetParser:
                 else:
                     year = year_of_cell(yv)
                     if year is None:
-                        self.error(r, yc, f'"{display(yv)}" 不是有效年份' if yv is not None else "缺少年份")
+                        self.error(r, yc, f'"{clip(display(yv))}" 不是有效年份' if yv is not None else "缺少年份")
                         continue
                     err = year_error(year, self.idx)
                     if err:
@@ -444,7 +446,9 @@ class SheetParser:
                     by_name = self.idx.resolve_region(name_v, year)
                     if by_name.code != region and region not in self.idx.region_candidates(name_v):
                         self.error(
-                            r, roles["region"], f'地区代码 "{display(code_v)}" 与地区名称 "{display(name_v)}" 不一致'
+                            r,
+                            roles["region"],
+                            f'地区代码 "{clip(display(code_v))}" 与地区名称 "{clip(display(name_v))}" 不一致',
                         )
                         continue
             elif name_v is not None:
@@ -520,7 +524,7 @@ class SheetParser:
                 last_ind = c
                 continue
             if err:
-                ambiguous[c] = f'指标 "{display(v)}" {err}'
+                ambiguous[c] = f'指标 "{clip(display(v))}" {err}'
                 continue
             role = role_of(k)
             if role == "region_code":
@@ -582,10 +586,10 @@ class SheetParser:
             self.error(h, c, msg)
         for c, text in unknown.items():
             if any(g.get(r, c) is not None for r in range(data_start, g.row_end)):
-                self.error(h, c, f'未知指标 "{text}"')
+                self.error(h, c, f'未知指标 "{clip(text)}"')
         for c, text in ignored.items():
             if c not in (region_col, code_col) and period_kind(hkey(text)) == "share":
-                self.warn(h, c, f'列 "{text}" 不是可导入的指标，已忽略')
+                self.warn(h, c, f'列 "{clip(text)}" 不是可导入的指标，已忽略')
         growth_ignored = []
         for c, col in cols.items():
             if col.kind == "growth" and (col.match.spec.growth_of or col.match.spec.code not in idx.growth_series):
@@ -614,7 +618,7 @@ class SheetParser:
                 k = norm_key(text)
                 m = _TOTAL_SUFFIX_RE.match(k)
                 if k in _TOTAL_LABELS or (m and not idx.knows_region(m.group(1))):
-                    self.warn(r, rc, f'"{text}" 行不是单个地区，已忽略')
+                    self.warn(r, rc, f'"{clip(text)}" 行不是单个地区，已忽略')
                     continue
                 if m:
                     key = m.group(1)
@@ -715,7 +719,7 @@ class SheetParser:
                 continue
             match, err = idx.match_indicator(text)
             if match is None:
-                self.error(r, ind_col, f'指标 "{text}" {err}' if err else f'未知指标 "{text}"')
+                self.error(r, ind_col, f'指标 "{clip(text)}" {err}' if err else f'未知指标 "{clip(text)}"')
                 continue
             unit, unit_cell = match.unit, g.addr(r, ind_col) if match.unit else ""
             if unit_col is not None:

@@ -182,7 +182,7 @@ def validate(
             if written is None:
                 written = "%"
             elif getattr(parse_unit(written), "family", None) != "percent":
-                log.error(c.sheet, c.cell, f'"{clip(num.raw)}" 带百分号，但计量单位是 "{written}"')
+                log.error(c.sheet, c.cell, f'"{clip(num.raw)}" 带百分号，但计量单位是 "{clip(written)}"')
                 continue
         if written is None:
             log.warn(c.sheet, unit_cell, f'未注明计量单位，按指标 "{spec.name}" 的标准单位 "{spec.unit}" 处理')
