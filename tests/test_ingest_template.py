@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pytest
 
-from indicators.ingest import build_template, parse_upload
+from indicators.ingest import IndicatorSpec, RegionSpec, build_template, parse_upload
 from tests.ingest_catalog import make_catalog
 
 CATALOG = make_catalog()
@@ -120,3 +120,25 @@ def test_a_template_for_another_county_is_refused_for_this_uploader():
     assert [str(e) for e in r.errors] == [
         '填报!A4: 地区 "义乌市" 不是本次上传的地区 "景宁畲族自治县"，只能上传本地区的数据'
     ]
+
+
+@pytest.mark.parametrize("name", ["=1+1", " =1+1", "＝1", "+1", "-1", "@SUM(A1)", "\t=1", "\n=1", "\r=1"], ids=repr)
+def test_a_name_that_looks_like_a_formula_is_never_a_live_formula(name):
+    region = RegionSpec("331127", name, name, "county")
+    spec = IndicatorSpec("value_added", name, "亿元")
+    wb = openpyxl.load_workbook(io.BytesIO(build_template(region, 2023, [spec], {})))
+    cells = [c for ws in wb for row in ws.iter_rows() for c in row if c.value is not None]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    assert wb["填报"]["B4"].value.startswith("'") and wb["填报"]["C4"].value.startswith("'")
+
+
+def test_a_template_with_such_a_name_still_parses_back():
+    region = RegionSpec("331127", "=景宁", "=景宁", "county")
+    catalog = make_catalog()
+    catalog.regions = [region if r.code == "331127" else r for r in catalog.regions]
+    wb = openpyxl.load_workbook(io.BytesIO(build_template(region, 2023, [SPECS["value_added"]], {})))
+    wb["填报"]["F4"] = 12.5
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = parse_upload(buf.getvalue(), "t.xlsx", catalog, region_code="331127")
+    assert [(v.region_code, v.value) for v in r.values] == [("331127", 12.5)], r.errors

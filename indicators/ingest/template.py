@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..exporting import neutralise
 from .catalog import IndicatorSpec, RegionSpec
 from .units import compatible_units
 
@@ -40,6 +41,12 @@ _RULES = {
 }
 
 
+def _put(ws, row: int, col: int, value):
+    """Write a cell; text that a spreadsheet would run as a formula (an admin-edited name "=1+1", " =1", "＝1")
+    gets a leading apostrophe, which the parser's name matching ignores."""
+    return ws.cell(row, col, neutralise(value))
+
+
 def _fmt_previous(value) -> float | None:
     if value is None:
         return None
@@ -56,14 +63,14 @@ def build_template(region: RegionSpec, year: int, indicators: list[IndicatorSpec
     ws = wb.active
     ws.title = DATA_SHEET
     last_col = len(TEMPLATE_HEADER) + 1
-    ws.cell(1, 1, f"{region.name}（{region.code}）{year}年工业统计指标填报表")
+    _put(ws, 1, 1, f"{region.name}（{region.code}）{year}年工业统计指标填报表")
     ws.cell(1, 1).font = Font(bold=True, size=14)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last_col)
-    ws.cell(2, 1, '只填写黄色的"数值"列（可在下拉中改选计量单位）；没有数据请留空。填报规则见"说明"工作表。')
+    _put(ws, 2, 1, '只填写黄色的"数值"列（可在下拉中改选计量单位）；没有数据请留空。填报规则见"说明"工作表。')
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last_col)
     header = TEMPLATE_HEADER + [f"上年数值（{year - 1}年，仅供参考）"]
     for col, text in enumerate(header, start=1):
-        cell = ws.cell(HEADER_ROW, col, text)
+        cell = _put(ws, HEADER_ROW, col, text)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -72,10 +79,10 @@ def build_template(region: RegionSpec, year: int, indicators: list[IndicatorSpec
     unit_rules: dict[str, DataValidation] = {}
     for i, spec in enumerate(indicators):
         row = HEADER_ROW + 1 + i
-        ws.cell(row, 1, region.code)
-        ws.cell(row, 2, region.name)
-        ws.cell(row, 3, spec.name)
-        ws.cell(row, 4, spec.unit)
+        _put(ws, row, 1, region.code)
+        _put(ws, row, 2, region.name)
+        _put(ws, row, 3, spec.name)
+        _put(ws, row, 4, spec.unit)
         ws.cell(row, 5, year)
         ws.cell(row, 6).fill = _INPUT_FILL
         prev = _fmt_previous(previous.get(spec.code))
@@ -139,20 +146,20 @@ def build_template(region: RegionSpec, year: int, indicators: list[IndicatorSpec
         "指标清单",
     ]
     for r, text in enumerate(lines, start=1):
-        help_ws.cell(r, 1, text)
+        _put(help_ws, r, 1, text)
     help_ws.cell(1, 1).font = Font(bold=True, size=14)
     start = len(lines) + 1
     for col, text in enumerate(["指标", "标准计量单位", "可选计量单位", f"上年数值（{year - 1}年）", "要求"], start=1):
-        help_ws.cell(start, col, text).font = Font(bold=True)
+        _put(help_ws, start, col, text).font = Font(bold=True)
     for i, spec in enumerate(indicators, start=1):
         kind = _kind(spec)
-        help_ws.cell(start + i, 1, spec.name)
-        help_ws.cell(start + i, 2, spec.unit)
-        help_ws.cell(start + i, 3, "、".join(compatible_units(spec.unit)))
+        _put(help_ws, start + i, 1, spec.name)
+        _put(help_ws, start + i, 2, spec.unit)
+        _put(help_ws, start + i, 3, "、".join(compatible_units(spec.unit)))
         prev = _fmt_previous(previous.get(spec.code))
         if prev is not None:
             help_ws.cell(start + i, 4, prev)
-        help_ws.cell(start + i, 5, _RULES[kind]["prompt"])
+        _put(help_ws, start + i, 5, _RULES[kind]["prompt"])
     help_ws.column_dimensions["A"].width = 46
     for col in "BCDE":
         help_ws.column_dimensions[col].width = 18
