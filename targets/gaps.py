@@ -547,8 +547,8 @@ class _Aggregate:
             }
         )
 
-    def take(self, scopes, codes) -> tuple[np.ndarray, np.ndarray]:
-        """(key number, aggregate row) for every year of each (scope, indicator) key, key by key."""
+    def take(self, scopes, codes, until) -> tuple[np.ndarray, np.ndarray]:
+        """(key number, aggregate row) for every year up to ``until`` (per key) of each (scope, indicator) key."""
         sid = _lookup(self.scopes, scopes)
         iid = _lookup(self.codes, codes)
         pair = np.where((sid >= 0) & (iid >= 0), sid * len(self.codes) + iid, -1)
@@ -559,7 +559,9 @@ class _Aggregate:
         counts = np.where(found, self.stops[pos] - self.starts[pos], 0)
         key = np.repeat(np.arange(len(pair)), counts)
         offsets = np.arange(len(key)) - np.repeat(np.cumsum(counts) - counts, counts)
-        return key, np.repeat(self.starts[pos], counts) + offsets
+        at = np.repeat(self.starts[pos], counts) + offsets
+        keep = self.year[at] <= np.asarray(until, dtype=np.int64)[key]
+        return key[keep], at[keep]
 
 
 def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.DataFrame, role, full=False):
@@ -832,8 +834,8 @@ def _series(rows: pd.DataFrame, agg: _Aggregate, scope_col: str, ind_col: str) -
 
     Rows in the order of ``rows``, each row's years ascending (as a merge on the sorted aggregate gives).
     """
-    keys = rows[["row_id", scope_col, ind_col]].dropna()
-    key, at = agg.take(keys[scope_col], keys[ind_col])
+    keys = rows[["row_id", scope_col, ind_col, "until"]].dropna()
+    key, at = agg.take(keys[scope_col], keys[ind_col], keys["until"])
     return pd.DataFrame(
         {
             "row_id": keys["row_id"].to_numpy(dtype=np.int64)[key],
@@ -1199,8 +1201,8 @@ def _threshold_units(rows: pd.DataFrame, sc: pd.DataFrame, mem: pd.DataFrame) ->
 
 def _evaluate_thresholds(rows, agg, units, th) -> pd.DataFrame:
     r = rows.set_index("row_id")
-    u = units.merge(rows[["row_id", "threshold_indicator"]], on="row_id")
-    key, at = agg.take(u["unit_scope"], u["threshold_indicator"])
+    u = units.merge(rows[["row_id", "threshold_indicator", "until"]], on="row_id")
+    key, at = agg.take(u["unit_scope"], u["threshold_indicator"], u["until"])
     vals = pd.DataFrame(
         {
             "row_id": u["row_id"].to_numpy(dtype=np.int64)[key],
@@ -1298,6 +1300,7 @@ def compute_gaps(
     role=None,
     *,
     scale_free_benchmarks_only=True,
+    past_targets_at_their_year=False,
 ) -> pd.DataFrame:
     """One row per (scope, applicable target) with actual, gap, growth rates, projection and status (GAP_COLUMNS).
 
@@ -1307,7 +1310,9 @@ def compute_gaps(
     targets to each requested member county. With ``scale_free_benchmarks_only`` (default) only targets
     that do not depend on a unit's size are benchmarked (growth/decline rates, change vs base, point
     increases, and levels of ratios/percentages): a county is not held to the province's 亿元 total or
-    count. Only data with year <= as_of is used. See docs/methodology.md for the per-kind rules.
+    count. Only data with year <= as_of is used; with ``past_targets_at_their_year`` a target whose year lies
+    before as_of is judged with the data up to its own year (a 2017 goal is not measured with 2024 figures).
+    See docs/methodology.md for the per-kind rules.
     """
     th = _thresholds(thresholds)
     as_of = int(as_of)
@@ -1320,6 +1325,8 @@ def compute_gaps(
     rows = _applicable_rows(tg, sc, mem, ind, requested, scale_free_benchmarks_only)
     if not len(rows):
         return pd.DataFrame(columns=GAP_COLUMNS)
+    years = rows["target_year"].to_numpy(dtype=np.int64)
+    rows["until"] = np.minimum(years, as_of) if past_targets_at_their_year else as_of
 
     thr_rows = rows[rows["kind"] == THRESHOLD_KIND]
     units = _threshold_units(thr_rows, sc, mem)

@@ -75,22 +75,18 @@ def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_subm
             targets = targets[targets["document"] == document]
         # A plan whose target year has passed is judged at that year, with the data it had then:
         # a 2017 goal is not measured against 2024 figures.
-        parts = []
-        for year, group in targets.groupby(targets["target_year"].clip(upper=as_of)):
-            parts.append(
-                gaps.compute_gaps(
-                    group,
-                    data.observations,
-                    data.indicators,
-                    data.scopes,
-                    data.members,
-                    int(year),
-                    lineage=data.lineage,
-                    thresholds=settings.GAP_STATUS_THRESHOLDS,
-                    role=role,
-                )
-            )
-        table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=gaps.GAP_COLUMNS)
+        table = gaps.compute_gaps(
+            targets,
+            data.observations,
+            data.indicators,
+            data.scopes,
+            data.members,
+            as_of,
+            lineage=data.lineage,
+            thresholds=settings.GAP_STATUS_THRESHOLDS,
+            role=role,
+            past_targets_at_their_year=True,
+        )
         labels = targets.set_index("target_id")[["label", "policy_input", "value"]]
         table = table.join(labels.rename(columns={"value": "target_value_document"}), on="target_id")
         names = data.indicators.set_index("code")["name"]

@@ -537,6 +537,25 @@ def test_data_after_as_of_is_ignored():
     assert row["actual_value"] == pytest.approx(110.0) and row["actual_year"] == 2022
 
 
+def test_a_past_target_is_judged_with_the_data_up_to_its_own_year():
+    """A 2017 goal of ≥ 200 with 150 in 2017 and 500 in 2024: judged at 2017 it is missed (150 of 200 = 75 %),
+    while a 2025 goal in the same call still sees 2024's 500."""
+    data = obs(
+        ("330782", "value_added", 2015, 100.0),
+        ("330782", "value_added", 2017, 150.0),
+        ("330782", "value_added", 2024, 500.0),
+    )
+    past = target(target_id=1, value=200.0, target_year=2017, period_start=2013, scope="county:330782")
+    current = target(target_id=2, value=200.0, target_year=2025, scope="county:330782")
+    table = gaps_for([past, current], data, as_of=2024, past_targets_at_their_year=True)
+    judged = one(table, "county:330782", target_id=1)
+    assert judged["actual_year"] == 2017 and judged["actual_value"] == pytest.approx(150.0)
+    assert judged["achieved_share"] == pytest.approx(0.75) and judged["status"] != "achieved"
+    assert one(table, "county:330782", target_id=2)["actual_value"] == pytest.approx(500.0)
+    # without the flag the 2017 goal is measured with 2024's figure
+    assert one(gaps_for([past], data, as_of=2024), "county:330782")["actual_value"] == pytest.approx(500.0)
+
+
 # --------------------------------------------------------------------------------------------------
 # Each kind
 # --------------------------------------------------------------------------------------------------
