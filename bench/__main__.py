@@ -1,269 +1,123 @@
-"""``python -m bench`` (``make bench``): run the benchmarks on scratch databases and write BENCHMARKS.md.
+"""``python -m bench`` (``make bench``): the budgets a user feels, measured on scratch databases; prints a table
+and writes BENCHMARKS.md. ``--quick``: fewer runs and a 15 s load test.
 
-Options: ``--only import,engine,pages,load,national`` and ``--quick`` (fewer repeats, a 15 s load test,
-no national scale unless named in --only). Never touches db.sqlite3: every database is a SQLite file
-under a temp dir or a PostgreSQL database the bench creates and drops (zj_bench_*).
+SQLite parts always run; the PostgreSQL parts run when 127.0.0.1:5432 answers (database BENCH_PG_DB,
+default zj_bench, created and dropped here) and are skipped with a line otherwise. db.sqlite3 is never touched.
 """
 
-from __future__ import annotations
-
-import argparse
+import json
+import os
+import platform
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
-import traceback
 from pathlib import Path
 
-from bench import load as loadtest
-from bench import report
-from bench.runner import (
-    ROOT,
-    Context,
-    free_port,
-    loadavg,
-    machine,
-    pg_available,
-    pg_create,
-    pg_drop,
-    pg_dsn,
-    pg_url,
-    sqlite_url,
-)
+ROOT = Path(__file__).absolute().parent.parent
+PG = "postgresql://postgres@127.0.0.1:5432"
 
-SECTIONS = ("import", "engine", "pages", "load", "national")
-PAGES = ["/", "/county/330782/", "/cluster/smart-pv/", "/indicator/value_added/"]
-LOAD_PATHS = ["/", "/county/330782/"]
-PG_PROVINCE = "zj_bench_province"
-PG_NATIONAL = "zj_bench_national"
-PG_IMPORT, PG_IMPORT_PRISTINE = "zj_bench_import", "zj_bench_import_pristine"
+INTRO = """# Benchmarks
+
+`make bench` (`python -m bench`) writes this file; timings are never asserted in tests. Province scale is
+`bootstrap --demo` (the catalog and the demo statistics of the 90 counties, 2013–2024) in a scratch database.
+Pages and uploads go through gunicorn (`DEBUG=0`, no `CACHE_URL`) on the loopback interface and the public URLs:
+a *first request after a data change* follows `indicators.versioning.data_changed()` committed from another
+process (one worker already started); *warm* is the next request of the same page. The county official fills
+the template `/upload/template/` serves and posts it to `/upload/`; the province roll-up is one sheet per year,
+counties × indicators; upload → preview is the POST plus the preview page, confirm the POST plus the page it
+leads to. National scale: `compute_gaps` for every catalog target over a synthetic country (fixed seed). Load:
+50 clients (a small asyncio client) for 60 s against gunicorn × 4 on PostgreSQL while `import_stats --approve`
+changes a value every 10 s; a response is *older than the last commit* when its `X-Data-Version` is below the
+generation committed before the request was sent. This is a 2-core machine that other work may share: read
+the load average below before the numbers.
+"""
 
 
-def repeats(quick):
-    if quick:
-        return {"import": 3, "engine": 3, "pages": 5, "national": 3, "load_seconds": 15, "ref_seconds": 5}
-    return {"import": 9, "engine": 7, "pages": 10, "national": 3, "load_seconds": 60, "ref_seconds": 10}
-
-
-class Bench:
-    def __init__(self, ctx: Context, only, keep=False):
-        self.keep = keep
-        self.ctx, self.only = ctx, only
-        self.n = repeats(ctx.quick)
-        self.results = {"setup": {}}
-        self.catalog_db = ctx.tmp / "catalog.sqlite3"
-        self.province_db = ctx.tmp / "province.sqlite3"
-        self.pg_version = None
-        self.static_done = False
-
-    # -- scratch databases -----------------------------------------------------------------------
-
-    def catalog(self):
-        if not self.catalog_db.exists():
-            self.ctx.say("bootstrap (catalog only) into a scratch SQLite file")
-            t = self.ctx.manage(sqlite_url(self.catalog_db), "bootstrap", name="bootstrap-catalog")
-            self.results["setup"]["bootstrap catalog (SQLite)"] = t
-        return self.catalog_db
-
-    def province(self, engine_hook=None):
-        """Province scale on SQLite: bootstrap --demo, then every base indicator × 2013–2027."""
-        if self.province_db.exists():
-            return self.province_db
-        shutil.copyfile(self.catalog(), self.province_db)
-        url = sqlite_url(self.province_db)
-        self.ctx.say("bootstrap --demo (SQLite)")
-        self.results["setup"]["bootstrap --demo (SQLite)"] = self.ctx.manage(url, "bootstrap", "--demo", name="demo")
-        if engine_hook:
-            engine_hook(url)
-        self.ctx.say("extend to every base indicator × 2013–2027 (SQLite)")
-        self.results["province_extend"] = self.ctx.worker("extend", url, name="extend-sqlite")
-        return self.province_db
-
-    def collectstatic(self, url):
-        if not self.static_done:
-            self.ctx.say("collectstatic into a temp STATIC_ROOT")
-            self.results["setup"]["collectstatic"] = self.ctx.manage(
-                url, "collectstatic", "--noinput", "-v0", name="collectstatic"
-            )
-            self.static_done = True
-
-    # -- sections --------------------------------------------------------------------------------
-
-    def section_import(self):
-        db = self.ctx.tmp / "import.sqlite3"
-        shutil.copyfile(self.catalog(), db)
-        self.ctx.say(f"import: 90 × 40 × 10 workbook, {self.n['import']} runs each")
-        self.results["import"] = self.ctx.worker(
-            "import",
-            sqlite_url(db),
-            "--repeats",
-            self.n["import"],
-            "--db",
-            db,
-            "--pristine",
-            self.catalog_db,
-            "--workdir",
-            self.ctx.tmp / "import",
-        )
-        if not self.pg_version:
-            return
-        # the production database: the same real import into PostgreSQL, each run into a fresh copy of a
-        # catalog-only database (CREATE DATABASE … TEMPLATE)
-        pg_create(PG_IMPORT_PRISTINE)
-        try:  # a failure here is reported beside the SQLite numbers, not instead of them
-            self.ctx.say("import: catalog into PostgreSQL")
-            self.ctx.manage(pg_url(PG_IMPORT_PRISTINE), "migrate", "-v0", name="migrate-import-pg")
-            self.ctx.manage(pg_url(PG_IMPORT_PRISTINE), "bootstrap", name="bootstrap-import-pg")
-            self.ctx.say(f"import: real import into PostgreSQL, {self.n['import']} runs")
-            self.results["import"]["postgresql"] = self.ctx.worker(
-                "import_pg",
-                pg_url(PG_IMPORT),
-                "--repeats",
-                self.n["import"],
-                "--workdir",
-                self.ctx.tmp / "import",
-                "--dsn",
-                pg_dsn("postgres"),
-                name="import-pg",
-                CONN_MAX_AGE="0",
-            )
-        except Exception as exc:
-            traceback.print_exc()
-            self.results["import"]["postgresql"] = {"error": f"{type(exc).__name__}: {exc}"}
-        finally:
-            if not self.keep:
-                pg_drop(PG_IMPORT)
-                pg_drop(PG_IMPORT_PRISTINE)
-
-    def _engine(self, url, label):
-        self.ctx.say(f"engine: {label}, {self.n['engine']} runs")
-        self.results.setdefault("engine", {})[label] = self.ctx.worker(
-            "engine", url, "--repeats", self.n["engine"], name=f"engine-{label}"
-        )
-
-    def section_engine(self):
-        if self.province_db.exists():
-            self._engine(sqlite_url(self.province_db), "province")
-            return
-        self.province(engine_hook=lambda url: self._engine(url, "demo"))
-        self._engine(sqlite_url(self.province_db), "province")
-
-    def section_pages(self):
-        url = sqlite_url(self.province())
-        self.collectstatic(url)
-        pages = {}
-        for path in PAGES:
-            self.ctx.say(f"pages: {path} (fresh process, {self.n['pages']} warm requests)")
-            pages[path] = self.ctx.worker(
-                "page", url, "--url", path, "--repeats", self.n["pages"], name=f"page-{len(pages)}"
-            )
-        self.results["pages"] = pages
-
-    def section_national(self):
-        if not self.pg_version:
-            self.results["national"] = {"skipped": "PostgreSQL not reachable at 127.0.0.1:5432"}
-            return
-        catalog = sqlite_url(self.catalog())
-        pg_create(PG_NATIONAL)
-        try:
-            self.ctx.say(f"national: generate, COPY, then {self.n['national']} × (6 queries + compute_gaps)")
-            self.results["national"] = self.ctx.worker(
-                "national", catalog, "--dsn", pg_dsn(PG_NATIONAL), "--repeats", self.n["national"]
-            )
-        finally:
-            if not self.keep:
-                pg_drop(PG_NATIONAL)
-
-    def section_load(self):
-        if not self.pg_version:
-            self.results["load"] = {"skipped": "PostgreSQL not reachable at 127.0.0.1:5432"}
-            return
-        if not shutil.which("wrk"):
-            self.results["load"] = {"skipped": "wrk not installed (apt-get install -y wrk)"}
-            return
-        url = pg_url(PG_PROVINCE)
-        pg_create(PG_PROVINCE)
-        try:
-            self.ctx.say("load: bootstrap --demo into PostgreSQL")
-            self.results["setup"]["bootstrap --demo (PostgreSQL)"] = self.ctx.manage(
-                url, "bootstrap", "--demo", name="demo-pg"
-            )
-            self.ctx.say("load: extend to every base indicator × 2013–2027 (PostgreSQL)")
-            self.results["province_extend_pg"] = self.ctx.worker("extend", url, name="extend-pg")
-            self.collectstatic(url)
-            cookie = self.ctx.worker("session", url)["cookie"]
-            port = free_port()
-            env = self.ctx.env(url, ALLOWED_HOSTS="127.0.0.1")
-            out = {"port": port, "paths": LOAD_PATHS, "workers": 4}
-            with loadtest.Gunicorn(env, port, workers=4, logfile=self.ctx.tmp / "gunicorn.log"):
-                self.ctx.say(f"load: gunicorn on 127.0.0.1:{port}; warming the 4 workers")
-                out["warm"] = loadtest.warm(port, LOAD_PATHS, cookie)
-                self.ctx.say("load: one client, sequential requests (no queueing)")
-                out["sequential"] = loadtest.sequential(port, LOAD_PATHS, cookie)
-                ref = loadtest.wrk_script(self.ctx.tmp / "healthz.lua", ["/healthz"], cookie, 2_000_000)
-                self.ctx.say(f"load: /healthz reference, 50 clients × {self.n['ref_seconds']} s")
-                out["healthz"] = loadtest.run_wrk(port, ref, seconds=self.n["ref_seconds"])
-                script = loadtest.wrk_script(self.ctx.tmp / "dashboard.lua", LOAD_PATHS, cookie, 200_000)
-                self.ctx.say(f"load: overview + county page, 50 clients × {self.n['load_seconds']} s")
-                out["dashboard"] = loadtest.run_wrk(port, script, seconds=self.n["load_seconds"])
-            self.results["load"] = out
-        finally:
-            if not self.keep:
-                pg_drop(PG_PROVINCE)
-
-    def run(self):
-        self.pg_version = pg_available()
-        self.results["machine"] = machine(self.pg_version)
-        for name in SECTIONS:
-            if name not in self.only:
-                continue
-            start = time.perf_counter()
-            try:
-                getattr(self, f"section_{name}")()
-            except Exception as exc:  # one broken section must not lose the others' numbers
-                traceback.print_exc()
-                self.results[name] = {"error": f"{type(exc).__name__}: {exc}"}
-            self.results["setup"][f"section {name} (total)"] = time.perf_counter() - start
-        return self.results
-
-
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--only", help="comma-separated: " + ",".join(SECTIONS))
-    parser.add_argument("--quick", action="store_true", help="fewer repeats, 15 s load test, skip national")
-    parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"), help="default: BENCHMARKS.md")
-    parser.add_argument(
-        "--keep", action="store_true", help="keep the temp dir and the zj_bench_* PostgreSQL databases (debugging)"
-    )
-    args = parser.parse_args(argv)
-    if args.only:
-        only = [s.strip() for s in args.only.split(",") if s.strip()]
-        unknown = set(only) - set(SECTIONS)
-        if unknown:
-            parser.error(f"unknown section(s): {', '.join(sorted(unknown))}; choose from {','.join(SECTIONS)}")
-    else:
-        only = [s for s in SECTIONS if not (args.quick and s == "national")]
-    tmp = Path(tempfile.mkdtemp(prefix="zjbench-"))
-    ctx = Context(tmp=tmp, quick=args.quick)
-    ctx.say(f"sections: {', '.join(only)}{' (quick)' if args.quick else ''}; scratch dir {tmp}")
-    start = time.perf_counter()
+def pg_version():
     try:
-        results = Bench(ctx, set(only), keep=args.keep).run()
-    finally:
-        if args.keep:
-            ctx.say(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-    results["command"] = (
-        "python -m bench" + (f" --only {','.join(only)}" if args.only else "") + (" --quick" if args.quick else "")
-    )
-    results["wall_seconds"] = time.perf_counter() - start
-    results["machine"]["loadavg_end"] = loadavg()
-    text = report.write(Path(args.output), results)
-    print(text.split(report.BEGIN, 1)[1].split(report.END, 1)[0] if report.BEGIN in text else text)
-    ctx.say(f"wrote {args.output} in {results['wall_seconds']:.0f} s")
-    return 1 if any(isinstance(results.get(s), dict) and "error" in results[s] for s in only) else 0
+        import psycopg
+
+        with psycopg.connect(f"{PG}/postgres", connect_timeout=3) as conn:
+            return conn.execute("SHOW server_version").fetchone()[0]
+    except Exception:
+        return None
+
+
+def pg(sql):
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def run(env, *argv):
+    """Run a command in the work tree; its stdout, or exit with its output on failure."""
+    proc = subprocess.run([sys.executable, *argv], cwd=ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode:
+        sys.exit(f"bench: {' '.join(argv[:3])} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return proc.stdout
+
+
+def measure(env, database_url, part, quick):
+    env = {**env, "DATABASE_URL": database_url}
+    print(f"[bench] {part}: bootstrap --demo, collectstatic, measure", flush=True)
+    run(env, "manage.py", "bootstrap", "--demo")
+    run(env, "manage.py", "collectstatic", "--noinput", "-v0")
+    return json.loads(run(env, "-m", "bench.measure", part, *(["--quick"] if quick else [])).splitlines()[-1])
+
+
+def verdict(r):
+    if "skipped" in r:
+        return r["measurement"], "—", "—", f"skipped: {r['skipped']}"
+    if "count" in r:
+        return r["measurement"], str(r["count"]), str(r["budget"]), "PASS" if r["count"] <= r["budget"] else "FAIL"
+    result = f"{r['ms']:,.0f} ms" + (f" ({r['note']})" if r["note"] else "")
+    return r["measurement"], result, f"≤ {r['budget_ms']:,} ms", "PASS" if r["ms"] <= r["budget_ms"] else "FAIL"
+
+
+def report(rows, facts):
+    lines = ["| measurement | result | budget | verdict |", "|---|---|---|---|"]
+    lines += ["| " + " | ".join(verdict(r)) + " |" for r in rows]
+    machine = ["| " + " | ".join(facts) + " |", "|" + "---|" * len(facts), "| " + " | ".join(facts.values()) + " |"]
+    return "\n".join(["## Budgets", "", *lines, "", "## Machine", "", *machine, ""])
+
+
+def main():
+    quick = "--quick" in sys.argv
+    tmp = Path(tempfile.mkdtemp(prefix="zjbench-"))
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    facts = {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "commit": commit.stdout.strip() or "?",
+        "machine": f"{os.cpu_count()} cores, {platform.platform(terse=True)}, Python {platform.python_version()}",
+        "PostgreSQL": pg_version() or "not reachable",
+        "load average at start": " / ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+    env = {k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
+    env.update(
+        DEBUG="0", SECRET_KEY="bench-only", ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", DASHBOARD_PUBLIC="1",
+        STATIC_ROOT=str(tmp / "static"), UPLOAD_ROOT=str(tmp / "uploads"), LOG_LEVEL="ERROR",
+    )  # fmt: skip
+    rows = measure(env, f"sqlite:///{tmp / 'bench.sqlite3'}", "sqlite", quick)
+    name = os.environ.get("BENCH_PG_DB", "zj_bench")
+    if facts["PostgreSQL"] == "not reachable":
+        rows.append({"measurement": "PostgreSQL parts (roll-up, load)", "skipped": "nothing answers on 127.0.0.1:5432"})
+    else:
+        pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        pg(f'CREATE DATABASE "{name}"')
+        try:
+            rows += measure(env, f"{PG}/{name}", "postgresql", quick)
+        finally:
+            pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    facts["load average at end"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    facts["command"] = "python -m bench" + (" --quick" if quick else "")
+    text = report(rows, facts)
+    print(text)
+    (ROOT / "BENCHMARKS.md").write_text(INTRO + "\n" + text, encoding="utf-8")
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

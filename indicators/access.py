@@ -67,12 +67,14 @@ def regions_of(user):
 
 def visible_uploads(user):
     """Uploads the user may see: those whose regions all lie within allowed_region_codes (a provincial
-    roll-up naming other counties stays invisible to a county official)."""
+    roll-up naming other counties stays invisible to a county official). The parsed rows (megabytes for a
+    roll-up) are loaded only where a page reads them (the preview and the confirmation)."""
     allowed = allowed_region_codes(user)
+    uploads = Upload.objects.defer("rows")
     if allowed is None:
-        return Upload.objects.all()
+        return uploads
     links = Upload.regions.through.objects.filter(upload_id=OuterRef("pk"))
-    return Upload.objects.filter(Exists(links)).exclude(Exists(links.exclude(region__code__in=allowed)))
+    return uploads.filter(Exists(links)).exclude(Exists(links.exclude(region__code__in=allowed)))
 
 
 def can_upload_for(user, region_code):

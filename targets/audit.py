@@ -1,69 +1,55 @@
 """The audit trail: every catalog change (django-simple-history) and every upload event, merged.
 
-Reads only; one query per audited model, each capped, whatever the size of the history."""
+Reads only: one query (the history tables' UNION, newest first, capped), whatever the size of the history."""
+
+from django.db.models import CharField, FloatField, IntegerField, Value
 
 from indicators.models import ClusterMembership, GroupMembership, Indicator, IndicatorAlias, RegionGroup, Upload
 
 from .models import CompositeWeight, PolicyDocument, Target
 
+# kind: (model, label, the fields naming the object (texts a, b, c, number n, year y), its name as its __str__ has it)
 AUDITED = {
-    "target": (Target, "目标"),
-    "document": (PolicyDocument, "政策文件"),
-    "indicator": (Indicator, "指标"),
-    "alias": (IndicatorAlias, "指标别名"),
-    "group": (RegionGroup, "区域组"),
-    "group_member": (GroupMembership, "区域组成员"),
-    "cluster_member": (ClusterMembership, "集群成员"),
-    "weight": (CompositeWeight, "综合评价权重"),
-    "upload": (Upload, "数据上传"),
+    "target": (Target, "目标", ("label", "comparator", "unit", "value", "target_year"), "{a} {cmp}{n:g}{c}（{y}）"),
+    "document": (PolicyDocument, "政策文件", ("title",), "{a}"),
+    "indicator": (Indicator, "指标", ("name", None, "unit"), "{a}（{c}）"),
+    "alias": (IndicatorAlias, "指标别名", ("alias", "indicator__name"), "{a} → {b}"),
+    "group": (RegionGroup, "区域组", ("name",), "{a}"),
+    "group_member": (GroupMembership, "区域组成员", ("group__name", "region__name"), "{a} · {b}"),
+    "cluster_member": (ClusterMembership, "集群成员", ("cluster__name", "region__name", "role"), "{a} · {b}（{role}）"),
+    "weight": (CompositeWeight, "综合评价权重", ("target__label", None, None, "weight"), "{a}: {n:g}"),
+    "upload": (Upload, "数据上传", ("original_name", "status", "review_comment"), "{a}"),
 }
 ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
-# Historical rows keep their foreign keys; following them in one join avoids a query per row.
-RELATED = {"group_member": ("group", "region"), "cluster_member": ("cluster", "region"), "alias": ("indicator",),
-           "weight": ("target",), "target": ("indicator",)}  # fmt: skip
+COMPARATORS = dict(Target.Comparator.choices)
+ROLES = dict(ClusterMembership.Role.choices)
+UPLOAD_STATUSES = dict(Upload.Status.choices)
+_NONE = (Value(None, CharField()),) * 3 + (Value(None, FloatField()), Value(None, IntegerField()))
 
 
-def _describe(kind, row):
-    if kind == "group_member":
-        return f"{row.group.name} · {row.region.name}"
-    if kind == "cluster_member":
-        return f"{row.cluster.name} · {row.region.name}（{row.get_role_display()}）"
-    if kind == "alias":
-        return f"{row.alias} → {row.indicator.name}"
-    if kind == "weight":
-        return f"{row.target.label}: {row.weight:g}"
-    if kind == "upload":
-        return row.original_name
-    return str(row.instance)
+def _history(kind, user, since, until):
+    """One model's history rows: kind, when, who, type, reason, object id, then the naming fields a, b, c, n, y."""
+    model, _label, fields, _name = AUDITED[kind]
+    rows = model.history.order_by()
+    if user:
+        rows = rows.filter(history_user__username=user)
+    if since:
+        rows = rows.filter(history_date__date__gte=since)
+    if until:
+        rows = rows.filter(history_date__date__lte=until)
+    naming = [field or none for field, none in zip(fields + (None,) * (5 - len(fields)), _NONE, strict=True)]
+    basics = ["history_date", "history_user__username", "history_type", "history_change_reason", "id"]
+    return rows.values_list(Value(kind, CharField()), *basics, *naming)
 
 
 def audit_events(*, kinds=None, user=None, since=None, until=None, limit=300):
     """Newest first: dicts with when, who, kind, action, object, and what changed (upload status)."""
+    first, *rest = [_history(kind, user, since, until) for kind in kinds or AUDITED]
+    rows = first.union(*rest, all=True).order_by("-history_date")[:limit]
     events = []
-    for kind in kinds or AUDITED:
-        model, label = AUDITED[kind]
-        rows = model.history.select_related("history_user", *RELATED.get(kind, ())).order_by("-history_date")
-        if user:
-            rows = rows.filter(history_user__username=user)
-        if since:
-            rows = rows.filter(history_date__date__gte=since)
-        if until:
-            rows = rows.filter(history_date__date__lte=until)
-        for row in rows[:limit]:
-            detail = ""
-            if kind == "upload":
-                detail = f"{row.get_status_display()}" + (f"：{row.review_comment}" if row.review_comment else "")
-            events.append(
-                {
-                    "when": row.history_date,
-                    "who": row.history_user.get_username() if row.history_user else "system",
-                    "kind": label,
-                    "action": ACTIONS.get(row.history_type, row.history_type),
-                    "object": _describe(kind, row),
-                    "object_id": row.id,
-                    "detail": detail,
-                    "reason": row.history_change_reason or "",
-                }
-            )
-    events.sort(key=lambda e: e["when"], reverse=True)
-    return events[:limit]
+    for kind, when, who, action, reason, object_id, a, b, c, n, y in rows:
+        name = AUDITED[kind][3].format(a=a, b=b, c=c, n=n, y=y, cmp=COMPARATORS.get(b), role=ROLES.get(c))
+        detail = f"{UPLOAD_STATUSES.get(b, b)}" + (f"：{c}" if c else "") if kind == "upload" else ""
+        events.append({"when": when, "who": who or "system", "kind": AUDITED[kind][1], "object_id": object_id,
+                       "action": ACTIONS.get(action, action), "object": name, "detail": detail, "reason": reason or ""})  # fmt: skip
+    return events

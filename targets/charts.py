@@ -7,32 +7,28 @@ or refers to a CDN or map tiles; maps are ``geo`` subplots (never ``map``/``mapb
 every choropleth even when the base map is hidden).
 
 Every builder takes ``lang="zh"|"en"`` for its own fixed strings (axis titles, legend names); labels passed in
-(titles, names, units) are used as given. Status colours are the Okabe–Ito palette used by ``static/css/site.css``,
-and every status shown also carries its text label.
+(titles, names, units, and ``labels``: status code → text, in the order to show) are used as given. Status colours
+are the Okabe–Ito palette used by ``static/css/site.css``, and every status shown also carries its text label.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
 __all__ = [
-    "STATUSES",
     "STATUS_COLORS",
-    "STATUS_LABELS",
     "county_map",
     "distribution_chart",
     "ranking_chart",
     "status_bar",
     "target_chart",
 ]
-
-STATUSES = ("achieved", "on_track", "needs_acceleration", "limited_progress", "deteriorating", "insufficient_data")
 
 STATUS_COLORS = {
     "achieved": "#009E73",
@@ -43,27 +39,8 @@ STATUS_COLORS = {
     "insufficient_data": "#BBBBBB",
 }
 
-STATUS_LABELS = {
-    "zh": {
-        "achieved": "已实现",
-        "on_track": "进度正常",
-        "needs_acceleration": "需加快",
-        "limited_progress": "进展有限",
-        "deteriorating": "倒退",
-        "insufficient_data": "数据不足",
-    },
-    "en": {
-        "achieved": "Achieved",
-        "on_track": "On track",
-        "needs_acceleration": "Needs acceleration",
-        "limited_progress": "Limited progress",
-        "deteriorating": "Deteriorating",
-        "insufficient_data": "Insufficient data",
-    },
-}
-
 # Text colour on a status-coloured fill, as in site.css's badges.
-_STATUS_TEXT = {s: "#FFFFFF" if s in ("achieved", "limited_progress") else "#000000" for s in STATUSES}
+_STATUS_TEXT = {s: "#FFFFFF" if s in ("achieved", "limited_progress") else "#000000" for s in STATUS_COLORS}
 
 _TEXT = {
     "zh": {
@@ -80,7 +57,6 @@ _TEXT = {
         "quartiles": "四分位区间",
         "range": "最小–最大",
         "n": "县数",
-        "count": "目标数",
         "target_at": "目标（{year}）: {value}",
     },
     "en": {
@@ -97,7 +73,6 @@ _TEXT = {
         "quartiles": "Interquartile range",
         "range": "Min–max",
         "n": "Counties",
-        "count": "Targets",
         "target_at": "Target ({year}): {value}",
     },
 }
@@ -113,7 +88,6 @@ TARGET_COLOR = "#000000"
 COMPARE_COLORS = ("#7A7A7A", "#9E9E9E", "#5C5C5C", "#B0B0B0")
 COMPARE_DASHES = ("dashdot", "longdash", "longdashdot", "solid")
 RANK_COLOR = "#B3BEC9"
-HIGHLIGHT_COLOR = "#0072B2"
 MISSING_COLOR = "#E6E6E6"
 GRID_COLOR = "#E3E3E3"
 # Buttons dropped from the small charts' mode bar (kept: download PNG), so it does not cover the title line.
@@ -219,6 +193,12 @@ def _axis(**extra) -> dict:
     return axis
 
 
+def _check_statuses(statuses: Iterable[str], labels) -> None:
+    unknown = sorted(set(statuses) - set(labels or ()))
+    if unknown:
+        raise ValueError(f"unknown status {unknown}; expected one of {list(labels or ())}")
+
+
 def _frame(frame: pd.DataFrame, columns: Iterable[str], what: str) -> pd.DataFrame:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -240,13 +220,10 @@ class _LightFigure:
         self.layout.update(layout)
 
 
-def _to_dict(fig) -> dict:
+def _to_dict(fig: _LightFigure) -> dict:
     """JSON-ready dict of a figure (NaN → null; arrays stay plain lists since every builder passes lists)."""
-    if isinstance(fig, _LightFigure):
-        out = json.loads(pio.json.to_json_plotly({"data": fig.data, "layout": fig.layout}))
-    else:
-        out = json.loads(fig.to_json())
-    out.get("layout", {}).pop("template", None)
+    out = json.loads(pio.json.to_json_plotly({"data": fig.data, "layout": fig.layout}))
+    out["layout"].pop("template", None)
     return out
 
 
@@ -260,7 +237,7 @@ def _year_ticks(years: list[int]) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ target chart
-def target_chart(series, *, unit, title="", target=None, projection=None, compare=None, lang="zh", demo=False) -> dict:
+def target_chart(series, *, unit, target=None, projection=None, compare=None, lang="zh", demo=False) -> dict:
     """Small line chart of a scope's actual series with its target path, projection and comparison lines."""
     t = _TEXT[_lang(lang)]
     s = _frame(series, ["year", "value"], "series")
@@ -362,8 +339,7 @@ def target_chart(series, *, unit, title="", target=None, projection=None, compar
                 )
             )
 
-    top = 34 if (title or demo) else 10
-    layout = _base_layout(title=title, height=280, margin={"l": 8, "r": 12, "t": top, "b": 8})
+    layout = _base_layout(title="", height=280, margin={"l": 8, "r": 12, "t": 34 if demo else 10, "b": 8})
     layout.update(
         xaxis=_axis(title={"text": t["year"], "standoff": 4}, **_year_ticks(sorted(set(all_years)))),
         yaxis=_axis(title={"text": unit, "standoff": 6}, **_VALUE_TICKS),
@@ -381,9 +357,6 @@ def target_chart(series, *, unit, title="", target=None, projection=None, compar
         hovermode="closest",
         modebar={"remove": _SMALL_MODEBAR_REMOVE},
     )
-    if title:
-        layout["title"]["y"] = 0.985
-        layout["title"]["yanchor"] = "top"
     if demo:
         layout["annotations"] = [
             {
@@ -409,12 +382,6 @@ def target_chart(series, *, unit, title="", target=None, projection=None, compar
 
 
 # ---------------------------------------------------------------------------------------------------- map
-def _geojson_codes(geojson) -> list[str]:
-    if isinstance(geojson, Mapping):
-        return [str(f.get("properties", {}).get("code")) for f in geojson.get("features", [])]
-    return []
-
-
 def _names(frame: pd.DataFrame) -> list[str]:
     codes = frame["code"].astype(str)
     if "name" not in frame.columns:
@@ -422,19 +389,10 @@ def _names(frame: pd.DataFrame) -> list[str]:
     return [code if _missing(name) else str(name) for code, name in zip(codes, frame["name"], strict=True)]
 
 
-def _subset(geojson, codes) -> dict | str:
-    """Only the features a trace draws (a dict is embedded in every trace using it); a URL is passed through."""
-    if not isinstance(geojson, Mapping):
-        return geojson
-    wanted = set(codes)
-    features = [f for f in geojson.get("features", []) if str(f.get("properties", {}).get("code")) in wanted]
-    return {"type": "FeatureCollection", "features": features}
-
-
 def _choropleth(geojson, codes, z, names, **kwargs) -> go.Choropleth:
     codes = [str(c) for c in codes]
     return go.Choropleth(
-        geojson=_subset(geojson, codes),
+        geojson=geojson,
         locations=list(codes),
         featureidkey="properties.code",
         z=z,
@@ -448,51 +406,29 @@ def _solid(color: str) -> list:
     return [[0, color], [1, color]]
 
 
-def county_map(geojson, frame, *, mode, title="", unit="", lang="zh", topojson_url=None) -> dict:
+def county_map(geojson, frame, *, mode, labels=None, title="", unit="", lang="zh") -> dict:
     """County choropleth (geo subplot, no base map) of a value or a status; the page must pass config.topojsonURL.
 
-    ``geojson`` is the county FeatureCollection (dict, embedded in the figure) or its URL (str, e.g.
-    ``static('geo/zhejiang_counties.geojson')``, fetched by plotly.js from the same server). Features are matched on
-    ``properties.code``. The GeoJSON is wound clockwise on purpose (plotly fills the inside): do not rewind it.
+    ``geojson`` is the URL of the county FeatureCollection (e.g. ``static('geo/zhejiang_counties.geojson')``,
+    fetched by plotly.js from the same server); features are matched on ``properties.code``. The GeoJSON is wound
+    clockwise on purpose (plotly fills the inside): do not rewind it. Only the counties in ``frame`` are drawn.
 
     ``mode="value"``: ``frame`` has [code, name, value]; a continuous colour scale with the unit on the colour bar;
-    counties with a NaN value (and, when ``geojson`` is a dict, counties absent from ``frame``) are drawn light grey
-    as 无数据/No data. ``mode="status"``: ``frame`` has [code, name, status]; one trace per status present, coloured
-    from STATUS_COLORS, with a legend of the status labels (a missing status counts as insufficient_data).
+    counties with a NaN value are drawn light grey as 无数据/No data. ``mode="status"``: ``frame`` has [code, name, status]; one trace per status present, in the
+    order of ``labels`` and coloured from STATUS_COLORS, with a legend of the labels (a missing status counts as
+    insufficient_data).
 
     plotly.js fetches a topojson base layer for every choropleth even though the base map is hidden, so the page must
     call ``Plotly.newPlot(div, fig.data, fig.layout, {topojsonURL: "<static>/vendor/topojson/", ...})`` or plotly.js
-    will try its CDN. If ``topojson_url`` is given it is also returned as ``fig["config"]["topojsonURL"]`` for pages
-    that pass the whole figure object to Plotly.newPlot.
+    will try its CDN.
     """
     t = _TEXT[_lang(lang)]
-    labels = STATUS_LABELS[_lang(lang)]
     if mode not in ("value", "status"):
         raise ValueError(f"mode must be 'value' or 'status', not {mode!r}")
     f = _frame(frame, ["code", mode], "frame").copy()
     f["code"] = f["code"].astype(str)
     f["_name"] = _names(f)
-    known = set(f["code"])
-    absent = [c for c in _geojson_codes(geojson) if c not in known]
     fig = _LightFigure()
-
-    def missing_trace(codes, names, text):
-        fig.add_trace(
-            _choropleth(
-                geojson,
-                codes,
-                [0] * len(codes),
-                names,
-                colorscale=_solid(MISSING_COLOR),
-                zmin=0,
-                zmax=1,
-                showscale=False,
-                name=text,
-                showlegend=True,
-                hovertemplate=f"%{{customdata}}<br>{text}<extra></extra>",
-            )
-        )
-
     if mode == "value":
         values = pd.to_numeric(f["value"], errors="coerce")
         have = f[values.notna()]
@@ -519,15 +455,26 @@ def county_map(geojson, frame, *, mode, title="", unit="", lang="zh", topojson_u
                 )
             )
         gaps = f[values.isna()]
-        codes = list(gaps["code"]) + absent
-        if codes:
-            missing_trace(codes, list(gaps["_name"]) + absent, t["no_data"])
+        if len(gaps):
+            fig.add_trace(
+                _choropleth(
+                    geojson,
+                    gaps["code"],
+                    [0] * len(gaps),
+                    gaps["_name"],
+                    colorscale=_solid(MISSING_COLOR),
+                    zmin=0,
+                    zmax=1,
+                    showscale=False,
+                    name=t["no_data"],
+                    showlegend=True,
+                    hovertemplate=f"%{{customdata}}<br>{t['no_data']}<extra></extra>",
+                )
+            )
     else:
         status = f["status"].map(lambda s: "insufficient_data" if _missing(s) else str(s))
-        unknown = sorted(set(status) - set(STATUSES))
-        if unknown:
-            raise ValueError(f"unknown status {unknown}; expected one of {STATUSES}")
-        for s in STATUSES:
+        _check_statuses(status, labels)
+        for s in labels:
             rows = f[status == s]
             if not len(rows):
                 continue
@@ -541,14 +488,12 @@ def county_map(geojson, frame, *, mode, title="", unit="", lang="zh", topojson_u
                     zmin=0,
                     zmax=1,
                     showscale=False,
-                    name=labels[s],
+                    name=str(labels[s]),
                     legendgroup=s,
                     showlegend=True,
                     hovertemplate=f"%{{customdata}}<br>{labels[s]}<extra></extra>",
                 )
             )
-        if absent:
-            missing_trace(absent, absent, t["no_data"])
 
     layout = _base_layout(title=title, height=560, margin={"l": 0, "r": 0, "t": 40 if title else 4, "b": 0})
     layout.update(
@@ -570,22 +515,18 @@ def county_map(geojson, frame, *, mode, title="", unit="", lang="zh", topojson_u
         modebar={"remove": ["sendChartToCloud", "select", "lasso"]},
     )
     fig.update_layout(layout)
-    out = _to_dict(fig)
-    if topojson_url:
-        out["config"] = {"topojsonURL": topojson_url}
-    return out
+    return _to_dict(fig)
 
 
 # ------------------------------------------------------------------------------------------------ ranking
-def ranking_chart(frame, *, unit, title="", highlight=None, lang="zh", target=None) -> dict:
-    """Horizontal bar ranking of [name, value], highest on top, with highlighted names and an optional target line."""
-    t = _TEXT[_lang(lang)]
+def ranking_chart(frame, *, unit, title="", lang="zh") -> dict:
+    """Horizontal bar ranking of [name, value], highest on top."""
+    _lang(lang)
     f = _frame(frame, ["name", "value"], "frame").copy()
     f["value"] = pd.to_numeric(f["value"], errors="coerce")
     f = f.dropna(subset=["value"])
     f["name"] = f["name"].astype(str)
     f = f.sort_values(["value", "name"], ascending=[False, True], kind="stable")
-    marked = {highlight} if isinstance(highlight, str) else set(highlight or ())
     names = list(f["name"])
     fig = _LightFigure()
     fig.add_trace(
@@ -593,7 +534,7 @@ def ranking_chart(frame, *, unit, title="", highlight=None, lang="zh", target=No
             x=_floats(f["value"]),
             y=names,
             orientation="h",
-            marker={"color": [HIGHLIGHT_COLOR if n in marked else RANK_COLOR for n in names]},
+            marker={"color": RANK_COLOR},
             texttemplate=f"%{{x:{VALUE_FORMAT}}}",
             textposition="outside",
             constraintext="none",
@@ -603,57 +544,17 @@ def ranking_chart(frame, *, unit, title="", highlight=None, lang="zh", target=No
             showlegend=False,
         )
     )
-    show_target = _num(target) is not None
-    top = (40 if title else 8) + (22 if show_target else 0)
+    top = 40 if title else 8
     layout = _base_layout(
         title=title, height=max(300, 22 * len(names) + top + 60), margin={"l": 8, "r": 40, "t": top, "b": 8}
     )
     layout.update(
         xaxis=_axis(title={"text": unit}, side="bottom", rangemode="tozero", **_VALUE_TICKS),
-        yaxis=_axis(
-            type="category",
-            autorange="reversed",
-            showgrid=False,
-            ticks="",
-            tickmode="array",
-            tickvals=names,
-            ticktext=[f"<b>{n}</b>" if n in marked else n for n in names],
-        ),
+        yaxis=_axis(type="category", autorange="reversed", showgrid=False, ticks=""),
         bargap=0.25,
     )
     if title:
-        layout["title"]["y"] = 1
-        layout["title"]["yanchor"] = "top"
-        layout["title"]["pad"] = {"t": 8}
-    if show_target:
-        x = _num(target)
-        layout["shapes"] = [
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": x,
-                "x1": x,
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": TARGET_COLOR, "width": 2.5, "dash": "dash"},
-                "name": "target",
-            }
-        ]
-        layout["annotations"] = [
-            {
-                "text": f"{t['target']} {_fmt(x, unit)}",
-                "xref": "x",
-                "yref": "paper",
-                "x": x,
-                "y": 1,
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": FONT_SIZE},
-                "name": "target",
-            }
-        ]
+        layout["title"].update(y=1, yanchor="top", pad={"t": 8})
     fig.update_layout(layout)
     return _to_dict(fig)
 
@@ -675,15 +576,14 @@ def _inclusive_quartiles(values: list[float]) -> tuple[float, float, float]:
     return median(lower), median(v), median(upper)
 
 
-def distribution_chart(frame, *, unit, title="", lang="zh") -> dict:
-    """Box plot per year of a value across counties ([year, value], optional name), outliers shown as points."""
+def distribution_chart(frame, *, unit, lang="zh") -> dict:
+    """Box plot per year of a value across counties ([year, value]), outliers shown as points."""
     t = _TEXT[_lang(lang)]
     f = _frame(frame, ["year", "value"], "frame").copy()
     f["value"] = pd.to_numeric(f["value"], errors="coerce")
     f = f.dropna(subset=["year", "value"])
     f["year"] = [_year(y) for y in f["year"]]
     f = f.sort_values(["year", "value"], kind="stable")
-    names = _names(f.assign(code="")) if "name" in f.columns else None
     value_fmt = _with_unit(f"%{{y:{VALUE_FORMAT}}}", unit)
     box = go.Box(
         x=list(f["year"]),
@@ -696,14 +596,8 @@ def distribution_chart(frame, *, unit, title="", lang="zh") -> dict:
         line={"color": ACTUAL_COLOR, "width": 2},
         fillcolor="rgba(0,114,178,0.18)",
         showlegend=False,
-        hovertemplate=(
-            f"%{{text}}<br>{_year_label('%{x}', t)}: {value_fmt}<extra></extra>"
-            if names
-            else f"{_year_label('%{x}', t)}: {value_fmt}<extra></extra>"
-        ),
+        hovertemplate=f"{_year_label('%{x}', t)}: {value_fmt}<extra></extra>",
     )
-    if names:
-        box.text = names
     fig = _LightFigure()
     fig.add_trace(box)
 
@@ -732,7 +626,7 @@ def distribution_chart(frame, *, unit, title="", lang="zh") -> dict:
             name=t["median"],
         )
     )
-    layout = _base_layout(title=title, height=380, margin={"l": 8, "r": 12, "t": 40 if title else 10, "b": 8})
+    layout = _base_layout(title="", height=380, margin={"l": 8, "r": 12, "t": 10, "b": 8})
     layout.update(
         xaxis=_axis(title={"text": t["year"]}, type="category", categoryorder="category ascending", showgrid=False),
         yaxis=_axis(title={"text": unit}, **_VALUE_TICKS),
@@ -743,16 +637,13 @@ def distribution_chart(frame, *, unit, title="", lang="zh") -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ status bar
-def status_bar(counts, *, lang="zh") -> dict:
+def status_bar(counts, *, labels, lang="zh") -> dict:
     """One horizontal stacked bar of how many targets are in each status, each segment labelled and coloured."""
-    code = _lang(lang)
-    t, labels = _TEXT[code], STATUS_LABELS[code]
-    unknown = sorted(set(counts) - set(STATUSES))
-    if unknown:
-        raise ValueError(f"unknown status {unknown}; expected one of {STATUSES}")
+    t = _TEXT[_lang(lang)]
+    _check_statuses(counts, labels)
     fig = _LightFigure()
     total = 0
-    for s in STATUSES:
+    for s in labels:
         n = int(counts.get(s) or 0)
         if n <= 0:
             continue

@@ -157,21 +157,17 @@ def _is_scalar(*values) -> bool:
 
 
 def _out(arr, scalar: bool):
-    if scalar:
-        item = np.asarray(arr).item()
-        return item
-    return arr
+    return np.asarray(arr).item() if scalar else arr
+
+
+_DIRECTIONS = {"up": 1.0, "neutral": 1.0, "down": -1.0}
 
 
 def _as_direction(direction) -> np.ndarray:
     """+1 higher-is-better, -1 lower-is-better; accepts numbers or 'up'/'down' (neutral counts as up)."""
     arr = np.asarray(direction)
-    if arr.dtype.kind in "OUST":
-        mapping = {"up": 1.0, "down": -1.0, "neutral": 1.0, "higher": 1.0, "lower": -1.0}
-        flat = [
-            mapping.get(str(x).lower(), np.nan) if not isinstance(x, (int, float)) else float(x) for x in arr.ravel()
-        ]
-        return np.asarray(flat, dtype=float).reshape(arr.shape)
+    if arr.dtype.kind in "OUS":
+        return np.vectorize(lambda x: _DIRECTIONS.get(x, np.nan) if isinstance(x, str) else x, otypes=[float])(arr)
     return arr.astype(float)
 
 
@@ -353,22 +349,10 @@ def _prepare_members(members: pd.DataFrame, sc: pd.DataFrame, lineage: Mapping |
 
 
 def _str_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes (-1 where missing) of ``values`` as strings, and the sorted distinct strings.
-
-    Same strings as ``values.map(str)`` row by row; the conversion runs once per distinct value when
-    the values are strings already (the usual case), which is what makes 2 M rows cheap.
-    """
+    """Integer codes (-1 where missing) of ``values``, and the sorted distinct values as strings."""
     codes, uniques = pd.factorize(values)
-    uniques = np.asarray(uniques, dtype=object)
-    if len(uniques) and pd.api.types.infer_dtype(uniques, skipna=False) != "string":
-        # numbers (or a mix): convert every row, as 1 and 1.0 would share a factorize slot
-        converted = pd.Series(values.to_numpy(dtype=object)).where(pd.Series(codes) >= 0)
-        converted = converted.map(str, na_action="ignore")
-        codes, uniques = pd.factorize(converted)
-        uniques = np.asarray(uniques, dtype=object)
-    names, inverse = np.unique(uniques.astype(str).astype(object), return_inverse=True)
-    to_sorted = np.append(np.asarray(inverse, dtype=np.int64).reshape(-1), -1)  # code -1 stays -1
-    return to_sorted[codes], names
+    names, inverse = np.unique(np.asarray(uniques).astype(str).astype(object), return_inverse=True)
+    return np.append(np.asarray(inverse, dtype=np.int64).reshape(-1), -1)[codes], names  # -1 stays -1
 
 
 def _lookup(names: np.ndarray, values) -> np.ndarray:
@@ -379,37 +363,12 @@ def _lookup(names: np.ndarray, values) -> np.ndarray:
     return np.asarray(index.get_indexer(pd.Index(np.asarray(values, dtype=object), dtype=object)), dtype=np.int64)
 
 
-def _at(values: np.ndarray, index: np.ndarray, missing=-1) -> np.ndarray:
-    """values[index], with ``missing`` where index is -1."""
-    out = np.full(len(index), missing, dtype=values.dtype)
-    ok = index >= 0
-    out[ok] = values[index[ok]]
-    return out
-
-
-def _last_of_each(*keys: np.ndarray) -> np.ndarray | None:
-    """Mask keeping the last row of each combination of the integer keys (drop_duplicates keep='last'),
-    or None when every combination occurs once."""
-    n = len(keys[0])
-    if n < 2:
-        return None
-    combined = np.zeros(n, dtype=np.int64)
-    room = 1
+def _last_of_each(*keys: np.ndarray) -> np.ndarray:
+    """Mask keeping the last row of each combination of the non-negative integer keys (drop_duplicates keep='last')."""
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
     for key in keys:
-        low, high = int(key.min()), int(key.max())
-        span = high - low + 1
-        if room * span >= 2**62:
-            frame = pd.DataFrame({f"k{i}": k for i, k in enumerate(keys)})
-            keep = ~frame.duplicated(keep="last").to_numpy()
-            return None if keep.all() else keep
-        combined *= span
-        combined += key
-        combined -= low
-        room *= span
-    if room <= max(4 * n, 1 << 22) and np.bincount(combined, minlength=room).max() <= 1:
-        return None
-    keep = ~pd.Series(combined).duplicated(keep="last").to_numpy()
-    return None if keep.all() else keep
+        combined = combined * (int(key.max(initial=0)) + 1) + key
+    return ~pd.Series(combined).duplicated(keep="last").to_numpy()
 
 
 class _Observations:
@@ -459,16 +418,10 @@ def _coded_observations(
     regional = keep & (scope_code < 0) & (rid >= 0)
     scoped = np.flatnonzero(keep & (scope_code >= 0))
 
-    if regional.all():
-        r_rid, r_iid, r_year, r_value = rid, iid, year, value
-    else:
-        r_rid, r_iid, r_year, r_value = rid[regional], iid[regional], year[regional], value[regional]
+    r_rid, r_iid, r_year, r_value = rid[regional], iid[regional], year[regional], value[regional]
     last = _last_of_each(r_rid, r_iid, r_year)
-    if last is not None:
-        r_rid, r_iid, r_year, r_value = r_rid[last], r_iid[last], r_year[last], r_value[last]
-    if len(scoped):
-        last = _last_of_each(scope_code[scoped], iid[scoped], year[scoped])
-        scoped = scoped if last is None else scoped[last]
+    r_rid, r_iid, r_year, r_value = r_rid[last], r_iid[last], r_year[last], r_value[last]
+    scoped = scoped[_last_of_each(scope_code[scoped], iid[scoped], year[scoped])]
 
     mapping = _resolve_lineage(lineage)
     if mapping and len(r_rid):
@@ -478,7 +431,7 @@ def _coded_observations(
         r_current = ~is_old[r_rid]
         r_rid = np.asarray(inverse, dtype=np.int64).reshape(-1)[r_rid]
         regions = new_regions
-        if _last_of_each(r_rid, r_iid, r_year) is not None:
+        if not _last_of_each(r_rid, r_iid, r_year).all():
             # a current code's own figure wins; otherwise the old codes of a merge are combined
             frame = pd.DataFrame({"rid": r_rid, "iid": r_iid, "year": r_year, "value": r_value, "_current": r_current})
             key = ["rid", "iid", "year"]
@@ -572,57 +525,30 @@ class _Aggregate:
     table; ``take(scopes, codes)`` finds each (scope, indicator) series without a merge.
     """
 
-    def __init__(self, scopes, codes, parts, key_dtypes=None):
+    def __init__(self, scopes, codes, parts):
         self.scopes, self.codes = scopes, codes
-        cols = {
-            name: np.concatenate([p[name] for p in parts]) if len(parts) > 1 else parts[0][name] for name in parts[0]
-        }
+        cols = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
         self.sid, self.iid, self.year = cols["sid"], cols["iid"], cols["year"]
         self.value, self.members_included = cols["value"], cols["members_included"]
-        self.columns, self.key_dtypes = cols, key_dtypes
+        self.columns = cols
         years_of_pair = cols["years_of_pair"]  # rows of each scope × indicator pair, pairs in order
         self.pairs = np.flatnonzero(years_of_pair)
         self.stops = np.cumsum(years_of_pair)[self.pairs]
         self.starts = self.stops - years_of_pair[self.pairs]
 
-    @classmethod
-    def from_frame(cls, frame: pd.DataFrame) -> _Aggregate:
-        """The aggregate of a table keyed by scope, indicator_code and year (such as aggregate()'s output),
-        with its value and members_included, to evaluate targets on."""
-        scopes = np.unique(frame["scope"].to_numpy(dtype=object))
-        codes = np.unique(frame["indicator_code"].to_numpy(dtype=object))
-        sid, iid = _lookup(scopes, frame["scope"]), _lookup(codes, frame["indicator_code"])
-        year = frame["year"].to_numpy(dtype=np.int64)
-        order = np.lexsort((year, iid, sid))
-        part = {
-            "sid": sid[order],
-            "iid": iid[order],
-            "year": year[order],
-            "value": frame["value"].to_numpy(dtype=float)[order],
-            "members_included": frame["members_included"].to_numpy(dtype=np.int64)[order],
-            "years_of_pair": np.bincount(sid * len(codes) + iid, minlength=len(scopes) * len(codes)),
-        }
-        return cls(scopes, codes, [part])
-
     def frame(self) -> pd.DataFrame:
         c = self.columns
-        scope_dtype, code_dtype = self.key_dtypes
         return pd.DataFrame(
             {
-                "scope": pd.Series(self.scopes[self.sid], dtype=object).astype(scope_dtype),
-                "indicator_code": pd.Series(self.codes[self.iid], dtype=object).astype(code_dtype),
+                "scope": self.scopes[self.sid],
+                "indicator_code": self.codes[self.iid],
                 "year": self.year,
-                "value": self.value,
-                "members_included": self.members_included,
-                "members_total": c["members_total"],
-                "summed_value": c["summed_value"],
-                "reported_value": c["reported_value"],
-                "consistency_flag": c["consistency_flag"],
+                **{name: c[name] for name in AGGREGATE_COLUMNS[3:]},
             }
         )
 
-    def take(self, scopes, codes) -> tuple[np.ndarray, np.ndarray]:
-        """(key number, aggregate row) for every year of each (scope, indicator) key, key by key."""
+    def take(self, scopes, codes, until) -> tuple[np.ndarray, np.ndarray]:
+        """(key number, aggregate row) for every year up to ``until`` (per key) of each (scope, indicator) key."""
         sid = _lookup(self.scopes, scopes)
         iid = _lookup(self.codes, codes)
         pair = np.where((sid >= 0) & (iid >= 0), sid * len(self.codes) + iid, -1)
@@ -633,50 +559,9 @@ class _Aggregate:
         counts = np.where(found, self.stops[pos] - self.starts[pos], 0)
         key = np.repeat(np.arange(len(pair)), counts)
         offsets = np.arange(len(key)) - np.repeat(np.cumsum(counts) - counts, counts)
-        return key, np.repeat(self.starts[pos], counts) + offsets
-
-
-def _key_dtypes(sc_dtype, *, grouped, summed, by_scope, by_code, ratio, right_only):
-    """dtypes of the public table's scope and indicator_code columns.
-
-    The table used to be built by concatenating and merging string-keyed frames, whose key dtypes
-    (object or str) follow from which of those frames were empty; the same steps are run here on
-    frames of at most one row, so the public output keeps exactly the dtypes it always had.
-    """
-    as_str = pd.Series([], dtype=object).astype(str).dtype
-    inferred = pd.Index(["x"]).dtype
-
-    def proxy(rows, scope_dtype, code_dtype, key="b" if right_only else "a"):
-        return pd.DataFrame(
-            {
-                "scope": pd.Series([key] * rows, dtype=object).astype(scope_dtype),
-                "indicator_code": pd.Series(["i"] * rows, dtype=object).astype(code_dtype),
-                "year": np.zeros(rows, dtype=np.int64),
-            }
-        )
-
-    key = ["scope", "indicator_code", "year"]
-    left = proxy(int(summed), inferred, inferred, key="a") if grouped else proxy(0, object, object)
-    reported = pd.concat([proxy(int(by_scope), object, as_str), proxy(int(by_code), sc_dtype, as_str)])
-    ratios = proxy(1, inferred, as_str) if ratio else proxy(0, object, object)
-    reported = pd.concat([reported, ratios], ignore_index=True).drop_duplicates(key)
-    out = left.merge(reported, on=key, how="outer")
-    return out["scope"].dtype, out["indicator_code"].dtype
-
-
-def _dense_index(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(sorted distinct values, position of each value among them) of an integer array."""
-    if not len(values):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    low = int(values.min())
-    span = int(values.max()) - low + 1
-    if span > 4 * len(values) + 1024:
-        distinct = np.unique(values)
-        return distinct, np.searchsorted(distinct, values)
-    seen = np.bincount(values - low, minlength=span) > 0
-    distinct = np.flatnonzero(seen) + low
-    position = np.cumsum(seen) - 1
-    return distinct.astype(np.int64), position[values - low]
+        at = np.repeat(self.starts[pos], counts) + offsets
+        keep = self.year[at] <= np.asarray(until, dtype=np.int64)[key]
+        return key[keep], at[keep]
 
 
 def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.DataFrame, role, full=False):
@@ -706,7 +591,8 @@ def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.
     n_codes = len(codes)
     at = {code: n for n, code in enumerate(codes)}
     recode = _lookup(codes, obs.codes)
-    years, where = _dense_index(np.concatenate([obs.year, obs.s_year]).astype(np.int64))
+    years, where = np.unique(np.concatenate([obs.year, obs.s_year]).astype(np.int64), return_inverse=True)
+    where = where.reshape(-1)
     r_y, s_y = where[: len(obs.year)], where[len(obs.year) :]
     n_years = len(years)
     prev = np.searchsorted(years, years - 1)  # index of the previous calendar year, -1 when not observed
@@ -761,7 +647,7 @@ def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.
     n_cols = len(columns)
     region_parts = np.stack(columns, axis=2) if n_cols else np.zeros((len(used), n_years, 0))
     del columns
-    m_local = _at(local, mem_rid)
+    m_local = np.append(local, -1)[mem_rid]  # -1 (no figures) stays -1
     m_keep = (mem_sid >= 0) & (m_local >= 0)
     m_sid, m_local = mem_sid[m_keep], m_local[m_keep]  # members with figures, in the members' order
     size = np.bincount(m_sid, minlength=len(scopes))
@@ -782,7 +668,6 @@ def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.
     bounds.append(len(scopes))
 
     parts = []
-    seen = dict(summed=False, ratio=False, right_only=False)
     for first, stop in zip(bounds[:-1], bounds[1:], strict=True):
         n = stop - first
         # member sums over (member, year) rows in the members' order, grouped by (scope, year); a
@@ -829,13 +714,8 @@ def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.
         pick = (s_sid >= first) & (s_sid < stop)
         reported[s_sid[pick] - first, s_iid[pick], s_y[pick]] = obs.s_value[pick]
         direct = ~np.isnan(reported)
-        ratio_rows = np.zeros_like(direct) if full else None
-        fills = []
-        for i, i_num, i_den, factor in ratio_at:
-            with np.errstate(all="ignore"):
-                fills.append((i, _safe_div(reported[:, i_num, :], reported[:, i_den, :]) * factor))
-            if full:
-                ratio_rows[:, i, :] |= direct[:, i_num, :] & direct[:, i_den, :]
+        with np.errstate(all="ignore"):
+            fills = [(i, _safe_div(reported[:, num, :], reported[:, den, :]) * f) for i, num, den, f in ratio_at]
         for i, ratio in fills:
             reported[:, i, :] = np.where(direct[:, i, :], reported[:, i, :], ratio)
         del fills
@@ -862,30 +742,9 @@ def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.
                 reported_value=r_val,
                 consistency_flag=flag & (diff > _EPS),
             )
-            seen["summed"] |= bool((included > 0).any())
-            seen["ratio"] |= bool(ratio_rows.any())
-            seen["right_only"] |= bool(((direct | ratio_rows) & (included == 0)).any())
         parts.append(part)
         del summed, included, reported, direct, value
-    if not full:
-        return _Aggregate(scopes, codes, parts)
-
-    # dtypes of the key columns, as the frames the table was once merged from made them
-    grouped = bool(len(obs.rid) and len(mem) and n_cols and has_rows[mem_rid[mem_rid >= 0]].any())
-    if grouped and not seen["summed"]:  # member figures of scopes outside ``sc`` were rows too
-        outside = _at(local, mem_rid[mem_sid < 0])
-        outside = outside[outside >= 0]
-        seen["summed"] = bool(len(outside) and (~np.isnan(region_parts[outside])).any())
-    key_dtypes = _key_dtypes(
-        sc["scope"].dtype,
-        grouped=grouped,
-        summed=seen["summed"],
-        by_scope=bool((s_sid >= 0).any()),
-        by_code=bool(len(rep_sid)),
-        ratio=bool(len(derived)) and seen["ratio"],
-        right_only=seen["right_only"],
-    )
-    return _Aggregate(scopes, codes, parts, key_dtypes)
+    return _Aggregate(scopes, codes, parts)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -975,8 +834,8 @@ def _series(rows: pd.DataFrame, agg: _Aggregate, scope_col: str, ind_col: str) -
 
     Rows in the order of ``rows``, each row's years ascending (as a merge on the sorted aggregate gives).
     """
-    keys = rows[["row_id", scope_col, ind_col]].dropna()
-    key, at = agg.take(keys[scope_col], keys[ind_col])
+    keys = rows[["row_id", scope_col, ind_col, "until"]].dropna()
+    key, at = agg.take(keys[scope_col], keys[ind_col], keys["until"])
     return pd.DataFrame(
         {
             "row_id": keys["row_id"].to_numpy(dtype=np.int64)[key],
@@ -1069,7 +928,7 @@ def _level_metrics(actual, t, y0, t0, target, T, comparator, d, th, count_fallba
     }
 
 
-def _evaluate_levels(rows: pd.DataFrame, agg: pd.DataFrame, ind: pd.DataFrame, th: dict) -> pd.DataFrame:
+def _evaluate_levels(rows: pd.DataFrame, agg: _Aggregate, ind: pd.DataFrame, th: dict) -> pd.DataFrame:
     r = rows.set_index("row_id")
     s = _level_series(rows, agg)
     plan_base = r["base_year"].fillna(r["period_start"] - 1)
@@ -1092,15 +951,7 @@ def _evaluate_levels(rows: pd.DataFrame, agg: pd.DataFrame, ind: pd.DataFrame, t
     cvb = (r["kind"] == "change_vs_base").to_numpy()
     if cvb.any():
         base_exact = exact.reindex(r.index).to_numpy(dtype=float)
-        cvb_d = np.where(
-            v < 0,
-            -1.0,
-            np.where(
-                v > 0,
-                np.where(np.isin(comp, ["le", "lt"]), -1.0, 1.0),
-                np.where(np.isin(comp, ["le", "lt"]), -1.0, 1.0),
-            ),
-        )
+        cvb_d = np.where((v < 0) | np.isin(comp, ["le", "lt"]), -1.0, 1.0)
         cvb_d = np.where((comp == "approx") & (v == 0), _comparator_direction(comp, ind_dir), cvb_d)
         target = np.where(cvb, base_exact * (1.0 + v / 100.0), v)
         d = np.where(cvb, cvb_d, d)
@@ -1350,8 +1201,8 @@ def _threshold_units(rows: pd.DataFrame, sc: pd.DataFrame, mem: pd.DataFrame) ->
 
 def _evaluate_thresholds(rows, agg, units, th) -> pd.DataFrame:
     r = rows.set_index("row_id")
-    u = units.merge(rows[["row_id", "threshold_indicator"]], on="row_id")
-    key, at = agg.take(u["unit_scope"], u["threshold_indicator"])
+    u = units.merge(rows[["row_id", "threshold_indicator", "until"]], on="row_id")
+    key, at = agg.take(u["unit_scope"], u["threshold_indicator"], u["until"])
     vals = pd.DataFrame(
         {
             "row_id": u["row_id"].to_numpy(dtype=np.int64)[key],
@@ -1449,6 +1300,7 @@ def compute_gaps(
     role=None,
     *,
     scale_free_benchmarks_only=True,
+    past_targets_at_their_year=False,
 ) -> pd.DataFrame:
     """One row per (scope, applicable target) with actual, gap, growth rates, projection and status (GAP_COLUMNS).
 
@@ -1458,7 +1310,9 @@ def compute_gaps(
     targets to each requested member county. With ``scale_free_benchmarks_only`` (default) only targets
     that do not depend on a unit's size are benchmarked (growth/decline rates, change vs base, point
     increases, and levels of ratios/percentages): a county is not held to the province's 亿元 total or
-    count. Only data with year <= as_of is used. See docs/methodology.md for the per-kind rules.
+    count. Only data with year <= as_of is used; with ``past_targets_at_their_year`` a target whose year lies
+    before as_of is judged with the data up to its own year (a 2017 goal is not measured with 2024 figures).
+    See docs/methodology.md for the per-kind rules.
     """
     th = _thresholds(thresholds)
     as_of = int(as_of)
@@ -1471,6 +1325,8 @@ def compute_gaps(
     rows = _applicable_rows(tg, sc, mem, ind, requested, scale_free_benchmarks_only)
     if not len(rows):
         return pd.DataFrame(columns=GAP_COLUMNS)
+    years = rows["target_year"].to_numpy(dtype=np.int64)
+    rows["until"] = np.minimum(years, as_of) if past_targets_at_their_year else as_of
 
     thr_rows = rows[rows["kind"] == THRESHOLD_KIND]
     units = _threshold_units(thr_rows, sc, mem)

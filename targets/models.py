@@ -8,6 +8,17 @@ from simple_history.models import HistoricalRecords
 from indicators.models import Indicator
 
 
+class GapStatus(models.TextChoices):
+    """How far a scope stands from a target: the codes targets/gaps.py gives, in the order pages show them."""
+
+    ACHIEVED = "achieved", _("已实现")
+    ON_TRACK = "on_track", _("进度正常")
+    NEEDS_ACCELERATION = "needs_acceleration", _("需加快")
+    LIMITED_PROGRESS = "limited_progress", _("进展有限")
+    DETERIORATING = "deteriorating", _("倒退")
+    INSUFFICIENT_DATA = "insufficient_data", _("数据不足")
+
+
 class PolicyDocument(models.Model):
     class Issuer(models.TextChoices):
         PROVINCE = "province", _("浙江省")

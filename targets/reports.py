@@ -11,14 +11,7 @@ from django.conf import settings
 
 from indicators import versioning
 
-from . import gaps
-from .selectors import engine_inputs
-
-
-def default_as_of():
-    """The latest year with approved data (statistics lag a year), else last calendar year."""
-    years = inputs().observations["year"]
-    return int(years.max()) if len(years) else datetime.date.today().year - 1
+from . import gaps, pages, selectors
 
 
 def parse_scope(text):
@@ -48,9 +41,26 @@ def _cached(key, compute):
     return tables[key]
 
 
+def regions():
+    """Every region, with the demo flag (one query per data version, shared by the navigation and the engine)."""
+    return _cached("regions", selectors.regions_frame)
+
+
 def inputs(include_submitted=False):
     """Engine inputs, kept per data version (a fixed number of queries on a miss, none on a hit)."""
-    return _cached(f"inputs:{int(include_submitted)}", lambda: engine_inputs(include_submitted))
+    return _cached(
+        f"inputs:{int(include_submitted)}", lambda: selectors.engine_inputs(include_submitted, regions=regions())
+    )
+
+
+def years():
+    """The years with approved data, oldest first; without any, last calendar year (statistics lag a year)."""
+    return sorted(int(y) for y in inputs().observations["year"].unique()) or [datetime.date.today().year - 1]
+
+
+def default_as_of():
+    """The latest year with approved data."""
+    return years()[-1]
 
 
 def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_submitted=False):
@@ -65,22 +75,18 @@ def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_subm
             targets = targets[targets["document"] == document]
         # A plan whose target year has passed is judged at that year, with the data it had then:
         # a 2017 goal is not measured against 2024 figures.
-        parts = []
-        for year, group in targets.groupby(targets["target_year"].clip(upper=as_of)):
-            parts.append(
-                gaps.compute_gaps(
-                    group,
-                    data.observations,
-                    data.indicators,
-                    data.scopes,
-                    data.members,
-                    int(year),
-                    lineage=data.lineage,
-                    thresholds=settings.GAP_STATUS_THRESHOLDS,
-                    role=role,
-                )
-            )
-        table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=gaps.GAP_COLUMNS)
+        table = gaps.compute_gaps(
+            targets,
+            data.observations,
+            data.indicators,
+            data.scopes,
+            data.members,
+            as_of,
+            lineage=data.lineage,
+            thresholds=settings.GAP_STATUS_THRESHOLDS,
+            role=role,
+            past_targets_at_their_year=True,
+        )
         labels = targets.set_index("target_id")[["label", "policy_input", "value"]]
         table = table.join(labels.rename(columns={"value": "target_value_document"}), on="target_id")
         names = data.indicators.set_index("code")["name"]
@@ -106,34 +112,20 @@ def aggregate_series(scopes, indicator_codes=None, *, role=None, include_submitt
     return table
 
 
-def records(table):
-    """JSON-ready dicts: NaN → None, numpy scalars → Python."""
-    out = table.astype(object).where(pd.notna(table), None)
-    return out.to_dict("records")
-
-
-def composite_weights():
-    """target_id → weight (edits in the admin move the data version, so this is kept per version)."""
-    from .models import CompositeWeight
-
-    return _cached("weights", lambda: dict(CompositeWeight.objects.values_list("target_id", "weight")))
-
-
 def county_names():
-    """Current county code → name, from the kept engine inputs (no query on a warm process)."""
-    regions = inputs().regions
-    current = regions[(regions["level"] == "county") & regions["valid_to"].isna()]
-    return dict(zip(current["code"], current["name"], strict=True))
+    """Current county code → name."""
+    frame = regions()
+    return dict(frame[(frame["level"] == "county") & frame["valid_to"].isna()][["code", "name"]].values)
 
 
 def composite_table(as_of=None, include_submitted=False):
     """Counties' composite score (综合评价) with ranks in the province, their city and their groups."""
     as_of = as_of or default_as_of()
-    weights = composite_weights()
     key = f"composite:{as_of}:{int(include_submitted)}"
 
     def compute():
         data = inputs(include_submitted)
+        weighted = data.targets[data.targets["weight"].notna()]  # the targets admins gave a weight
         counties = data.regions[(data.regions["level"] == "county") & data.regions["valid_to"].isna()]
         groups = data.members[data.members["scope"].str.startswith("group:")]
         group_lists = groups.groupby("region_code")["scope"].agg(list)
@@ -147,7 +139,7 @@ def composite_table(as_of=None, include_submitted=False):
             }
         )
         table = gap_table([s for s in regions["scope"]], as_of=as_of, include_submitted=include_submitted)
-        scores = gaps.composite_score(table, weights, regions)
+        scores = gaps.composite_score(table, dict(weighted[["target_id", "weight"]].values), regions)
         return scores.merge(regions[["scope", "name", "code", "city_scope"]], on="scope", how="inner").sort_values(
             ["rank_province", "code"], na_position="last"
         )
@@ -155,31 +147,18 @@ def composite_table(as_of=None, include_submitted=False):
     return _cached(key, compute)
 
 
-def documents_newest_first():
-    """The policy documents, newest plan first (kept per data version: no query on a warm process)."""
-    from .models import PolicyDocument
-
-    return _cached("documents", lambda: list(PolicyDocument.objects.order_by("-period_end", "-period_start")))
-
-
-def clusters():
-    from indicators.models import Cluster
-
-    return _cached("clusters", lambda: list(Cluster.objects.only("slug", "name", "tier", "is_demo")))
-
-
 def scope_names():
-    """Region codes and group/cluster slugs → names, for labelling scopes (kept per data version)."""
-    from indicators.models import Cluster, RegionGroup
-
-    def compute():
-        names = dict(zip(inputs().regions["code"], inputs().regions["name"], strict=True))
-        names.update(RegionGroup.objects.values_list("slug", "name"))
-        names.update(Cluster.objects.values_list("slug", "name"))
-        return names
-
-    return _cached("scope-names", compute)
+    """Region codes and group/cluster slugs → names, for labelling scopes."""
+    data = inputs()
+    return dict(data.regions[["code", "name"]].values) | dict(data.groupings[["slug", "name"]].values)
 
 
 def document_titles():
-    return {d.code: d.title for d in documents_newest_first()}
+    return dict(inputs().documents[["document", "document_title"]].values)
+
+
+def navigation():
+    """The county selector's entries and whether demo statistics are shown (no query once regions() is kept)."""
+    frame = regions()
+    counties = frame[(frame["level"] == "county") & frame["valid_to"].isna()]
+    return {"nav_counties": pages.records(counties[["code", "name"]]), "demo_data": bool(frame["demo_data"].any())}

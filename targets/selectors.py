@@ -1,50 +1,31 @@
-"""Reads of the targets app: targets as records and as the DataFrames the gap engine takes."""
+"""Reads of the dashboard: querysets turned into plain records and into the DataFrames the gap engine and
+the pages take (fixed column names, a fixed number of queries whatever the number of regions)."""
 
 from dataclasses import dataclass
 
 import pandas as pd
+from django.db.models import BooleanField, CharField, Count, Exists, IntegerField, Value
 
+from indicators.access import visible_uploads
 from indicators.ingest.units import UnitError, convert
-from indicators.models import Cluster, ClusterMembership, GroupMembership, Indicator, Observation, Region, RegionGroup
+from indicators.models import Cluster, Indicator, IndicatorAlias, Observation, Region, RegionGroup, Upload
 
-from .models import Target
+from .models import PolicyDocument, QualitativeGoal, Target
 
 PROVINCE_CODE = "330000"
 
 
 def target_records():
-    """Every target as a flat dict with the export contract's keys (1 query)."""
-    rows = Target.objects.select_related("document", "indicator").order_by(
-        "document__period_start", "document__code", "seq"
-    )
-    return [
-        {
-            "target_id": t.pk,
-            "document": t.document.code,
-            "clause": t.clause,
-            "indicator_code": t.indicator.code,
-            "indicator_name": t.indicator.name,
-            "label": t.label,
-            "kind": t.kind,
-            "comparator": t.comparator,
-            "value": t.value,
-            "unit": t.unit,
-            "target_year": t.target_year,
-            "base_year": t.base_year,
-            "per_year": t.per_year,
-            "scope": t.scope,
-            "share_of": t.share_of or None,
-            "policy_input": t.policy_input,
-            "excerpt": t.excerpt,
-            "note": t.note,
-        }
-        for t in rows
-    ]
+    """Every target as a flat dict with the export contract's keys, value and unit as the document states them."""
+    frame = targets_frame().drop(columns=["value", "unit"])
+    frame = frame.rename(columns={"stated_value": "value", "stated_unit": "unit"})
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 @dataclass
 class EngineInputs:
-    """Everything targets/gaps.py needs, as plain DataFrames (see the module docstring there)."""
+    """Everything targets/gaps.py needs, as plain DataFrames (see the module docstring there), and the
+    catalog the pages show beside it (regions, groups and clusters, documents)."""
 
     observations: pd.DataFrame
     indicators: pd.DataFrame
@@ -53,6 +34,8 @@ class EngineInputs:
     targets: pd.DataFrame
     lineage: dict
     regions: pd.DataFrame
+    groupings: pd.DataFrame
+    documents: pd.DataFrame
 
 
 def observations_frame(include_submitted=False):
@@ -80,12 +63,38 @@ def indicators_frame():
     return frame.astype({"factor": "float64"})
 
 
+REGION_COLUMNS = ["id", "code", "name", "short_name", "level", "parent_code", "valid_from", "valid_to", "note"]
+
+
 def regions_frame():
-    """Every region (current and historical) with its parent code (one query)."""
-    values = Region.objects.values_list("code", "name", "short_name", "level", "parent__code", "valid_from", "valid_to")
-    return pd.DataFrame.from_records(
-        list(values), columns=["code", "name", "short_name", "level", "parent_code", "valid_from", "valid_to"]
-    )
+    """Every region (current and historical) with its parent code, by code (one query).
+
+    ``demo_data``, the same on every row, says whether approved demo statistics are loaded: it rides along
+    so that the navigation, which reads this frame, costs no query of its own."""
+    demo = Exists(Upload.objects.filter(source=Upload.Source.DEMO, status=Upload.Status.APPROVED))
+    fields = [f if f != "parent_code" else "parent__code" for f in REGION_COLUMNS]
+    values = Region.objects.annotate(demo_data=demo).values_list(*fields, "demo_data")
+    return pd.DataFrame.from_records(list(values), columns=[*REGION_COLUMNS, "demo_data"])
+
+
+GROUPING_COLUMNS = ["kind", "id", "slug", "name", "parent", "tier", "is_demo", "excerpt", "order"]
+
+
+def groupings_frame():
+    """Region groups and 415X clusters, one row per direct member (region_code, role, member_is_demo) and
+    one without a member for an empty one, ordered as the admin orders them (one query, a UNION)."""
+    text = CharField()
+    groups = RegionGroup.objects.order_by().values_list(
+        Value("group", text), "id", "slug", "name", Value(None, text), Value("", text), "is_demo", Value("", text),
+        Value(0, IntegerField()), "memberships__region__code", Value("member", text), Value(False, BooleanField()),
+    )  # fmt: skip
+    clusters = Cluster.objects.order_by().values_list(
+        Value("cluster", text), "id", "slug", "name", "parent__slug", "tier", "is_demo", "excerpt", "order",
+        "memberships__region__code", "memberships__role", "memberships__is_demo",
+    )  # fmt: skip
+    columns = [*GROUPING_COLUMNS, "region_code", "role", "member_is_demo"]
+    frame = pd.DataFrame.from_records(list(groups.union(clusters, all=True)), columns=columns)
+    return frame.sort_values(["kind", "order", "slug", "region_code"], ignore_index=True, na_position="first")
 
 
 def lineage_map():
@@ -99,8 +108,8 @@ def lineage_map():
     return region_lineage().current_codes()
 
 
-def scopes_and_members(regions, lineage):
-    """The scope table and membership table for every place the dashboard reports on (3 queries)."""
+def scopes_and_members(regions, lineage, groupings):
+    """The scope table and membership table for every place the dashboard reports on (no query)."""
     counties = regions[regions["level"] == "county"]
     current = counties[counties["valid_to"].isna()]
     # Cities and the province sum every unit valid in a year; units remapped by lineage are
@@ -115,21 +124,19 @@ def scopes_and_members(regions, lineage):
     for code in current["code"]:
         scope_rows.append((f"county:{code}", code, "county"))
         member_rows.append((f"county:{code}", code, "member"))
-    for slug in RegionGroup.objects.values_list("slug", flat=True):
-        scope_rows.append((f"group:{slug}", None, "group"))
+    groups = groupings[groupings["kind"] == "group"]
+    scope_rows += [(f"group:{slug}", None, "group") for slug in groups["slug"].unique()]
     member_rows += [
-        (f"group:{slug}", code, "member")
-        for slug, code in GroupMembership.objects.values_list("group__slug", "region__code")
+        (f"group:{slug}", code, "member") for slug, code in _members(groups)[["slug", "region_code"]].values
     ]
-    clusters = list(Cluster.objects.values_list("slug", "parent__slug"))
+    clusters = groupings[groupings["kind"] == "cluster"]
     roles = {}
-    for slug, code, role in ClusterMembership.objects.values_list("cluster__slug", "region__code", "role"):
+    for slug, code, role in _members(clusters)[["slug", "region_code", "role"]].values:
         roles.setdefault(slug, {})[code] = role
     children = {}
-    for slug, parent in clusters:
-        if parent:
-            children.setdefault(parent, []).append(slug)
-    for slug, _parent in clusters:
+    for slug, parent in clusters.drop_duplicates("slug").dropna(subset=["parent"])[["slug", "parent"]].values:
+        children.setdefault(parent, []).append(slug)
+    for slug in clusters["slug"].unique():
         scope_rows.append((f"cluster:{slug}", None, "cluster"))
         merged = dict(roles.get(slug, {}))
         # A world-class group is the union of its clusters; a county core anywhere counts as core.
@@ -143,6 +150,10 @@ def scopes_and_members(regions, lineage):
     scopes = pd.DataFrame(scope_rows, columns=["scope", "reported_code", "level"])
     members = pd.DataFrame(member_rows, columns=["scope", "region_code", "role"])
     return scopes, members
+
+
+def _members(groupings):
+    return groupings[groupings["region_code"].notna()]
 
 
 def _canonical(value, unit, canonical_unit):
@@ -160,57 +171,115 @@ RATE_KINDS = {"avg_annual_growth", "annual_decline", "change_vs_base", "annual_i
 
 
 def targets_frame(document=None):
-    """Targets in engine shape, values converted to the indicator's canonical unit (one query)."""
-    rows = Target.objects.select_related("document", "indicator", "threshold_indicator").order_by("document", "seq")
+    """Targets in engine shape, values converted to the indicator's canonical unit, with what the pages
+    show beside them: the value and unit as the document states them, text, clause, composite weight,
+    and the document's title and plan period (one query)."""
+    rows = Target.objects.select_related("document", "indicator", "threshold_indicator", "composite_weight")
     if document:
         rows = rows.filter(document__code=document)
-    records = []
-    for t in rows:
-        own_unit = t.kind in RATE_KINDS or t.kind == "threshold_count"
-        value = t.value if own_unit else _canonical(t.value, t.unit, t.indicator.unit)
-        threshold = t.threshold_indicator
-        records.append(
-            {
-                "target_id": t.pk,
-                "document": t.document.code,
-                "indicator_code": t.indicator.code,
-                "label": t.label,
-                "kind": t.kind,
-                "comparator": t.comparator,
-                "value": float(value),
-                "unit": t.unit if own_unit else t.indicator.unit,
-                "target_year": t.target_year,
-                "base_year": t.base_year if t.base_year else pd.NA,
-                "period_start": t.document.period_start,
-                "per_year": t.per_year,
-                "scope": t.scope,
-                "share_of": t.share_of or None,
-                "policy_input": t.policy_input,
-                "threshold_indicator": threshold.code if threshold else None,
-                "threshold_comparator": t.threshold_comparator or None,
-                "threshold_value": _canonical(t.threshold_value, t.threshold_unit, threshold.unit)
-                if threshold
-                else None,
-                "threshold_members": t.threshold_members or None,
-            }
-        )
-    frame = pd.DataFrame.from_records(records)
+    frame = pd.DataFrame.from_records([_target_record(t) for t in rows.order_by("document", "seq")])
     if not frame.empty:
         frame["base_year"] = frame["base_year"].astype("Int64")
     return frame
 
 
-def engine_inputs(include_submitted=False, document=None):
-    """All engine inputs in a fixed number of queries, whatever the number of counties."""
-    regions = regions_frame()
+def _target_record(t):
+    own_unit = t.kind in RATE_KINDS or t.kind == "threshold_count"
+    value = t.value if own_unit else _canonical(t.value, t.unit, t.indicator.unit)
+    threshold = t.threshold_indicator
+    weight = getattr(t, "composite_weight", None)
+    return {
+        "target_id": t.pk,
+        "document": t.document.code,
+        "indicator_code": t.indicator.code,
+        "indicator_name": t.indicator.name,
+        "label": t.label,
+        "kind": t.kind,
+        "comparator": t.comparator,
+        "value": float(value),
+        "unit": t.unit if own_unit else t.indicator.unit,
+        "target_year": t.target_year,
+        "base_year": t.base_year if t.base_year else pd.NA,
+        "period_start": t.document.period_start,
+        "per_year": t.per_year,
+        "scope": t.scope,
+        "share_of": t.share_of or None,
+        "policy_input": t.policy_input,
+        "threshold_indicator": threshold.code if threshold else None,
+        "threshold_comparator": t.threshold_comparator or None,
+        "threshold_value": _canonical(t.threshold_value, t.threshold_unit, threshold.unit) if threshold else None,
+        "threshold_members": t.threshold_members or None,
+        "seq": t.seq,
+        "clause": t.clause,
+        "stated_value": t.value,
+        "stated_unit": t.unit,
+        "text": str(t),
+        "note": t.note,
+        "excerpt": t.excerpt,
+        "weight": weight.weight if weight else None,
+        "document_title": t.document.title,
+        "period_end": t.document.period_end,
+    }
+
+
+def engine_inputs(include_submitted=False, document=None, regions=None):
+    """All engine inputs in a fixed number of queries, whatever the number of counties (``regions``, when
+    the caller already holds regions_frame(), is not read again)."""
+    regions = regions_frame() if regions is None else regions
     lineage = lineage_map()
-    scopes, members = scopes_and_members(regions, lineage)
+    groupings = groupings_frame()
+    scopes, members = scopes_and_members(regions, lineage, groupings)
+    targets = targets_frame(document)
+    documents = targets.reindex(columns=["document", "document_title", "period_start", "period_end"])
     return EngineInputs(
         observations=observations_frame(include_submitted),
         indicators=indicators_frame(),
         scopes=scopes,
         members=members,
-        targets=targets_frame(document),
+        targets=targets,
         lineage=lineage,
         regions=regions,
+        groupings=groupings,
+        documents=documents.drop_duplicates("document").sort_values(["period_end", "period_start"], ascending=False),
     )
+
+
+# Reads of single pages (one query each).
+
+
+def predecessors(code):
+    """The units a region was formed from, e.g. 绍兴县 for 柯桥区."""
+    return list(Region.objects.filter(successors__code=code).values("code", "name"))
+
+
+def county_uploads(user, code, limit=20):
+    """The newest uploads naming the county that the user may see."""
+    return list(visible_uploads(user).filter(regions__code=code).order_by("-uploaded_at")[:limit])
+
+
+def document(code):
+    return PolicyDocument.objects.filter(code=code).first()
+
+
+def qualitative_goals(code):
+    return list(QualitativeGoal.objects.filter(document__code=code))
+
+
+def indicator(code):
+    return Indicator.objects.select_related("numerator", "denominator", "growth_of").filter(code=code).first()
+
+
+def aliases(code):
+    return list(IndicatorAlias.objects.filter(indicator__code=code))
+
+
+def document_list():
+    return PolicyDocument.objects.annotate(target_count=Count("targets"))
+
+
+def indicator_list():
+    return Indicator.objects.select_related("numerator", "denominator").order_by("order", "code")
+
+
+def cluster_list():
+    return Cluster.objects.select_related("parent").annotate(member_count=Count("memberships"))

@@ -52,15 +52,24 @@ class HeatmapTable(tables.Table):
         return neutralise(value)
 
 
+class StatusColumn(tables.Column):
+    """A status as its label: the hidden column that carries a heatmap cell's status into the exports."""
+
+    def __init__(self, labels, **kwargs):
+        self.labels = labels
+        super().__init__(visible=False, **kwargs)
+
+    def render(self, value):
+        return str(self.labels.get(value, value))
+
+
 def heatmap_table(records, columns, labels):
-    """A heatmap with one StatusValueColumn per (target_id, header, unit)."""
+    """A heatmap with one StatusValueColumn per (target_id, header, unit), and its status for the exports."""
     extra = [
         (f"t{tid}", StatusValueColumn(f"s{tid}", unit, labels, verbose_name=header)) for tid, header, unit in columns
     ]
-    # Status of each column also exported, as text next to the value.
     extra += [
-        (f"s{tid}", tables.Column(verbose_name=f"{header}·{gettext('状态')}", visible=False))
-        for tid, header, _u in columns
+        (f"s{tid}", StatusColumn(labels, verbose_name=f"{header}·{gettext('状态')}")) for tid, header, _u in columns
     ]
     return HeatmapTable(records, extra_columns=extra)
 

@@ -1,438 +1,319 @@
-"""Dashboard pages: fetch with a selector, compute with the core, build tables and figures, render."""
+"""Dashboard pages: read with a selector, shape with the core (pages, gaps, charts), build tables and figures,
+render. A data page takes a year that has data (with_year) and renders its body from its normalised parameters
+alone (_clean, _body)."""
 
-import django_filters
+import copy
+from functools import wraps
+
 from django import forms
 from django.core.cache import cache
-from django.db.models import Count
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 from django_tables2.export import TableExport
 
 from indicators import versioning
-from indicators.access import reviewer_required, visible_uploads
-from indicators.models import Cluster, ClusterMembership, Indicator, Region, RegionGroup
+from indicators.access import reviewer_required
+from indicators.models import Cluster, ClusterMembership
 
-from . import audit, charts, pages, reports
-from .models import PolicyDocument, Target
+from . import audit, charts, pages, reports, selectors
+from .models import GapStatus
 from .tables import CompositeTable, RankingTable, SafeTableExport, heatmap_table
 
-STATUS_LABELS = {
-    "achieved": _("已实现"),
-    "on_track": _("进度正常"),
-    "needs_acceleration": _("需加快"),
-    "limited_progress": _("进展有限"),
-    "deteriorating": _("倒退"),
-    "insufficient_data": _("数据不足"),
-}
+STATUS = dict(GapStatus.choices)
+ROLES = dict(ClusterMembership.Role.choices)
+TIERS = dict(Cluster.Tier.choices)
+FILTERS = {"city": _("设区市"), "group": _("区域组"), "cluster": _("集群")}
 
 
 def _lang():
     return "en" if (get_language() or "").startswith("en") else "zh"
 
 
-def _year(request):
-    try:
-        return int(request.GET.get("year") or reports.default_as_of())
-    except ValueError:
-        return reports.default_as_of()
+def with_year(view):
+    """Call the view with the year it shows: ?year= when that year has data; a year without data redirects to the
+    nearest one that has (the other parameters kept); no year, or not a number, is the latest year with data."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        years = reports.years()
+        try:
+            year = int(request.GET.get("year", ""))
+        except ValueError:
+            year = years[-1]
+        if year not in years:
+            query = request.GET.copy()
+            query["year"] = pages.nearest_year(years, year)
+            return redirect(f"{request.path}?{query.urlencode()}")
+        return view(request, *args, year=year, **kwargs)
+
+    return wrapped
 
 
-def _geo_url():
-    return static("geo/zhejiang_counties.geojson")
+def _clean(request, year, **allowed):
+    """A copy of the request whose query string holds only the page's normalised parameters: the year when the
+    request names one, and each parameter in `allowed` (name → its valid values) when it is valid."""
+    params = {"year": year if "year" in request.GET else None, **pages.pick(request.GET, allowed)}
+    query = QueryDict(mutable=True)
+    for name, value in params.items():
+        if value is not None:
+            query[name] = str(value)
+    clean = copy.copy(request)
+    clean.GET, clean.META = query, {**request.META, "QUERY_STRING": query.urlencode()}
+    return clean
 
 
-class CountyFilter(django_filters.FilterSet):
-    city = django_filters.ModelChoiceFilter(
-        field_name="parent", label=_("设区市"), queryset=Region.objects.filter(level="city", valid_to__isnull=True)
-    )
-    group = django_filters.ModelChoiceFilter(
-        field_name="region_groups", label=_("区域组"), queryset=RegionGroup.objects.all()
-    )
-    cluster = django_filters.ModelChoiceFilter(field_name="clusters", label=_("集群"), queryset=Cluster.objects.all())
-
-    class Meta:
-        model = Region
-        fields = ["city", "group", "cluster"]
-
-
-def _body(request, name, template, build):
-    """A page's rendered body, kept per data version, language and full path (query string included):
-    a warm hit skips every computation and query behind it. Bodies hold no CSRF token or user data;
-    the per-user parts of a page are rendered outside them."""
-    key = f"zj:{versioning.key()}:body:{name}:{get_language()}:{request.get_full_path()}"
+def _body(clean, template, build):
+    """A page's body, kept per data version, language, path and normalised parameters. It is rendered for the
+    clean request (see _clean), so a parameter the page does not use can neither change a body nor mint a cache
+    entry. Bodies hold no CSRF token or user data; the per-user parts of a page are rendered outside them."""
+    key = f"zj:{versioning.key()}:body:{get_language()}:{clean.get_full_path()}"
     html = cache.get(key)
     if html is None:
-        html = render_to_string(template, build(), request=request)
+        html = render_to_string(template, build(clean), request=clean)
         cache.set(key, html, 3600)
     return html
 
 
-def overview(request):
+# ---------------------------------------------------------------------------------------------- overview
+@with_year
+def overview(request, year):
+    clean = _clean(request, year, **_overview_params())
     export = request.GET.get("_export")
     if TableExport.is_valid_format(export):
-        context = _overview_context(request)
-        return SafeTableExport(export, context["heatmap"]).response(f"zjindustry-heatmap-{context['year']}.{export}")
-    body = _body(request, "overview", "targets/_overview_body.html", lambda: _overview_context(request))
-    return render(request, "targets/overview.html", {"body": body})
+        return SafeTableExport(export, _heatmap(clean, year)).response(f"zjindustry-heatmap-{year}.{export}")
+    body = _body(clean, "targets/_overview_body.html", lambda clean: _overview(clean, year))
+    return render(request, "targets/page.html", {"body": body, "title": _("全省总览"), "figures": True})
 
 
-def _overview_context(request):
-    year = _year(request)
-    documents = reports.documents_newest_first()
-    current, history = documents[:1], documents[1:]
-    table = reports.gap_table(None, as_of=year)
-    show_history = request.GET.get("history") == "1"
-    shown = [d.code for d in (history if show_history else current)]
-    cards = pages.headline_rows(table, shown)
-    if show_history:
-        cards = table[
-            (~table["benchmark"]) & (table["document"].isin(shown)) & (table["scope"] == table["target_scope"])
-        ]
-        cards = cards[~cards["policy_input"].fillna(False).astype(bool)].sort_values(["document", "target_id"])
-    counties = CountyFilter(request.GET, queryset=Region.objects.filter(level="county", valid_to__isnull=True))
-    county_rows = [
-        {"code": r.code, "name": r.name, "city": r.parent.short_name}
-        for r in counties.qs.select_related("parent").distinct()
-    ]
-    key_ids = pages.key_benchmarks(table, [d.code for d in documents])
-    labels = reports.records(table[table["target_id"].isin(key_ids)].drop_duplicates("target_id"))
-    columns = [(r["target_id"], f"{r['label']}（{r['target_year']}）", r["unit"]) for r in labels]
-    columns.sort(key=lambda c: key_ids.index(c[0]))
-    heatmap = heatmap_table(pages.heatmap_records(table, key_ids, county_rows), columns, STATUS_LABELS)
-    RequestConfig(request, paginate=False).configure(heatmap)
-    map_choice = request.GET.get("map") or (f"status:{key_ids[0]}" if key_ids else "ind:value_added")
-    return {
-        "year": year,
-        "cards": reports.records(cards),
-        "documents": documents,
-        "show_history": show_history,
-        "filter": counties,
-        "heatmap": heatmap,
-        "map_fig": _overview_map(map_choice, table, year, {r["code"] for r in county_rows}),
-        "map_choices": _map_choices(labels),
-        "map_choice": map_choice,
-        "status_labels": STATUS_LABELS,
-        "status_fig": charts.status_bar(pages.status_counts(cards), lang=_lang()) if len(cards) else None,
-        "composite": _composite_table(request, year, {r["code"]: r["city"] for r in county_rows}),
-        "composite_targets": _composite_targets(),
-        "clusters": reports.clusters(),
+def _overview_params():
+    """The valid values of ?history, the heatmap filters, ?map and the two tables' sort orders."""
+    data = reports.inputs()
+    targets = [str(t) for t in data.targets["target_id"]]
+    return {name: {str(i) for i, _name in options} for name, options in _filter_choices(data).items()} | {
+        "history": {"1"},
+        "map": {f"ind:{c}" for c in data.indicators["code"]} | {f"status:{t}" for t in targets},
+        "sort": pages.sortable(["name", "city", "code", *(f"t{t}" for t in targets)]),
+        "c-sort": pages.sortable(CompositeTable.base_columns),
     }
 
 
-def _composite_targets():
-    weights = reports.composite_weights()
-    targets = reports.inputs().targets
-    chosen = targets[targets["target_id"].isin(weights)]
-    return [{"label": t.label, "weight": weights[t.target_id]} for t in chosen.itertuples()]
+def _overview(request, year):
+    data, history = reports.inputs(), request.GET.get("history") == "1"
+    table, codes = reports.gap_table(None, as_of=year), list(data.documents["document"])
+    cards = pages.history_rows(table, codes[1:]) if history else pages.headline_rows(table, codes[:1])
+    key_ids, counties = pages.key_benchmarks(table, codes), _counties(request)
+    choice = request.GET.get("map") or (f"status:{key_ids[0]}" if key_ids else "ind:value_added")
+    counts = pages.status_counts(cards, STATUS)
+    weighted = data.targets[data.targets["weight"].notna()]
+    return {
+        **{"year": year, "show_history": history, "cards": pages.records(cards), "statuses": STATUS},
+        "documents": pages.records(data.documents),
+        "status_fig": charts.status_bar(counts, labels=STATUS, lang=_lang()) if len(cards) else None,
+        "filters": [
+            {"name": name, "label": FILTERS[name], "choices": choices, "value": request.GET.get(name)}
+            for name, choices in _filter_choices(data).items()
+        ],
+        "heatmap": _heatmap(request, year),
+        "clusters": pages.records(data.groupings[data.groupings["kind"] == "cluster"].drop_duplicates("slug")),
+        "composite": _composite(request, year, counties),
+        "composite_targets": pages.records(weighted[["label", "weight"]]),
+        "map_choices": pages.map_choices(data.indicators, table, key_ids, _("状态")),
+        "map_choice": choice,
+        "map_fig": _county_map(choice, table, year, {c["code"]: c["name"] for c in counties}),
+    }
 
 
-def _composite_table(request, year, cities):
-    """The 综合评价 ranking of the (filtered) counties."""
-    scores = reports.composite_table(year)
-    scores = scores[scores["code"].isin(cities) & scores["score"].notna()]
-    rows = reports.records(scores)
-    for row in rows:
-        row["city"] = cities.get(row["code"], "")
-    table = CompositeTable(rows, prefix="c-")
+def _filter_choices(data):
+    """The heatmap filters' options, each list led by the empty choice."""
+    choices = pages.filter_choices(data.regions, data.groupings)
+    return {name: [("", "---------"), *options] for name, options in choices.items()}
+
+
+def _counties(request):
+    data = reports.inputs()
+    return pages.counties(data.regions, data.groupings, **{name: request.GET.get(name) for name in FILTERS})
+
+
+def _heatmap(request, year):
+    """The county heatmap: the key benchmarks' value and status for each county the filters keep."""
+    data = reports.inputs()
+    table = reports.gap_table(None, as_of=year)
+    key_ids = pages.key_benchmarks(table, list(data.documents["document"]))
+    records = pages.heatmap_records(table, key_ids, _counties(request))
+    heatmap = heatmap_table(records, pages.heatmap_columns(table, key_ids), STATUS)
+    RequestConfig(request, paginate=False).configure(heatmap)
+    return heatmap
+
+
+def _composite(request, year, counties):
+    """The 综合评价 ranking of the counties the filters keep."""
+    cities = {c["code"]: c["city"] for c in counties}
+    table = CompositeTable(pages.composite_rows(reports.composite_table(year), cities), prefix="c-")
     RequestConfig(request, paginate=False).configure(table)
     return table
 
 
-def _map_choices(key_targets):
-    choices = [
-        (f"ind:{code}", name)
-        for code, name in Indicator.objects.filter(
-            code__in=[
-                "value_added",
-                "labour_productivity",
-                "rd_intensity",
-                "value_added_per_mu",
-                "tax_per_mu",
-                "energy_intensity",
-            ]
-        ).values_list("code", "name")
-    ]
-    choices += [(f"status:{r['target_id']}", f"{_('状态')}：{r['label']}") for r in key_targets]
-    return choices
-
-
-def _overview_map(choice, table, year, shown):
-    """The county map, coloured by a status or an indicator, for the counties the filter keeps."""
+def _county_map(choice, table, year, names, title=""):
+    """The map of the named counties, coloured by a target's status (status:ID) or an indicator's value (ind:CODE)."""
     kind, _sep, ref = choice.partition(":")
-    names = {code: name for code, name in reports.county_names().items() if code in shown}
-    if kind == "status" and ref.isdigit():
-        rows = table[(table["target_id"] == int(ref)) & table["scope"].str.startswith("county:")]
-        frame = rows.assign(code=rows["scope"].str.slice(7))[["code", "status"]]
-        frame = frame[frame["code"].isin(names)]
-        frame["name"] = frame["code"].map(names)
-        label = rows["label"].iloc[0] if len(rows) else ""
-        return charts.county_map(_geo_url(), frame, mode="status", title=f"{label}（{year}）", lang=_lang())
-    units = reports.inputs().indicators.set_index("code")["unit"]
-    code = ref if ref in units else "value_added"
-    return _indicator_map(code, year, names, units[code])
+    geo = static("geo/zhejiang_counties.geojson")
+    if kind == "status":
+        frame, label = pages.status_map_frame(table, int(ref), names)
+        return charts.county_map(geo, frame, mode="status", labels=STATUS, title=f"{label}（{year}）", lang=_lang())
+    frame = pages.value_map_frame(reports.aggregate_series([f"county:{c}" for c in names], [ref]), year, names)
+    unit = dict(reports.inputs().indicators[["code", "unit"]].values)[ref]
+    return charts.county_map(geo, frame, mode="value", title=title or f"{year}", unit=unit, lang=_lang())
 
 
-def _indicator_map(code, year, names, unit, title=""):
-    scopes = [f"county:{c}" for c in names]
-    series = reports.aggregate_series(scopes, [code])
-    latest = series[series["year"] == year]
-    frame = latest.assign(code=latest["scope"].str.slice(7))[["code", "value"]]
-    frame = frame.set_index("code").reindex(list(names)).reset_index()
-    frame["name"] = frame["code"].map(names)
-    return charts.county_map(_geo_url(), frame, mode="value", title=title or f"{year}", unit=unit, lang=_lang())
+def _cards(rows, series, compare):
+    """The target cards of a place, compared with the places in `compare` [(label, scope)]."""
+    demo = reports.navigation()["demo_data"]
+    return pages.target_cards(rows, series, reports.inputs().indicators, compare, lang=_lang(), demo=demo)
 
 
+# ---------------------------------------------------------------------------------------------- one place
 def county_jump(request):
-    q = (request.GET.get("q") or "").strip()
-    region = Region.objects.filter(level="county", valid_to__isnull=True).filter(code=q).first()
-    region = region or Region.objects.filter(level="county", valid_to__isnull=True, name=q).first()
-    region = region or Region.objects.filter(level="county", valid_to__isnull=True, short_name=q).first()
-    if region is None:
+    code = pages.find_county(reports.regions(), (request.GET.get("q") or "").strip())
+    if code is None:
         raise Http404("no such county")
-    return redirect("targets:county", code=region.code)
+    return redirect("targets:county", code=code)
 
 
-def _chart_rows(rows, series, compare_scopes, demo):
-    """One card per target row: the row's numbers and a small chart of its indicator."""
-    lang = _lang()
-    cards = []
-    rows = rows[~rows["policy_input"].fillna(False).astype(bool)]
-    # A rate target (年均增长9%) is charted on its indicator's own series and unit (亿元), not in %.
-    indicators = reports.inputs().indicators
-    indicator_units = indicators.set_index("code")["unit"]
-    scale_free = set(indicators.loc[(indicators["kind"] == "derived") | (indicators["unit"] == "%"), "code"])
-    for n, row in enumerate(reports.records(rows)):
-        row["fig_id"] = f"fig-{n}"
-        own = series[(series["scope"] == row["scope"]) & (series["indicator_code"] == row["indicator_code"])]
-        # Comparison lines only where sizes do not matter (ratios, %): a province total would flatten
-        # a county's own line to zero.
-        comparable = row["indicator_code"] in scale_free
-        compare = {
-            label: series[(series["scope"] == scope) & (series["indicator_code"] == row["indicator_code"])][
-                ["year", "value"]
-            ]
-            for label, scope in (compare_scopes if comparable else [])
-        }
-        fig = None
-        if len(own) and row["kind"] in {"level", "share", "change_vs_base"}:
-            target = {
-                "value": row["target_value"],
-                "year": row["target_year"],
-                "base_year": row["base_year"],
-                "base_value": row["base_value"],
-                "comparator": row["comparator"],
-            }
-            projection = None
-            # No projection once the target year has passed: it would be drawn back in time.
-            if row["projected_value"] is not None and row["actual_year"] and row["target_year"] > row["actual_year"]:
-                projection = {
-                    "from_year": row["actual_year"],
-                    "from_value": row["actual_value"],
-                    "year": row["target_year"],
-                    "value": row["projected_value"],
-                }
-            fig = charts.target_chart(
-                own[["year", "value"]],
-                unit=row["unit"],
-                target=target,
-                projection=projection,
-                compare={k: v for k, v in compare.items() if len(v)},
-                lang=lang,
-                demo=demo,
-            )
-        elif len(own):
-            fig = charts.target_chart(
-                own[["year", "value"]], unit=indicator_units.get(row["indicator_code"], ""), lang=lang, demo=demo
-            )
-        row["fig"] = fig
-        row["series_rows"] = reports.records(own[["year", "value"]])
-        row["series_unit"] = (
-            row["unit"]
-            if row["kind"] in {"level", "share", "change_vs_base"}
-            else indicator_units.get(row["indicator_code"], "")
-        )
-        cards.append(row)
-    return cards
+@with_year
+def county(request, code, year):
+    regions = reports.regions()
+    found = regions[(regions["code"] == code) & (regions["level"] == "county")]
+    if found.empty:
+        raise Http404("no such county")
+    body = _body(_clean(request, year), "targets/_county_body.html", lambda clean: _county(code, year))
+    region = {"code": code, "name": found["name"].iloc[0]}
+    uploads = selectors.county_uploads(request.user, code)
+    return render(request, "targets/county.html", {"body": body, "title": region["name"], "region": region,
+                                                   "uploads": uploads, "figures": True})  # fmt: skip
 
 
-def county(request, code):
-    region = get_object_or_404(Region.objects.select_related("parent"), code=code, level="county")
-    body = _body(request, "county", "targets/_county_body.html", lambda: _county_context(request, region))
-    uploads = visible_uploads(request.user).filter(regions=region).select_related("uploaded_by")
-    return render(
-        request,
-        "targets/county.html",
-        {"body": body, "region": region, "uploads": uploads.order_by("-uploaded_at")[:20]},
-    )
-
-
-def _county_context(request, region):
-    year = _year(request)
-    scopes = [f"county:{region.code}", f"city:{region.parent.code}", "province"]
+def _county(code, year):
+    data = reports.inputs()
+    region, groups, clusters = pages.county_profile(data.regions, data.groupings, code, ROLES)
+    scopes = [f"county:{code}", f"city:{region['parent_code']}", "province"]
     table = reports.gap_table(scopes, as_of=year)
     rows = table[table["scope"] == scopes[0]].sort_values(["benchmark", "document", "target_id"])
     series = reports.aggregate_series(scopes, list(rows["indicator_code"].unique()))
-    compare = [(f"{_('所在市')}（{region.parent.short_name}）", scopes[1]), (str(_("全省")), "province")]
-    groups = list(region.region_groups.all())
-    composite = next(iter(reports.records(_composite_row(region.code, year))), None)
+    compare = [(f"{_('所在市')}（{region['parent_short_name']}）", scopes[1]), (str(_("全省")), "province")]
+    scores = reports.composite_table(year)
+    composite = next(iter(pages.records(scores[scores["code"] == code])), None)
+    ranks = [(g["name"], composite["rank_group"].get(f"group:{g['slug']}")) for g in groups] if composite else []
     return {
-        "region": region,
-        "year": year,
-        "cards": _chart_rows(rows, series, compare, demo=_demo(request)),
-        "status_counts": pages.status_counts(rows),
-        "status_labels": STATUS_LABELS,
-        "groups": groups,
-        "clusters": ClusterMembership.objects.filter(region=region).select_related("cluster"),
+        **{"region": region, "year": year, "groups": groups, "clusters": clusters, "statuses": STATUS},
+        "predecessors": selectors.predecessors(code),
+        "cards": _cards(rows, series, compare),
+        "status_counts": pages.status_counts(rows, STATUS),
         "composite": composite,
-        "composite_groups": [(g.name, composite["rank_group"].get(f"group:{g.slug}")) for g in groups]
-        if composite
-        else [],
-        "predecessors": region.predecessors.all(),
+        "composite_groups": ranks,
     }
 
 
-def _composite_row(code, year):
-    scores = reports.composite_table(year)
-    return scores[scores["code"] == code]
+@with_year
+def cluster(request, slug, year):
+    data = reports.inputs()
+    found = data.groupings[(data.groupings["kind"] == "cluster") & (data.groupings["slug"] == slug)]
+    if found.empty:
+        raise Http404("no such cluster")
+    clean = _clean(request, year, role=set(ROLES), rank=set(data.indicators["code"]))
+    role, rank = clean.GET.get("role"), clean.GET.get("rank", "value_added")
+    body = _body(clean, "targets/_cluster_body.html", lambda clean: _cluster(slug, year, role, rank))
+    return render(request, "targets/page.html", {"body": body, "title": found["name"].iloc[0], "figures": True})
 
 
-def _demo(request):
-    from .context_processors import navigation
-
-    return navigation(request)["demo_data"]
-
-
-def cluster_list(request):
-    clusters = Cluster.objects.select_related("parent").prefetch_related("memberships__region")
-    return render(request, "targets/cluster_list.html", {"clusters": clusters})
-
-
-def cluster(request, slug):
-    cluster = get_object_or_404(Cluster.objects.select_related("parent"), slug=slug)
-    year = _year(request)
-    role = request.GET.get("role") if request.GET.get("role") in {"core", "coordination"} else None
+def _cluster(slug, year, role, rank):
+    data = reports.inputs()
+    names = dict(data.regions[["code", "name"]].values)
+    cluster, children, members, codes = pages.cluster_profile(data.groupings, names, slug, ROLES, TIERS)
     scope = f"cluster:{slug}"
     table = reports.gap_table([scope], as_of=year, role=role)
     rows = table[table["scope"] == scope].sort_values(["benchmark", "document", "target_id"])
     series = reports.aggregate_series([scope, "province"], list(rows["indicator_code"].unique()), role=role)
-    memberships = ClusterMembership.objects.filter(cluster=cluster).select_related("region")
-    children = Cluster.objects.filter(parent=cluster)
-    member_codes = [m.region.code for m in memberships]
-    for child in children.prefetch_related("memberships__region"):
-        member_codes += [m.region.code for m in child.memberships.all()]
-    indicator = request.GET.get("rank") or "value_added"
-    ranking_indicator = Indicator.objects.filter(code=indicator).first() or Indicator.objects.get(code="value_added")
-    member_series = reports.aggregate_series(
-        [f"county:{c}" for c in sorted(set(member_codes))], [ranking_indicator.code]
+    indicator = pages.records(data.indicators[data.indicators["code"] == rank])[0]
+    ranking = pages.ranking(reports.aggregate_series([f"county:{c}" for c in codes], [rank]), year, names)
+    chart = len(ranking) and charts.ranking_chart(
+        ranking, unit=indicator["unit"], title=indicator["name"], lang=_lang()
     )
-    latest = member_series[member_series["year"] == year]
-    names = dict(Region.objects.filter(code__in=member_codes).values_list("code", "name"))
-    ranking = [
-        {"code": s[7:], "name": names.get(s[7:], s), "value": v}
-        for s, v in latest.sort_values("value", ascending=False)[["scope", "value"]].itertuples(index=False)
-    ]
-    for n, r in enumerate(ranking, start=1):
-        r["rank"] = n
-    ranking_table = RankingTable(ranking, unit=ranking_indicator.unit)
-    ranking_fig = (
-        charts.ranking_chart(
-            latest.assign(name=latest["scope"].str.slice(7).map(names))[["name", "value"]],
-            unit=ranking_indicator.unit,
-            title=ranking_indicator.name,
-            lang=_lang(),
-        )
-        if len(latest)
-        else None
-    )
-    return render(
-        request,
-        "targets/cluster.html",
-        {
-            "cluster": cluster,
-            "children": children,
-            "year": year,
-            "role": role,
-            "memberships": memberships,
-            "cards": _chart_rows(rows, series, [(str(_("全省")), "province")], demo=_demo(request)),
-            "status_labels": STATUS_LABELS,
-            "ranking_table": ranking_table,
-            "ranking_fig": ranking_fig,
-            "ranking_indicator": ranking_indicator,
-            "member_count": len(set(member_codes)),
-        },
-    )
+    return {
+        **{"cluster": cluster, "children": children, "memberships": members, "member_count": len(codes)},
+        **{"year": year, "role": role, "ranking_indicator": indicator, "statuses": STATUS},
+        "cards": _cards(rows, series, [(str(_("全省")), "province")]),
+        "ranking_table": RankingTable(pages.records(ranking), unit=indicator["unit"]),
+        "ranking_fig": chart or None,
+    }
 
 
+@with_year
+def document(request, code, year):
+    document = selectors.document(code)
+    if document is None:
+        raise Http404("no such document")
+    body = _body(_clean(request, year), "targets/_document_body.html", lambda clean: _document(document, year))
+    return render(request, "targets/page.html", {"body": body, "title": document.title})
+
+
+def _document(document, year):
+    targets = reports.inputs().targets
+    targets = targets[targets["document"] == document.code]
+    table = reports.gap_table(None, as_of=year, document=document.code)
+    # highlight_excerpts escapes the whole text; only its marks are markup.
+    text = mark_safe(pages.highlight_excerpts(document.full_text, targets[["target_id", "excerpt"]].values))
+    rows = pages.document_rows(targets, table, STATUS)
+    return {"document": document, "year": year, "rows": rows, "text_html": text, "statuses": STATUS,
+            "goals": selectors.qualitative_goals(document.code)}  # fmt: skip
+
+
+@with_year
+def indicator(request, code, year):
+    indicators = reports.inputs().indicators
+    found = indicators[indicators["code"] == code]
+    if found.empty:
+        raise Http404("no such indicator")
+    clean = _clean(request, year, sort=pages.sortable(RankingTable.base_columns))
+    body = _body(clean, "targets/_indicator_body.html", lambda clean: _indicator(clean, code, year))
+    return render(request, "targets/page.html", {"body": body, "title": found["name"].iloc[0], "figures": True})
+
+
+def _indicator(request, code, year):
+    indicator, names, targets = selectors.indicator(code), reports.county_names(), reports.inputs().targets
+    series = reports.aggregate_series([f"county:{c}" for c in names], [code])
+    ranking = RankingTable(pages.records(pages.ranking(series, year, names)), unit=indicator.unit)
+    RequestConfig(request, paginate=False).configure(ranking)
+    title = f"{indicator.name}（{year}）"
+    return {
+        "indicator": indicator,
+        "year": year,
+        "aliases": selectors.aliases(code),
+        "targets": pages.records(targets[targets["indicator_code"] == code]),
+        "ranking_table": ranking,
+        "map_fig": _county_map(f"ind:{code}", None, year, names, title=title) if len(series) else None,
+        "distribution_fig": charts.distribution_chart(series[["year", "value"]], unit=indicator.unit, lang=_lang())
+        if len(series)
+        else None,
+    }
+
+
+# ---------------------------------------------------------------------------------------------- lists
 def document_list(request):
-    documents = PolicyDocument.objects.annotate(target_count=Count("targets"))
-    return render(request, "targets/document_list.html", {"documents": documents})
-
-
-def document(request, code):
-    document = get_object_or_404(PolicyDocument, code=code)
-    year = _year(request)
-    targets = list(Target.objects.filter(document=document).select_related("indicator").order_by("seq"))
-    table = reports.gap_table(None, as_of=year, document=code)
-    own = table[(~table["benchmark"]) & (table["scope"] == table["target_scope"])].set_index("target_id")
-    counties = table[table["scope"].str.startswith("county:")]
-    spread = {tid: pages.status_counts(rows) for tid, rows in counties.groupby("target_id")}
-    own_records = {r["target_id"]: r for r in reports.records(own.reset_index())}
-    rows = [{"target": t, "gap": own_records.get(t.pk), "spread": spread.get(t.pk, {})} for t in targets]
-    return render(
-        request,
-        "targets/document.html",
-        {
-            "document": document,
-            "year": year,
-            "rows": rows,
-            "status_labels": STATUS_LABELS,
-            "goals": document.qualitative_goals.all(),
-            "text_html": pages.highlight_excerpts(document.full_text, [(t.pk, t.excerpt) for t in targets]),
-        },
-    )
+    return render(request, "targets/document_list.html", {"documents": selectors.document_list()})
 
 
 def indicator_list(request):
-    indicators = Indicator.objects.select_related("numerator", "denominator").order_by("order", "code")
-    return render(request, "targets/indicator_list.html", {"indicators": indicators})
+    return render(request, "targets/indicator_list.html", {"indicators": selectors.indicator_list()})
 
 
-def indicator(request, code):
-    indicator = get_object_or_404(Indicator.objects.select_related("numerator", "denominator", "growth_of"), code=code)
-    year = _year(request)
-    names = reports.county_names()
-    series = reports.aggregate_series([f"county:{c}" for c in names], [code])
-    latest = series[series["year"] == year].sort_values("value", ascending=False)
-    ranking = [
-        {"rank": n, "code": s[7:], "name": names.get(s[7:], s), "value": v}
-        for n, (s, v) in enumerate(latest[["scope", "value"]].itertuples(index=False), start=1)
-    ]
-    ranking_table = RankingTable(ranking, unit=indicator.unit)
-    RequestConfig(request, paginate=False).configure(ranking_table)
-    lang = _lang()
-    has_data = len(series) > 0
-    return render(
-        request,
-        "targets/indicator.html",
-        {
-            "indicator": indicator,
-            "year": year,
-            "aliases": indicator.aliases.all(),
-            "targets": Target.objects.filter(indicator=indicator).select_related("document"),
-            "ranking_table": ranking_table,
-            "map_fig": _indicator_map(code, year, names, indicator.unit, title=f"{indicator.name}（{year}）")
-            if has_data
-            else None,
-            "distribution_fig": charts.distribution_chart(series[["year", "value"]], unit=indicator.unit, lang=lang)
-            if has_data
-            else None,
-        },
-    )
+def cluster_list(request):
+    return render(request, "targets/cluster_list.html", {"clusters": selectors.cluster_list()})
 
 
 class AuditFilterForm(forms.Form):

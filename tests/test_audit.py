@@ -47,3 +47,18 @@ def test_a_county_official_cannot_see_the_audit_page(client, django_user_model):
     OfficialRegion.objects.create(user=official, region=Region.objects.get(code="330782"))
     client.force_login(official)
     assert client.get("/audit/").status_code == 404
+
+
+def test_membership_and_weight_changes_are_named_as_the_objects_name_themselves(client, province_user):
+    from indicators.models import Cluster, ClusterMembership
+    from targets.models import CompositeWeight
+
+    membership = ClusterMembership.objects.create(
+        cluster=Cluster.objects.get(slug="smart-pv"), region=Region.objects.get(code="331127"), role="core"
+    )
+    target = Target.objects.get(document__code="zj-2023-415x", indicator__code="tax_per_mu", value=40)
+    CompositeWeight.objects.update_or_create(target=target, defaults={"weight": 2.5})
+    client.force_login(province_user)
+    html = client.get("/audit/", {"kind": ["cluster_member", "weight"]}).content.decode()
+    assert str(membership) in html  # 智能光伏 · 景宁畲族自治县（核心区）
+    assert f"{target.label}: 2.5" in html

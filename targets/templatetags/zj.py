@@ -1,9 +1,25 @@
 from django import template
-from django.utils.html import json_script
+from django.utils.html import format_html, json_script
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from targets import pages
+from targets import pages, reports
+from targets.models import GapStatus, Target
 
 register = template.Library()
+
+STATUS = dict(GapStatus.choices)
+COMPARATORS = dict(Target.Comparator.choices)
+KINDS = dict(Target.Kind.choices)
+SCOPES = {
+    "province": _("全省"),
+    "clusters:415x": _("“415X”集群整体"),
+    "sector:traditional-mfg": _("重点传统制造业"),
+    "sector:manufacturing": _("制造业"),
+    "sector:modern-communications": _("现代通信产业集群"),
+    "sector:info-electromechanical": _("信息机电产业集群"),
+    "each_county": _("各县（市、区）"),
+}
 
 
 @register.filter
@@ -19,9 +35,7 @@ def rate(value):
 
 @register.filter
 def status_label(status):
-    from targets.views import STATUS_LABELS
-
-    return STATUS_LABELS.get(status or "insufficient_data", status)
+    return STATUS.get(status or GapStatus.INSUFFICIENT_DATA, status)
 
 
 @register.filter
@@ -37,8 +51,6 @@ def figure(fig, fig_id, label=""):
     """Embed a Plotly figure: a div drawn by static/js/figures.js from the JSON next to it."""
     if not fig:
         return ""
-    from django.utils.html import format_html
-
     return format_html(
         '<div class="zj-chart" data-figure="{0}-data" id="{0}" role="img" aria-label="{1}"></div>{2}',
         fig_id,
@@ -50,40 +62,37 @@ def figure(fig, fig_id, label=""):
 @register.filter
 def cmp(comparator):
     """ge → ≥ and so on, as the target table prints them."""
-    from targets.models import Target
-
-    return dict(Target.Comparator.choices).get(comparator, comparator or "")
+    return COMPARATORS.get(comparator, comparator or "")
 
 
 @register.filter
 def kind_label(kind):
-    from targets.models import Target
-
-    return dict(Target.Kind.choices).get(kind, kind or "")
+    return KINDS.get(kind, kind or "")
 
 
 @register.filter
 def gap(value, unit=""):
     """The gap to target: still to go (positive), or how far the target is exceeded (negative)."""
-    from django.utils.translation import gettext as _
-
     if value is None:
         return "—"
     if value <= 0:
-        return _("已超出 %(amount)s") % {"amount": pages.fmt_number(-value, unit)}
+        return gettext("已超出 %(amount)s") % {"amount": pages.fmt_number(-value, unit)}
     return pages.fmt_number(value, unit)
 
 
 @register.filter
 def scope_label(scope):
-    """city:330400 → 嘉兴市, group:mountain-26 → 山区26县, province → 全省."""
-    from targets import reports
-
-    return pages.scope_label(scope or "", reports.scope_names())
+    """A target's scope as the bureau says it: city:330400 → 嘉兴市, group:mountain-26 → 山区26县, province → 全省;
+    an unknown one as it is."""
+    scope = scope or ""
+    kind, _sep, ref = scope.partition(":")
+    if scope in SCOPES:
+        return SCOPES[scope]
+    if kind == "each_county":
+        return gettext("各县（%(group)s）") % {"group": ref}
+    return reports.scope_names().get(ref, scope) if kind in {"city", "county", "group", "cluster"} else scope
 
 
 @register.filter
 def doc_title(code):
-    from targets import reports
-
     return reports.document_titles().get(code, code)

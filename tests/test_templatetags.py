@@ -1,0 +1,32 @@
+"""The zj template filters: scope names and status labels as the bureau says them."""
+
+import pytest
+from django.utils import translation
+
+from targets.templatetags.zj import gap, scope_label, status_label
+
+pytestmark = pytest.mark.django_db
+
+
+def test_scope_labels_say_what_the_bureau_says():
+    with translation.override("zh-hans"):
+        assert str(scope_label("province")) == "全省"
+        assert scope_label("city:330400") == "嘉兴市"
+        assert scope_label("group:mountain-26") == "山区26县"
+        assert scope_label("cluster:smart-pv") == "智能光伏"
+        assert scope_label("each_county:output-tier-1") == "各县（output-tier-1）"
+        assert scope_label("group:unknown") == "group:unknown"
+
+
+def test_a_status_is_shown_by_its_label_and_a_missing_one_as_insufficient_data():
+    with translation.override("zh-hans"):
+        assert status_label("needs_acceleration") == "需加快"
+        assert status_label(None) == "数据不足"
+    with translation.override("en"):
+        assert status_label("deteriorating") == "Deteriorating"
+
+
+def test_a_gap_beyond_the_target_says_by_how_much_it_is_exceeded():
+    with translation.override("zh-hans"):
+        assert gap(-12.5, "亿元") == "已超出 12.50 亿元"
+        assert gap(3.0, "%") == "3.0%"
