@@ -1,6 +1,7 @@
 """Writes to the indicators app: the catalog sync and (below) observation uploads."""
 
 import hashlib
+import logging
 import math
 import uuid
 from dataclasses import dataclass
@@ -12,7 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .ingest import Issue, parse_upload
+from .ingest import Issue, ParseResult, parse_upload
+from .ingest.sandbox import SandboxError, run_bounded
 from .models import (
     Cluster,
     ClusterMembership,
@@ -26,6 +28,8 @@ from .models import (
 )
 from .selectors import ingest_catalog
 from .versioning import data_changed
+
+logger = logging.getLogger(__name__)
 
 
 def upsert(model, lookup, values):
@@ -213,13 +217,18 @@ def _issue_dict(issue):
     return {"sheet": issue.sheet, "cell": issue.cell, "message": issue.message}
 
 
-def store_upload_file(data: bytes, filename: str) -> str:
-    """Keep the original bytes outside the web root under a generated name; returns that name."""
+def _store_on_commit(data: bytes, filename: str) -> str:
+    """A generated name for the original bytes, written outside the web root once the transaction commits: a
+    rolled-back or killed request leaves no file behind. Returns the name."""
     suffix = Path(filename).suffix.lower()[:8]
     name = f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
-    path = Path(settings.UPLOAD_ROOT) / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+
+    def write():
+        path = Path(settings.UPLOAD_ROOT) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    transaction.on_commit(write, robust=True)  # the rows are committed: a full disk is logged, not a 500
     return name
 
 
@@ -237,11 +246,22 @@ def region_errors(values, allowed_regions):
 
 
 def upload_parse(*, data, filename, year=None, region_code=None, allowed_regions=None):
-    """parse_upload against the catalog, plus the uploader's region rights; never raises. A file with any
-    error has no values, and one without errors must hold a value."""
-    result = parse_upload(
-        data, filename, ingest_catalog(), year=year, region_code=region_code, max_bytes=settings.UPLOAD_MAX_BYTES
-    )
+    """parse_upload against the catalog, plus the uploader's region rights; never raises. The file is parsed
+    in a bounded child process: an abort, a runaway allocation or a slow parse costs the child, and the
+    uploader reads why. A file with any error has no values, and one without errors must hold a value."""
+    try:
+        result = run_bounded(
+            parse_upload,
+            data,
+            filename,
+            ingest_catalog(),
+            year=year,
+            region_code=region_code,
+            max_bytes=settings.UPLOAD_MAX_BYTES,
+        )
+    except SandboxError as exc:
+        logger.warning("parse of %r stopped (%s): %s", filename, exc.reason, exc.detail)
+        result = ParseResult(filename, "unknown", errors=[Issue("", "", str(exc))])
     result.errors += region_errors(result.values, allowed_regions)
     if result.errors:
         result.values = []
@@ -259,7 +279,7 @@ def upload_create(
     values = result.values
     upload = Upload(
         original_name=filename[:255],
-        stored_name=store_upload_file(data, filename),
+        stored_name=_store_on_commit(data, filename),
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
         shape=result.shape,
@@ -280,7 +300,8 @@ def upload_create(
 
 def upload_confirm(*, upload, allowed_regions):
     """Submit a previewed upload: write the rows stored with it, once the uploader's region rights are checked
-    again (they may have changed since the preview). Raises ValueError, writing nothing, when they fail."""
+    again (they may have changed since the preview). Raises ValueError, writing nothing, when they fail or
+    when every value equals the one on file."""
     values = upload.parsed_values()
     errors = region_errors(values, allowed_regions)
     if errors:
@@ -341,24 +362,31 @@ def _update_ids(ids, **fields):
         Observation.objects.filter(id__in=ids[start : start + 900]).update(**fields)
 
 
-def _lock_regions(values):
-    """Lock the regions the values touch, in code order (two writers cannot deadlock); code → id."""
-    codes = sorted({v.region_code for v in values})
+def _lock_regions(codes):
+    """Lock regions in code order; code → id. Every write and review locks the regions it changes this way
+    first, so two of them on one county queue instead of colliding, and cannot deadlock."""
+    codes = sorted(set(codes))
     return dict(Region.objects.select_for_update().filter(code__in=codes).order_by("code").values_list("code", "pk"))
+
+
+class NothingChanged(ValueError):
+    """Every value equals the one on file: no version is written."""
 
 
 @transaction.atomic
 def observations_write(*, upload, values, approve=False):
     """Store parsed values as new versions beside the old ones; never overwrite, never delete.
 
-    Unchanged values are not stored again. Locks the regions involved (in code order, so two
-    writers cannot deadlock) so that two uploads of the same county-year at the same moment get
+    Unchanged values are not stored again; raises NothingChanged when no value changed. Locks the regions
+    involved (see _lock_regions) so that two uploads of the same county-year at the same moment get
     versions 1 and 2, exactly one current. Marks the upload submitted (or approved) and moves the
     data version, in this transaction.
     """
-    region_ids = _lock_regions(values)
+    region_ids = _lock_regions(v.region_code for v in values)
     existing = _existing_rows(values)  # read after the lock: the counts and version numbers cannot go stale
     summary, changed = observations_diff(values, existing)
+    if not changed:
+        raise NothingChanged(gettext("所有数值与现有数据相同，无需提交"))
     indicator_ids = dict(
         Indicator.objects.filter(code__in={v.indicator_code for v in changed}).values_list("code", "pk")
     )
@@ -397,22 +425,42 @@ def observations_write(*, upload, values, approve=False):
 _REVIEW_FIELDS = ["status", "reviewed_by", "reviewed_at", "review_comment"]
 
 
-@transaction.atomic
-def upload_approve(*, upload, user, comment=""):
-    """Approve a submitted upload: its values become the approved ones, earlier approved superseded."""
+def _review_lock(upload, action):
+    """Lock what a review changes, in the order every writer locks: the regions of the upload's values (see
+    _lock_regions), then the upload. A second reviewer of the same upload waits, then reads its new status."""
+    _lock_regions(upload.observations.values_list("region__code", flat=True))
     upload = Upload.objects.select_for_update().get(pk=upload.pk)
     if upload.status != Upload.Status.SUBMITTED:
-        raise ValueError(f"只能审核已提交的上传（当前状态：{upload.get_status_display()}）")
-    mine = list(upload.observations.values_list("id", "region_id", "indicator_id", "year"))
-    keys = {(r, i, y) for _, r, i, y in mine}
-    older = Observation.objects.filter(
-        status=Observation.Status.APPROVED,
-        region_id__in={k[0] for k in keys},
-        indicator_id__in={k[1] for k in keys},
-        year__in={k[2] for k in keys},
-    ).values_list("id", "region_id", "indicator_id", "year")
-    _update_ids([pk for pk, r, i, y in older if (r, i, y) in keys], status=Observation.Status.SUPERSEDED)
-    _update_ids([pk for pk, *_ in mine], status=Observation.Status.APPROVED)
+        raise ValueError(f"只能{action}已提交的上传（当前状态：{upload.get_status_display()}）")
+    return upload
+
+
+def _keys(rows):
+    return {k[0] for k in rows}, {k[1] for k in rows}, {k[2] for k in rows}
+
+
+@transaction.atomic
+def upload_approve(*, upload, user, comment=""):
+    """Approve a submitted upload: its values become the approved ones, earlier approved versions superseded.
+    Refused (ValueError) when a newer version of one of its keys is approved already: the newest approved
+    version is always the one in force, so an older upload approved last would turn the clock back."""
+    upload = _review_lock(upload, "审核")
+    mine = {
+        (r, i, y): (pk, version)
+        for pk, r, i, y, version in upload.observations.values_list(
+            "id", "region_id", "indicator_id", "year", "version"
+        )
+    }
+    regions, indicators, years = _keys(mine)
+    approved = Observation.objects.filter(
+        status=Observation.Status.APPROVED, region_id__in=regions, indicator_id__in=indicators, year__in=years
+    ).values_list("id", "region_id", "indicator_id", "year", "version")
+    approved = [(pk, version, mine[(r, i, y)][1]) for pk, r, i, y, version in approved if (r, i, y) in mine]
+    newer = sum(version > own for _, version, own in approved)
+    if newer:
+        raise ValueError(f"本上传有 {newer} 个数值已有更新的已审核版本，不能审核通过；请退回此上传")
+    _update_ids([pk for pk, _, _ in approved], status=Observation.Status.SUPERSEDED)
+    _update_ids([pk for pk, _ in mine.values()], status=Observation.Status.APPROVED)
     upload.status = Upload.Status.APPROVED
     upload.reviewed_by, upload.reviewed_at, upload.review_comment = user, timezone.now(), comment
     upload.save(update_fields=_REVIEW_FIELDS)  # not the stored rows again
@@ -426,17 +474,16 @@ def upload_return(*, upload, user, comment):
     and for each key the latest remaining version becomes current again."""
     if not comment.strip():
         raise ValueError("退回时必须填写意见")
-    upload = Upload.objects.select_for_update().get(pk=upload.pk)
-    if upload.status != Upload.Status.SUBMITTED:
-        raise ValueError(f"只能退回已提交的上传（当前状态：{upload.get_status_display()}）")
+    upload = _review_lock(upload, "退回")
     mine = list(upload.observations.values_list("id", "region_id", "indicator_id", "year", "is_current"))
     _update_ids([pk for pk, *_ in mine], status=Observation.Status.RETURNED, is_current=False)
     was_current = {(r, i, y) for _, r, i, y, cur in mine if cur}
     if was_current:
+        regions, indicators, years = _keys(was_current)
         rest = Observation.objects.filter(
-            region_id__in={k[0] for k in was_current},
-            indicator_id__in={k[1] for k in was_current},
-            year__in={k[2] for k in was_current},
+            region_id__in=regions,
+            indicator_id__in=indicators,
+            year__in=years,
             status__in=[Observation.Status.SUBMITTED, Observation.Status.APPROVED],
         ).values_list("id", "region_id", "indicator_id", "year", "version")
         latest = {}
@@ -483,15 +530,16 @@ def import_file(
     }
     if not result.accepted:
         return report
-    summary, changed = observations_diff(result.values)
-    if changed and not dry_run:
-        with transaction.atomic():
-            upload = upload_create(
-                user=user, filename=filename, data=data, result=result, options=options, source=source
-            )
-            summary = observations_write(upload=upload, values=result.values, approve=approve)
-        report["upload_id"] = upload.pk
-    elif not dry_run:
-        report["warnings"].append({"sheet": "", "cell": "", "message": "所有数值与现有数据相同，未新建版本"})
+    summary, _ = observations_diff(result.values)
+    if not dry_run:
+        try:
+            with transaction.atomic():
+                upload = upload_create(
+                    user=user, filename=filename, data=data, result=result, options=options, source=source
+                )
+                summary = observations_write(upload=upload, values=result.values, approve=approve)
+            report["upload_id"] = upload.pk
+        except NothingChanged:  # the upload row goes with the rollback, and its file was never written
+            report["warnings"].append({"sheet": "", "cell": "", "message": "所有数值与现有数据相同，未新建版本"})
     report.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
     return report

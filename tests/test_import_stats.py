@@ -3,6 +3,7 @@
 import datetime
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -192,3 +193,41 @@ def test_export_observations_prints_canonical_units_and_status(tmp_path, export)
         }
     ]
     assert Upload.objects.filter(pk=rows[0]["upload_id"]).exists()
+
+
+def test_a_file_whose_parse_dies_costs_that_file_only(tmp_path, monkeypatch):
+    # the parse runs in a bounded child: here it aborts (as calamine does on a huge sheet) for one file
+    from indicators import services
+
+    parse = services.parse_upload
+    monkeypatch.setattr(
+        services,
+        "parse_upload",
+        lambda data, name, *a, **k: os.abort() if name == "bad.xlsx" else parse(data, name, *a, **k),
+    )
+    bad, good = (
+        rollup(2023, [("义乌市", 512.3, 30.1)], "bad.xlsx", tmp_path),
+        rollup(2023, [("海宁市", 300.0, 20.0)], "good.xlsx", tmp_path),
+    )
+    code, out = run(str(bad), str(good), "--json")
+    reports = [json.loads(line) for line in out.splitlines()]
+    assert code == 1 and [r["accepted"] for r in reports] == [False, True]
+    assert reports[0]["errors"] == [
+        {"sheet": "", "cell": "", "message": "文件无法安全读取（解析进程异常退出），请检查文件是否损坏或过大"}
+    ]
+    assert Observation.objects.filter(upload_id=reports[1]["upload_id"]).count() == 2
+
+
+def test_approving_an_older_upload_after_a_newer_one_is_refused(tmp_path):
+    # the newest approved version is the one in force: approving v1 after v2 would turn the clock back
+    key = {"region__code": "330481", "indicator__code": "value_added", "year": 2018}
+    first = json.loads(run(str(rollup(2018, [("海宁市", 300.0, 20.0)], "a.xlsx", tmp_path)), "--json")[1])
+    second = json.loads(run(str(rollup(2018, [("海宁市", 310.0, 20.0)], "b.xlsx", tmp_path)), "--json")[1])
+    upload_approve(upload=Upload.objects.get(pk=second["upload_id"]), user=system_user())
+    with pytest.raises(ValueError, match="本上传有 1 个数值已有更新的已审核版本，不能审核通过；请退回此上传"):
+        upload_approve(upload=Upload.objects.get(pk=first["upload_id"]), user=system_user())
+    assert sorted(Observation.objects.filter(**key).values_list("version", "status", "is_current")) == [
+        (1, "submitted", False),
+        (2, "approved", True),
+    ]
+    assert Upload.objects.get(pk=first["upload_id"]).status == "submitted"  # to be returned

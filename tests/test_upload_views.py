@@ -1,12 +1,14 @@
 """The upload flow through the web: form → preview → confirm → review, the lists and the template."""
 
 import io
+import os
 from pathlib import Path
 from urllib.parse import quote
 
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 
 from indicators.access import allowed_region_codes
@@ -71,9 +73,12 @@ def test_the_form_offers_a_county_official_only_their_region_preselected(client,
     assert reverse("indicators:template") in response.content.decode()
 
 
-def test_an_upload_is_previewed_confirmed_and_approved(client, yiwu, on_file, tmp_path, upload_root):
+def test_an_upload_is_previewed_confirmed_and_approved(
+    client, yiwu, on_file, tmp_path, upload_root, django_capture_on_commit_callbacks
+):
     before = state()
-    response = post_upload(client, tmp_path, [("义乌市", 512.3, 30.1)])
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written once the draft is committed
+        response = post_upload(client, tmp_path, [("义乌市", 512.3, 30.1)])
     upload = Upload.objects.latest("pk")
     assert response.status_code == 302
     assert response["Location"] == reverse("indicators:preview", args=[upload.pk])
@@ -198,7 +203,8 @@ def test_a_file_of_another_kind_is_refused_by_the_form(client, yiwu):
 
 
 def test_cancel_deletes_the_draft_and_its_file(client, yiwu, tmp_path, upload_root, django_capture_on_commit_callbacks):
-    post_upload(client, tmp_path, [("义乌市", 512.3, 30.1)])
+    with django_capture_on_commit_callbacks(execute=True):
+        post_upload(client, tmp_path, [("义乌市", 512.3, 30.1)])
     upload = Upload.objects.get()
     assert len(stored_files(upload_root)) == 1  # the original file; what it was parsed into is in the database
     with django_capture_on_commit_callbacks(execute=True):  # the files go once the deletion is committed
@@ -225,8 +231,11 @@ def test_the_preview_shows_the_values_parsed_with_the_year_given_in_the_form(cli
     assert Observation.objects.get(region__code=YIWU, indicator__code="value_added").year == 2022
 
 
-def test_preview_and_confirm_read_what_the_file_was_parsed_into_not_the_file(client, yiwu, tmp_path, upload_root):
-    post_upload(client, tmp_path, [("义乌市", 512.3, 30.1), ("合计", 512.3, 30.1)])
+def test_preview_and_confirm_read_what_the_file_was_parsed_into_not_the_file(
+    client, yiwu, tmp_path, upload_root, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_upload(client, tmp_path, [("义乌市", 512.3, 30.1), ("合计", 512.3, 30.1)])
     draft = Upload.objects.get()
     assert draft.warnings == [{"sheet": "2023年", "cell": "A4", "message": '"合计" 行不是单个地区，已忽略'}]
     assert draft.rows == [
@@ -327,3 +336,44 @@ def test_the_template_of_another_county_is_not_found(client, yiwu):
     assert client.get(reverse("indicators:template"), {"region": JINGNING, "year": 2024}).status_code == 404
     assert client.get(reverse("indicators:template"), {"region": "999999", "year": 2024}).status_code == 404
     assert client.get(reverse("indicators:template"), {"region": YIWU, "year": 1800}).status_code == 404
+
+
+def test_a_file_whose_parse_dies_is_answered_with_a_message_and_nothing_is_kept(
+    client, yiwu, tmp_path, upload_root, monkeypatch
+):
+    from indicators import services
+
+    monkeypatch.setattr(services, "parse_upload", lambda *args, **kwargs: os.abort())  # in the bounded child
+    response = post_upload(client, tmp_path, [("义乌市", 512.3, 30.1)])
+    assert response.status_code == 200
+    assert [i.message for i in response.context["issues"]] == [
+        "文件无法安全读取（解析进程异常退出），请检查文件是否损坏或过大"
+    ]
+    assert state() == (0, 0) and stored_files(upload_root) == []
+
+
+def test_a_draft_with_no_change_cannot_be_submitted(client, yiwu, on_file, tmp_path):
+    post_upload(client, tmp_path, [("义乌市", 400.0, 20.0)])  # what is on file already
+    draft = Upload.objects.get(status="preview")
+    before = state()
+    response = client.post(reverse("indicators:confirm", args=[draft.pk]), follow=True)
+    assert "所有数值与现有数据相同，无需提交" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "preview" and state() == before
+
+
+def test_the_original_file_is_written_only_once_the_draft_is_committed(
+    yiwu, tmp_path, upload_root, django_capture_on_commit_callbacks
+):
+    data = rollup(2023, [("义乌市", 512.3, 30.1)], tmp=tmp_path).read_bytes()
+    result = upload_parse(data=data, filename="roll.xlsx", allowed_regions={YIWU})
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        with transaction.atomic():
+            upload_create(user=yiwu, filename="roll.xlsx", data=data, result=result)
+            assert stored_files(upload_root) == []  # not before the commit…
+            raise RuntimeError("the request dies before its transaction commits")
+    assert stored_files(upload_root) == [] and not Upload.objects.exists()  # …and not after a rollback
+    with django_capture_on_commit_callbacks(execute=True):
+        draft = upload_create(user=yiwu, filename="roll.xlsx", data=data, result=result)
+    assert stored_files(upload_root) == [upload_root / draft.stored_name]
+    assert (upload_root / draft.stored_name).read_bytes() == data

@@ -138,6 +138,8 @@ def parse_upload(
     """Parse and validate an uploaded spreadsheet; never raises (every failure is an error Issue)."""
     try:
         return _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inflated_bytes)
+    except MemoryError:  # in the sandbox, over its memory limit: it says so
+        raise
     except Exception:  # the contract is "never raises": a bug here must reject the file, not crash the view
         logger.exception("parse_upload failed on %r", filename)
         return ParseResult(
