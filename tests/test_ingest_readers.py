@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import re
+import struct
 import zipfile
 from pathlib import Path
 
@@ -354,3 +355,37 @@ def test_a_cell_calamine_would_misread_is_an_error_naming_it(cell, message):
 def test_a_small_number_written_with_an_exponent_is_read():
     r = parse(long_form('<c r="F2"><v>1.25E-2</v></c>'), "t.xlsx")
     assert [(v.value, v.raw) for v in r.values] == [(0.0125, "0.0125")]
+
+
+def _boundsheet_at(book: bytes, offset: int) -> bytes:
+    """The BIFF stream with its (only) BOUNDSHEET record pointing at ``offset``."""
+    pos = 0
+    for typ, body in readers._biff_records(book, 0):
+        if typ == 0x0085:
+            return book[: pos + 4] + struct.pack("<I", offset) + book[pos + 8 :]
+        pos += 4 + len(body)
+    raise AssertionError("no BOUNDSHEET")
+
+
+def test_an_xls_sheet_is_read_from_where_its_boundsheet_points_as_calamine_reads_it():
+    # the far cells sit inside the body of an unknown record: a walk from the start of the stream never sees
+    # them as cells, calamine (starting at the BOUNDSHEET offset) does
+    corpus = _corpus_writer()
+    book = corpus.biff8_workbook([("2023年", {(0, 0): "地区"})])
+    hidden = corpus._rec(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 6))
+    hidden += corpus._rec(0x0203, struct.pack("<HHHd", 0, 0, 16, 1.0))
+    hidden += corpus._rec(0x0203, struct.pack("<HHHd", 65535, 255, 16, 1.0)) + corpus._rec(0x000A)
+    book = _boundsheet_at(book, len(book) + 4) + corpus._rec(0x1234, hidden)
+    r = parse(corpus.write_cfb({"Workbook": book}), "t.xls")
+    assert [str(e) for e in r.errors] == ["工作表范围过大（65536 行 × 256 列），已拒绝"]
+
+
+def test_an_xls_whose_dimensions_claim_billions_of_cells_is_refused():
+    # calamine reserves room for what DIMENSIONS claims before it reads a cell: 4 billion rows abort it
+    corpus = _corpus_writer()
+    book = corpus.biff8_workbook([("2023年", {(0, 0): "地区", (1, 1): 5.0})])
+    claim = struct.pack("<HH", 0x0200, 14) + struct.pack("<IIHHH", 0, 2, 0, 2, 0)
+    huge = struct.pack("<HH", 0x0200, 14) + struct.pack("<IIHHH", 0, 0xFFFFFFFF, 0, 256, 0)
+    assert book.count(claim) == 1
+    r = parse(corpus.write_cfb({"Workbook": book.replace(claim, huge)}), "t.xls")
+    assert [str(e) for e in r.errors] == ["工作表范围过大（4294967295 行 × 256 列），已拒绝"]

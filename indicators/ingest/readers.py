@@ -628,41 +628,64 @@ _BIFF_CELL_RECORDS = {0x0006, 0x0203, 0x00FD, 0x027E, 0x0204, 0x0205, 0x00D6}  #
 _BIFF_MULRK = 0x00BD
 
 
-def _biff_too_large(stream: bytes) -> tuple[int, int] | None:
-    """(rows, cols) of the first sheet whose cells span more than MAX_SHEET_CELLS, else None.
-
-    calamine allocates the whole rectangle between the first and last cell, so two cells far apart would
-    take gigabytes; this walks the BIFF records first (BLANK cells do not count, calamine skips them).
-    """
-    pos, n = 0, len(stream)
-    bbox = None
-    while pos + 4 <= n:
+def _biff_records(stream: bytes, pos: int):
+    """(type, body) of each BIFF record from ``pos`` on."""
+    while pos + 4 <= len(stream):
         typ, length = struct.unpack_from("<HH", stream, pos)
-        body = pos + 4
-        pos = body + length
-        if typ == 0x0809:
-            bbox = None
-            continue
-        if typ in _BIFF_CELL_RECORDS or typ == _BIFF_MULRK:
-            if length < 6 or pos > n:
-                continue
-            row, col = struct.unpack_from("<HH", stream, body)
-            col_last = struct.unpack_from("<H", stream, pos - 2)[0] if typ == _BIFF_MULRK else col
-            if bbox is None:
-                bbox = [row, row, col, col_last]
-            else:
-                bbox = [min(bbox[0], row), max(bbox[1], row), min(bbox[2], col), max(bbox[3], col_last)]
-            rows, cols = bbox[1] - bbox[0] + 1, bbox[3] - bbox[2] + 1
-            if rows * cols > MAX_SHEET_CELLS:
-                return rows, cols
+        yield typ, stream[pos + 4 : pos + 4 + length]
+        pos += 4 + length
+
+
+def _biff_too_large(stream: bytes) -> tuple[int, int] | None:
+    """(rows, cols) of the first sheet calamine would allocate more than MAX_SHEET_CELLS cells for, else None.
+
+    calamine reads every sheet as it opens an .xls, each from the offset its BOUNDSHEET record gives: it
+    reserves room for what the sheet's DIMENSIONS record claims, then the rectangle between the first and the
+    last cell; two cells far apart, or a claim of 4 billion rows, would abort the process. This walks the same
+    records first (BLANK cells do not count: calamine skips them). A shared-string table claiming more
+    strings than the stream has bytes raises ValueError (calamine would reserve room for them all).
+    """
+    offsets = []
+    for typ, body in _biff_records(stream, 0):
+        if typ == 0x000A:  # EOF of the workbook globals
+            break
+        if typ == 0x0085 and len(body) >= 4:  # BOUNDSHEET
+            offsets.append(struct.unpack_from("<I", body)[0])
+        elif typ == 0x00FC and len(body) >= 8 and not 0 <= struct.unpack_from("<i", body, 4)[0] <= len(stream):
+            raise ValueError("shared-string table larger than the file")
+    for start in offsets:
+        if start >= len(stream):
+            raise ValueError("sheet beyond the stream")
+        bbox = None
+        for typ, body in _biff_records(stream, start):
+            if typ == 0x000A:
+                break
+            if typ == 0x0200 and len(body) in (10, 14):  # DIMENSIONS: calamine's u32 arithmetic wraps
+                rf, rl, cf, cl = struct.unpack_from("<HHHH" if len(body) == 10 else "<IIHH", body)
+                rows, cols = ((rl - rf) % 2**32, (cl - cf) % 2**32) if rl and cl else (1, 1)
+                if rows * cols > MAX_SHEET_CELLS:
+                    return rows, cols
+            elif (typ in _BIFF_CELL_RECORDS or typ == _BIFF_MULRK) and len(body) >= 6:
+                row, col = struct.unpack_from("<HH", body)
+                col_last = struct.unpack_from("<H", body, len(body) - 2)[0] if typ == _BIFF_MULRK else col
+                if bbox is None:
+                    bbox = [row, row, col, col_last]
+                else:
+                    bbox = [min(bbox[0], row), max(bbox[1], row), min(bbox[2], col), max(bbox[3], col_last)]
+                rows, cols = bbox[1] - bbox[0] + 1, bbox[3] - bbox[2] + 1
+                if rows * cols > MAX_SHEET_CELLS:
+                    return rows, cols
     return None
 
 
 def _read_ole(data: bytes) -> ReadResult:
     try:
         ole = olefile.OleFileIO(io.BytesIO(data), raise_defects=olefile.DEFECT_INCORRECT)  # a truncated file too
-        names = {path[-1] for path in ole.listdir(streams=True, storages=True)}
+        entries = [path[-1] for path in ole.listdir(streams=True, storages=True)]
     except Exception:  # olefile raises OSError and, on some malformed containers, plain errors
+        return _fail("文件已损坏或不完整，无法作为 Excel 文件读取")
+    names = set(entries)
+    if sum(name.lower() in ("workbook", "book") for name in entries) > 1:  # which would calamine read?
         return _fail("文件已损坏或不完整，无法作为 Excel 文件读取")
     if "EncryptedPackage" in names or "EncryptionInfo" in names:
         return _fail("文件已加密（设置了打开密码），请在 Excel 中取消密码后另存为 .xlsx 再上传")
