@@ -9,6 +9,7 @@ import pytest
 
 from indicators.ingest import parse_upload
 from indicators.ingest.readers import CellError
+from indicators.ingest.sandbox import run_bounded
 from indicators.ingest.validate import parse_number
 from tests.ingest_catalog import LONG_HEADER, make_catalog
 
@@ -73,7 +74,7 @@ def test_a_percent_sign_is_kept_apart():
 
 def csv_file(*values: str) -> bytes:
     rows = [",".join(LONG_HEADER)] + [
-        f"330782,义乌市,规上工业增加值,亿元,{1990 + i},{v}," for i, v in enumerate(values)
+        f"330782,义乌市,规上工业增加值,亿元,{1960 + i},{v}," for i, v in enumerate(values)
     ]
     return "\n".join(rows).encode()
 
@@ -95,3 +96,11 @@ def test_a_value_that_is_not_read_is_an_error_naming_its_cell(value, message):
 def test_a_long_cell_is_quoted_by_its_first_60_characters():
     r = parse_upload(csv_file("约" * 100_000), "t.csv", CATALOG)
     assert [str(e) for e in r.errors] == [f't.csv!F2: "{"约" * 60}…（超长文本，共 100000 个字符）" 不是数值']
+
+
+def test_an_exponent_is_refused_before_any_exact_arithmetic():
+    # 60 cells of 1e9999999: built exactly, each is a 10-million-digit integer (10 s of CPU); under a 2-second
+    # CPU limit the file must still come back refused, cell by cell
+    r = run_bounded(parse_upload, csv_file(*["1e9999999"] * 60), "t.csv", CATALOG, cpu_seconds=2)
+    assert [e.cell for e in r.errors] == [f"F{row}" for row in range(2, 62)]
+    assert {e.message for e in r.errors} == {'"1e9999999" 超出可导入的数值范围（绝对值应在 1e-15 与 1e15 之间）'}

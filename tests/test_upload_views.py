@@ -377,3 +377,11 @@ def test_the_original_file_is_written_only_once_the_draft_is_committed(
         draft = upload_create(user=yiwu, filename="roll.xlsx", data=data, result=result)
     assert stored_files(upload_root) == [upload_root / draft.stored_name]
     assert (upload_root / draft.stored_name).read_bytes() == data
+
+
+def test_the_largest_and_smallest_values_a_file_may_hold_still_render_the_county_page(client, yiwu, tmp_path):
+    # 1e15 and 1e-15 are the bounds parse_number accepts (beyond them a value is refused, see
+    # test_ingest_validate): stored and approved, the county page must show them, not fail
+    path = rollup(2023, [("义乌市", 1e15, 1e-15)], tmp=tmp_path)
+    assert import_file(data=path.read_bytes(), filename=path.name, user=system_user(), approve=True)["accepted"]
+    assert client.get(reverse("targets:county", args=[YIWU])).status_code == 200
