@@ -156,3 +156,46 @@ def test_random_text_as_csv(text, encoding):
 def test_random_csv_tables(rows):
     text = "\r\n".join(",".join(row) for row in rows)
     check(parse_upload(text.encode("utf-8"), "t.csv", CATALOG))
+
+
+# -- the scan places cells where calamine does ------------------------------------------------------
+# (the safety check of the bounding box rests on it: see test_ingest_readers for the named tricks)
+
+_REF = st.tuples(st.sampled_from(["a", "B", "c", "D", "xfd"]), st.integers(1, 40)).map(lambda t: f"{t[0]}{t[1]}")
+_VALUE = st.sampled_from(["<v>1</v>", "<is><t>x</t></is>", "", '<v>2</v><x:v xmlns:x="urn:x">3</x:v>'])
+
+
+def _r(ref) -> str:
+    return "" if ref is None else f' r="{ref}"'
+
+
+_CELL = st.tuples(st.one_of(st.none(), _REF), _VALUE).map(lambda t: f"<c{_r(t[0])}>{t[1]}</c>")
+_ROW = st.tuples(st.one_of(st.none(), st.integers(1, 40)), st.lists(_CELL, max_size=4)).map(
+    lambda t: f"<row{_r(t[0])}>{''.join(t[1])}</row>"
+)
+
+
+@FUZZ
+@given(
+    parts=st.lists(st.one_of(_ROW, _CELL), min_size=1, max_size=8),
+    prolog=st.sampled_from(["", '<sheetPr><row r="30"/></sheetPr>']),
+)
+def test_the_scan_and_calamine_agree_on_where_cells_are(parts, prolog):
+    import python_calamine
+
+    from indicators.ingest import readers
+    from tests.test_ingest_readers import NS, workbook, zipped
+
+    xml = f"<worksheet {NS}>{prolog}<sheetData>{''.join(parts)}</sheetData></worksheet>".encode()
+    data = zipped(workbook('<sheet name="填报" sheetId="1" r:id="rId1"/>') | {"xl/worksheets/sheet1.xml": xml})
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    try:
+        scan = readers._scan_xlsx(zf, {readers._fold(n): n for n in zf.namelist()})[0]["填报"]
+    except readers._Refused:  # a reference Excel cannot hold (or calamine misplaces): refused, not compared
+        return
+    loaded = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("填报")
+    if scan.bbox is None:
+        assert loaded.start is None
+        return
+    top, bottom, left, right = scan.bbox
+    assert (top, left, bottom - top + 1, right - left + 1) == (*loaded.start, loaded.height, loaded.width)

@@ -295,8 +295,8 @@ def test_the_scan_places_cells_where_calamine_does(cells):
         zipfile.ZipFile(io.BytesIO(data)), {readers._fold(n): n for n in zipfile.ZipFile(io.BytesIO(data)).namelist()}
     )
     loaded = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name("填报")
-    rows, cols = scan["填报"].area
-    assert (scan["填报"].bbox[0], scan["填报"].bbox[2], rows, cols) == (*loaded.start, loaded.height, loaded.width)
+    top, bottom, left, right = scan["填报"].bbox
+    assert (top, left, bottom - top + 1, right - left + 1) == (*loaded.start, loaded.height, loaded.width)
 
 
 def test_cells_before_the_sheet_data_are_not_where_calamine_starts_counting():

@@ -45,6 +45,7 @@ MAX_MERGED_CELLS = 200_000
 
 OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 STRUCTURE = "工作簿结构异常，无法安全读取；请在 Excel 中另存为 .xlsx 后重新上传"
+UNREAD = "工作表结构异常，无法读取；请在 Excel 中另存为 .xlsx 后重新上传"  # a sheet the scan did not find
 
 # what a damaged zip/XML can raise while we read it (encrypted zip members raise RuntimeError,
 # unknown compression methods NotImplementedError, corrupt deflate data zlib.error)
@@ -282,17 +283,10 @@ def _check_xml(zf: zipfile.ZipFile, name: str) -> None:
 @dataclass
 class _SheetScan:
     name: str
-    scanned: bool = False
     cells: dict[tuple[int, int], object] = field(default_factory=dict)  # what replaces calamine's value there
     percents: set[tuple[int, int]] = field(default_factory=set)
     bbox: list[int] | None = None  # [min_row, max_row, min_col, max_col] of cells with a value or formula
-    problem: Issue | None = None
-
-    @property
-    def area(self) -> tuple[int, int]:
-        if self.bbox is None:
-            return 0, 0
-        return self.bbox[1] - self.bbox[0] + 1, self.bbox[3] - self.bbox[2] + 1
+    problem: Issue | None = None  # why calamine must not load the sheet; until it is scanned, that it was not
 
 
 _QUOTED_RE = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
@@ -342,7 +336,7 @@ def _scan_xlsx(zf: zipfile.ZipFile, parts: dict[str, str]) -> tuple[dict[str, _S
         name = el.get("name", "")
         if name in out:
             raise _Refused(f'工作表名称 "{clip(name)}" 重复出现，无法确定读取哪一个，已拒绝')
-        scan = out[name] = _SheetScan(name)
+        scan = out[name] = _SheetScan(name, problem=Issue(name, "", UNREAD))
         ids = [value for key, value in el.attrib.items() if _local(key) == "id"]
         target = targets.get(ids[-1]) if ids else None
         if target is None:
@@ -350,7 +344,6 @@ def _scan_xlsx(zf: zipfile.ZipFile, parts: dict[str, str]) -> tuple[dict[str, _S
         path = parts.get(_fold(target[1:] if target.startswith("/") else "xl/" + target))
         if path is not None:
             _scan_sheet(zf, path, scan, pct_styles)
-            scan.scanned = True
             parsed.add(path)
     return out, parsed
 
@@ -472,17 +465,22 @@ class _SheetReader:
             _note_cell(self.scan, pos, self.cell_attrs, self.children, self.pct_styles, self.order)
 
     def finish(self) -> None:
-        """calamine keeps the last of two cells at one position: the sheet is refused, naming the cell."""
-        order = self.order
+        """The sheet's problem: a bounding box over MAX_SHEET_CELLS (calamine allocates the whole rectangle),
+        or a cell written twice (calamine keeps the last), named; else None."""
+        scan, order = self.scan, self.order
+        scan.problem = None
+        if scan.bbox is not None:
+            rows, cols = scan.bbox[1] - scan.bbox[0] + 1, scan.bbox[3] - scan.bbox[2] + 1
+            if rows * cols > MAX_SHEET_CELLS:
+                scan.problem = Issue(scan.name, "", f"工作表范围过大（{rows} 行 × {cols} 列），已拒绝")
+                return
         if all(order[i] < order[i + 1] for i in range(len(order) - 1)):
             return  # written in order, as Excel writes
         seen = sorted(order)
         twice = next((a for a, b in zip(seen, seen[1:], strict=False) if a == b), None)
         if twice is not None:
             cell = f"{get_column_letter(twice % 16_384 + 1)}{twice // 16_384 + 1}"
-            self.scan.problem = Issue(
-                self.scan.name, cell, f"单元格 {cell} 写了两次（值可能不同），无法确定取哪一个，已拒绝"
-            )
+            scan.problem = Issue(scan.name, cell, f"单元格 {cell} 写了两次（值可能不同），无法确定取哪一个，已拒绝")
 
 
 def _note_cell(
@@ -539,8 +537,8 @@ def _percent_text(value) -> str:
 
 
 def _grids_from_calamine(wb, scan: dict[str, _SheetScan] | None, warnings: list[Issue]) -> ReadResult:
-    """Load the visible worksheets. For .xlsx, ``scan`` (from the XML) must cover every visible sheet: its
-    bounding box is checked before calamine loads the sheet, because calamine allocates the whole rectangle."""
+    """Load the visible worksheets. For .xlsx, ``scan`` (from the XML) must have read every visible sheet and
+    found no problem with it (a bounding box too large, a cell written twice) before calamine loads it."""
     grids: list[Grid] = []
     errors: list[Issue] = []
     for meta in wb.sheets_metadata:
@@ -551,21 +549,10 @@ def _grids_from_calamine(wb, scan: dict[str, _SheetScan] | None, warnings: list[
             if info is None or info.bbox is not None:
                 warnings.append(Issue(meta.name, "", "隐藏的工作表已忽略"))
             continue
-        if scan is not None:
-            if info is not None and info.problem is not None:
-                errors.append(info.problem)
-                continue
-            if info is None or not info.scanned:
-                errors.append(Issue(meta.name, "", "工作表结构异常，无法读取；请在 Excel 中另存为 .xlsx 后重新上传"))
-                continue
-            rows, cols = info.area
-            if rows * cols > MAX_SHEET_CELLS:
-                errors.append(Issue(meta.name, "", f"工作表范围过大（{rows} 行 × {cols} 列），已拒绝"))
-                continue
-        sheet = wb.get_sheet_by_name(meta.name)
-        if sheet.height * sheet.width > MAX_SHEET_CELLS:
-            errors.append(Issue(meta.name, "", f"工作表范围过大（{sheet.height} 行 × {sheet.width} 列），已拒绝"))
+        if scan is not None and (info is None or info.problem is not None):
+            errors.append(info.problem if info is not None else Issue(meta.name, "", UNREAD))
             continue
+        sheet = wb.get_sheet_by_name(meta.name)
         start = sheet.start
         # calamine gives "" for an empty cell; the grid has None
         rows_ = [[None if v == "" else v for v in r] for r in sheet.to_python(skip_empty_area=True)] if start else []
