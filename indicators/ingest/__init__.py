@@ -101,7 +101,7 @@ from .results import Issue, IssueLog, ParsedValue, ParseResult
 from .shapes import Options, SheetParser, is_instruction_sheet
 from .template import build_template
 from .units import UnitError, convert, parse_unit
-from .validate import MIN_YEAR, validate
+from .validate import MIN_YEAR, Validator
 
 __all__ = [
     "IndicatorSpec",
@@ -170,15 +170,15 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
         return _finish(result, log, [])
 
     opts = Options(year=year, region_code=region_code)
+    allowed = index.lineage(region_code) if region_code else None
+    validator = Validator(index, log, allowed_regions=allowed, upload_region=region_code)
     shapes: list[str] = []
-    recognised: list[tuple[str, int]] = []  # (sheet, number of candidates)
+    recognised: list[str] = []
     unknown: list[str] = []
-    candidates = []
     for grid in read.grids:
         if is_instruction_sheet(grid.name) or grid.is_empty():
             continue
-        parser = SheetParser(grid, index, opts, log, csv=read.kind == "csv")
-        shape = parser.parse()
+        shape = SheetParser(grid, index, opts, log, validator, csv=read.kind == "csv").parse()
         if shape is None:
             unknown.append(grid.name)
             continue
@@ -186,12 +186,9 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
             shape = "csv"
         if shape not in shapes:
             shapes.append(shape)
-        recognised.append((grid.name, len(parser.candidates)))
-        candidates.extend(parser.candidates)
+        recognised.append(grid.name)
     result.shape = "+".join(shapes) if shapes else "unknown"
-
-    allowed = index.lineage(region_code) if region_code else None
-    values = validate(candidates, index, log, allowed_regions=allowed, upload_region=region_code)
+    values = validator.values
 
     where = "" if read.kind == "csv" else None
     if not recognised:
@@ -209,7 +206,7 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
         for name in unknown:
             log.warn(name, "", "未识别为数据表，已忽略")
         if not values and not log.errors:
-            for name, _ in recognised:
+            for name in recognised:
                 log.error(where if where is not None else name, "", "没有可导入的数值（数值单元格都为空）")
     return _finish(result, log, values)
 

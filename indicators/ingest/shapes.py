@@ -18,7 +18,7 @@ from .catalog import CatalogIndex, IndicatorMatch, IndicatorSpec, clean_text, no
 from .readers import Grid
 from .results import IssueLog, clip
 from .units import parse_unit, same_family
-from .validate import Candidate, display, is_missing, year_error
+from .validate import Candidate, Validator, display, is_missing, year_error
 
 __all__ = ["Options", "SheetParser", "is_instruction_sheet"]
 
@@ -181,16 +181,18 @@ class _Col:
 
 
 class SheetParser:
-    """Parse one grid; ``candidates`` holds the value cells found, problems go to the shared log."""
+    """Parse one grid: each value cell found goes to the validator, problems to the shared log."""
 
-    def __init__(self, grid: Grid, index: CatalogIndex, opts: Options, log: IssueLog, *, csv: bool = False):
+    def __init__(
+        self, grid: Grid, index: CatalogIndex, opts: Options, log: IssueLog, validator: Validator, *, csv: bool = False
+    ):
         self.g = grid
         self.idx = index
         self.opts = opts
         self.log = log
         self.csv = csv
         self.sheet = grid.name
-        self.candidates: list[Candidate] = []
+        self.validator = validator
         # a region text is resolved, and reported on, once per sheet and year (at its first cell)
         self._regions: dict[tuple[str, int], str | None] = {}
 
@@ -238,7 +240,7 @@ class SheetParser:
         if err:
             self.error(r, c, err)
             return
-        self.candidates.append(
+        self.validator.add(
             Candidate(self.sheet, self.g.addr(r, c), region, region_cell, spec, year, self.g.get(r, c), unit, unit_cell)
         )
 

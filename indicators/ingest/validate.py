@@ -21,7 +21,7 @@ __all__ = [
     "is_missing",
     "display",
     "Candidate",
-    "validate",
+    "Validator",
     "year_error",
     "MIN_YEAR",
 ]
@@ -157,24 +157,31 @@ def _fmt(value: float) -> str:
     return f"{value:.12g}"
 
 
-def validate(
-    candidates: list[Candidate],
-    index: CatalogIndex,
-    log: IssueLog,
-    *,
-    allowed_regions: set[str] | None = None,
-    upload_region: str | None = None,
-) -> list[ParsedValue]:
-    """Convert and check every candidate; problems go to ``log``. Returns the values (valid ones only)."""
-    out: list[ParsedValue] = []
-    seen: dict[tuple[str, str, int], tuple[str, str, Fraction]] = {}
-    for c in candidates:
+class Validator:
+    """Converts and checks each candidate as a shape parser finds it, keeping only the values (a file of half
+    a million repeated rows costs one value, not half a million cells); problems go to ``log``."""
+
+    def __init__(
+        self,
+        index: CatalogIndex,
+        log: IssueLog,
+        *,
+        allowed_regions: set[str] | None = None,
+        upload_region: str | None = None,
+    ):
+        self.index, self.log = index, log
+        self.allowed_regions, self.upload_region = allowed_regions, upload_region
+        self.values: list[ParsedValue] = []
+        self._seen: dict[tuple[str, str, int], tuple[str, str, Fraction]] = {}
+
+    def add(self, c: Candidate) -> None:
+        index, log = self.index, self.log
         num = parse_number(c.raw)
         if num.kind == "missing":
-            continue
+            return
         if num.kind != "number":
             log.error(c.sheet, c.cell, _NOT_A_NUMBER[num.kind].format(clip(num.raw)))
-            continue
+            return
         spec = c.spec
         written = c.unit.strip() if isinstance(c.unit, str) and c.unit.strip() else None
         unit_cell = c.unit_cell or c.cell
@@ -183,7 +190,7 @@ def validate(
                 written = "%"
             elif getattr(parse_unit(written), "family", None) != "percent":
                 log.error(c.sheet, c.cell, f'"{clip(num.raw)}" 带百分号，但计量单位是 "{clip(written)}"')
-                continue
+                return
         if written is None:
             log.warn(c.sheet, unit_cell, f'未注明计量单位，按指标 "{spec.name}" 的标准单位 "{spec.unit}" 处理')
             written = spec.unit
@@ -196,28 +203,28 @@ def validate(
                 log.error(
                     c.sheet, unit_cell, f'计量单位 "{clip(written)}" 无法换算为指标 "{spec.name}" 的单位 "{spec.unit}"'
                 )
-            continue
+            return
         if note:
             log.warn(c.sheet, unit_cell, note)
         if spec.growth_of is None:  # growth rates may be negative and exceed 100
             if spec.is_share and not 0 <= value <= 100:
                 log.error(c.sheet, c.cell, f'"{clip(num.raw)}" 超出比重的取值范围 0–100（指标 "{spec.name}"）')
-                continue
+                return
             if spec.nonnegative and value < 0:
                 log.error(c.sheet, c.cell, f'"{clip(num.raw)}" 为负数，指标 "{spec.name}" 不能为负')
-                continue
-        if allowed_regions is not None and c.region_code not in allowed_regions:
+                return
+        if self.allowed_regions is not None and c.region_code not in self.allowed_regions:
             log.error(
                 c.sheet,
                 c.region_cell or c.cell,
-                f'地区 "{index.display(c.region_code)}" 不是本次上传的地区 "{index.display(upload_region or "")}"，'
+                f'地区 "{index.display(c.region_code)}" 不是本次上传的地区 "{index.display(self.upload_region or "")}"，'
                 "只能上传本地区的数据",
             )
-            continue
+            return
         key = (c.region_code, spec.code, c.year)
         where = c.cell
-        if key in seen:
-            first_sheet, first_cell, first_value = seen[key]
+        if key in self._seen:
+            first_sheet, first_cell, first_value = self._seen[key]
             first = first_cell if first_sheet == c.sheet else f"{first_sheet}!{first_cell}"
             what = f"{index.display(c.region_code)} {spec.name} {c.year}年"
             a, b = float(first_value), float(value)
@@ -229,7 +236,8 @@ def validate(
                     where,
                     f"{what} 重复出现且数值不同：{first} 为 {_fmt(a)} {spec.unit}，此处为 {_fmt(b)} {spec.unit}",
                 )
-            continue
-        seen[key] = (c.sheet, c.cell, value)
-        out.append(ParsedValue(c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, num.raw, written))
-    return out
+            return
+        self._seen[key] = (c.sheet, c.cell, value)
+        self.values.append(
+            ParsedValue(c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, num.raw, written)
+        )
