@@ -19,7 +19,8 @@ The Django side builds a catalog from the database and calls :func:`parse_upload
         messages = [str(e) for e in result.errors]     # e.g. '2023年!B7: "约12.5" 不是数值'
 
 ``parse_upload(data, filename, catalog, *, year=None, region_code=None, max_bytes=20 MiB, max_inflated_bytes=200 MiB)``
-    never raises. Every problem is an :class:`Issue` (``sheet``, ``cell``, ``message`` in Chinese);
+    never raises (but MemoryError: run it under :func:`indicators.ingest.sandbox.run_bounded`, as the Django
+    side does, and that is reported as over the memory limit). Every problem is an :class:`Issue` (``sheet``, ``cell``, ``message`` in Chinese);
     ``str(issue)`` is ``"{sheet}!{cell}: {message}"``, or ``"{sheet}: {message}"`` for a sheet-level
     issue and just the message for a file-level one. Any error rejects the whole file: ``values`` is then
     empty and ``accepted`` False. Warnings (same value twice, an alias used after its last valid year,
@@ -135,7 +136,7 @@ def parse_upload(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
 ) -> ParseResult:
-    """Parse and validate an uploaded spreadsheet; never raises (every failure is an error Issue)."""
+    """Parse and validate an uploaded spreadsheet; never raises but MemoryError (every failure is an error Issue)."""
     try:
         return _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inflated_bytes)
     except MemoryError:  # in the sandbox, over its memory limit: it says so
