@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "删除上传目录中没有对应上传记录的孤立文件（例如请求中断留下的文件）。"
 
     def add_arguments(self, parser):
-        # an upload in flight has its file on disk a moment before its row commits: leave young files alone
+        # files are written once their upload row has committed; a young file may still be being written
         parser.add_argument("--older-than", type=int, default=60, metavar="MINUTES")
         parser.add_argument("--dry-run", action="store_true", help="只列出，不删除")
 
