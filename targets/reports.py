@@ -148,13 +148,16 @@ def composite_table(as_of=None, include_submitted=False):
 
 
 def scope_names():
-    """Region codes and group/cluster slugs → names, for labelling scopes."""
+    """Region codes and group/cluster slugs → names, for labelling scopes (a template filter asks once a row)."""
     data = inputs()
-    return dict(data.regions[["code", "name"]].values) | dict(data.groupings[["slug", "name"]].values)
+    return _cached(
+        "scope_names",
+        lambda: dict(data.regions[["code", "name"]].values) | dict(data.groupings[["slug", "name"]].values),
+    )
 
 
 def document_titles():
-    return dict(inputs().documents[["document", "document_title"]].values)
+    return _cached("document_titles", lambda: dict(inputs().documents[["document", "document_title"]].values))
 
 
 def navigation():
