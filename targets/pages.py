@@ -39,8 +39,12 @@ def fmt_rate(value):
 
 
 def records(table):
-    """JSON-ready dicts: NaN → None, numpy scalars → Python."""
-    return table.astype(object).where(pd.notna(table), None).to_dict("records")
+    """JSON-ready dicts: NaN and NA → None, numpy scalars → Python (to_dict boxes them)."""
+    return [{k: None if _missing(v) else v for k, v in row.items()} for row in table.to_dict("records")]
+
+
+def _missing(value):
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
 def pick(query, allowed):
