@@ -64,17 +64,19 @@ def default_as_of():
 
 
 def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_submitted=False):
-    """Gap rows of every scope and document (computed once per data version), filtered to `scopes` and `document`
-    when given (each target's rows do not depend on the other targets)."""
+    """Gap rows of every scope (computed once per data version), filtered to `scopes` when given."""
     as_of = as_of or default_as_of()
-    key = f"gaps:{as_of}:{role}:{int(include_submitted)}"
+    key = f"gaps:{as_of}:{role}:{document}:{int(include_submitted)}"
 
     def compute():
         data = inputs(include_submitted)
+        targets = data.targets
+        if document:
+            targets = targets[targets["document"] == document]
         # A plan whose target year has passed is judged at that year, with the data it had then:
         # a 2017 goal is not measured against 2024 figures.
         table = gaps.compute_gaps(
-            data.targets,
+            targets,
             data.observations,
             data.indicators,
             data.scopes,
@@ -85,15 +87,13 @@ def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_subm
             role=role,
             past_targets_at_their_year=True,
         )
-        labels = data.targets.set_index("target_id")[["label", "policy_input", "value"]]
+        labels = targets.set_index("target_id")[["label", "policy_input", "value"]]
         table = table.join(labels.rename(columns={"value": "target_value_document"}), on="target_id")
         names = data.indicators.set_index("code")["name"]
         table["indicator_name"] = table["indicator_code"].map(names)
         return table
 
     table = _cached(key, compute)
-    if document:
-        table = table[table["document"] == document]
     return table if scopes is None else table[table["scope"].isin(scopes)]
 
 
