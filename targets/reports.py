@@ -161,7 +161,11 @@ def document_titles():
 
 
 def navigation():
-    """The county selector's entries and whether demo statistics are shown (no query once regions() is kept)."""
-    frame = regions()
-    counties = frame[(frame["level"] == "county") & frame["valid_to"].isna()]
-    return {"nav_counties": pages.records(counties[["code", "name"]]), "demo_data": bool(frame["demo_data"].any())}
+    """The county selector's entries and whether demo statistics are shown (kept per data version: every page asks)."""
+
+    def compute():
+        frame = regions()
+        counties = frame[(frame["level"] == "county") & frame["valid_to"].isna()]
+        return {"nav_counties": pages.records(counties[["code", "name"]]), "demo_data": bool(frame["demo_data"].any())}
+
+    return _cached("navigation", compute)
