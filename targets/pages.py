@@ -16,7 +16,7 @@ LEVEL_KINDS = {"level", "share", "change_vs_base"}
 
 def fmt_number(value, unit=""):
     """Numbers as the bureau writes them: thousands separators, one decimal for shares, units attached."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return "—"
     if unit in PERCENT_UNITS:
         return f"{value:,.1f}{unit}"
@@ -33,17 +33,18 @@ def fmt_number(value, unit=""):
 
 def fmt_rate(value):
     """A fraction as a signed percentage: 0.0345 → '+3.5%'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return "—"
     return f"{value * 100:+.1f}%"
 
 
 def records(table):
     """JSON-ready dicts: NaN and NA → None, numpy scalars → Python (to_dict boxes them)."""
-    return [{k: None if _missing(v) else v for k, v in row.items()} for row in table.to_dict("records")]
+    return [{k: None if missing(v) else v for k, v in row.items()} for row in table.to_dict("records")]
 
 
-def _missing(value):
+def missing(value):
+    """None, NaN, NA or NaT."""
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
@@ -204,7 +205,7 @@ def target_cards(rows, series, indicators, compare_scopes, *, lang, demo):
             fig = charts.target_chart(
                 own, unit=unit, lang=lang, demo=demo, compare=compare, **(_target_lines(row) if level else {})
             )
-            series_rows = [{"year": y, "value": None if math.isnan(v) else v}
+            series_rows = [{"year": y, "value": None if missing(v) else v}
                            for y, v in zip(own["year"], own["value"], strict=True)]  # fmt: skip
         cards.append({**row, "fig_id": f"fig-{n}", "fig": fig, "series_rows": series_rows, "series_unit": unit})
     return cards

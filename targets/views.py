@@ -309,7 +309,13 @@ def document_list(request):
 
 
 def indicator_list(request):
-    return render(request, "targets/indicator_list.html", {"indicators": selectors.indicator_list()})
+    # Kept like the dashboard bodies: the links of 190 indicators cost a warm request ~12 ms.
+    body = _body(
+        _clean(request, None),
+        "targets/_indicator_list_body.html",
+        lambda clean: {"indicators": selectors.indicator_list()},
+    )
+    return render(request, "targets/indicator_list.html", {"body": body})
 
 
 def cluster_list(request):
