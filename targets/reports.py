@@ -55,7 +55,8 @@ def inputs(include_submitted=False):
 
 def years():
     """The years with approved data, oldest first; without any, last calendar year (statistics lag a year)."""
-    return sorted(int(y) for y in inputs().observations["year"].unique()) or [datetime.date.today().year - 1]
+    years = _cached("years", lambda: sorted(int(y) for y in inputs().observations["year"].unique()))
+    return years or [datetime.date.today().year - 1]
 
 
 def default_as_of():
@@ -110,6 +111,12 @@ def aggregate_series(scopes, indicator_codes=None, *, role=None, include_submitt
     if indicator_codes:
         table = table[table["indicator_code"].isin(indicator_codes)]
     return table
+
+
+def filter_choices():
+    """The heatmap filters' options (every overview request checks its parameters against them)."""
+    data = inputs()
+    return _cached("filter_choices", lambda: pages.filter_choices(data.regions, data.groupings))
 
 
 def county_names():
