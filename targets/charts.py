@@ -1,7 +1,8 @@
 """Plotly figures for the dashboard pages, returned as plain JSON-ready dicts (``{"data": [...], "layout": {...}}``).
 
-Pure Python (plotly + pandas), no Django import. The pages embed each dict with ``json_script`` and draw it with
-the locally served plotly.js: ``Plotly.newPlot(div, fig.data, fig.layout, config)``. No figure embeds plotly.js
+Pure Python (pandas), no Django import: figures are built as the plain dicts plotly.js takes (plotly's validating
+objects cost a county page of thirty charts ~0.1 s). The pages embed each dict with ``json_script`` and draw it
+with the locally served plotly.js: ``Plotly.newPlot(div, fig.data, fig.layout, config)``. No figure embeds plotly.js
 or refers to a CDN or map tiles; maps are ``geo`` subplots (never ``map``/``mapbox``), so the page must pass
 ``config.topojsonURL`` pointing at the vendored ``static/vendor/topojson/`` (plotly.js fetches a base layer for
 every choropleth even when the base map is hidden).
@@ -13,13 +14,10 @@ are the Okabe–Ito palette used by ``static/css/site.css``, and every status sh
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 
 import pandas as pd
-import plotly.graph_objects as go
-import plotly.io as pio
 
 __all__ = [
     "STATUS_COLORS",
@@ -90,6 +88,8 @@ COMPARE_DASHES = ("dashdot", "longdash", "longdashdot", "solid")
 RANK_COLOR = "#B3BEC9"
 MISSING_COLOR = "#E6E6E6"
 GRID_COLOR = "#E3E3E3"
+# plotly.py's Viridis, evenly spaced: plotly.js's own "Viridis" has other stops.
+VIRIDIS = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58", "#b5de2b", "#fde725"]
 # Buttons dropped from the small charts' mode bar (kept: download PNG), so it does not cover the title line.
 _SMALL_MODEBAR_REMOVE = [
     "zoom",
@@ -162,7 +162,6 @@ def _title(title: str, size: int = FONT_SIZE + 2) -> dict:
 
 def _base_layout(*, title: str, height: int, margin: dict) -> dict:
     layout = {
-        "template": "none",
         "height": height,
         "margin": margin,
         "font": {"family": FONT_FAMILY, "size": FONT_SIZE, "color": "#222222"},
@@ -200,31 +199,10 @@ def _check_statuses(statuses: Iterable[str], labels) -> None:
 
 
 def _frame(frame: pd.DataFrame, columns: Iterable[str], what: str) -> pd.DataFrame:
-    missing = [c for c in columns if c not in frame.columns]
+    missing = [c for c in columns if c not in frame]
     if missing:
         raise ValueError(f"{what} needs columns {list(columns)}; missing {missing}")
     return frame
-
-
-class _LightFigure:
-    """Traces checked by plotly's own classes, layout kept as a plain dict: validating the layout
-    through go.Figure.update_layout costs ~25 ms a chart, too much for a county page of thirty."""
-
-    def __init__(self):
-        self.data, self.layout = [], {}
-
-    def add_trace(self, trace):
-        self.data.append(trace.to_plotly_json())
-
-    def update_layout(self, layout):
-        self.layout.update(layout)
-
-
-def _to_dict(fig: _LightFigure) -> dict:
-    """JSON-ready dict of a figure (NaN → null; arrays stay plain lists since every builder passes lists)."""
-    out = json.loads(pio.json.to_json_plotly({"data": fig.data, "layout": fig.layout}))
-    out["layout"].pop("template", None)
-    return out
 
 
 def _year_ticks(years: list[int]) -> dict:
@@ -236,26 +214,34 @@ def _year_ticks(years: list[int]) -> dict:
     return {"tickmode": "linear", "tick0": lo, "dtick": step, "tickformat": "d", "range": [lo - 0.4, hi + 0.4]}
 
 
+def _points(frame, what: str) -> tuple[list, list]:
+    """The years and values of a [year, value] frame (or a dict of two lists) in year order, rows without a year
+    left out."""
+    f = _frame(frame, ["year", "value"], what)
+    pairs = [(_year(y), _num(v)) for y, v in zip(f["year"], f["value"], strict=True) if not _missing(y)]
+    pairs.sort(key=lambda p: p[0])
+    return [y for y, _v in pairs], [v for _y, v in pairs]
+
+
 # ------------------------------------------------------------------------------------------------ target chart
 def target_chart(series, *, unit, target=None, projection=None, compare=None, lang="zh", demo=False) -> dict:
-    """Small line chart of a scope's actual series with its target path, projection and comparison lines."""
+    """Small line chart of a scope's actual series with its target path, projection and comparison lines (each a
+    [year, value] frame or a dict of the two lists)."""
     t = _TEXT[_lang(lang)]
-    s = _frame(series, ["year", "value"], "series")
-    s = s.dropna(subset=["year"]).sort_values("year")
-    fig = _LightFigure()
+    data = []
     all_years: list[int] = []
 
     value_hover = _with_unit(f"%{{y:{VALUE_FORMAT}}}", unit)
     year_hover = _year_label("%{x}", t)
 
     for i, (label, frame) in enumerate((compare or {}).items()):
-        c = _frame(frame, ["year", "value"], f"compare[{label!r}]").dropna(subset=["year"]).sort_values("year")
-        years = [_year(y) for y in c["year"]]
+        years, values = _points(frame, f"compare[{label!r}]")
         all_years += years
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=years,
-                y=_floats(c["value"]),
+                y=values,
                 name=str(label),
                 mode="lines",
                 line={
@@ -267,13 +253,14 @@ def target_chart(series, *, unit, target=None, projection=None, compare=None, la
             )
         )
 
-    years = [_year(y) for y in s["year"]]
+    years, values = _points(series, "series")
     all_years += years
     if years:
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=years,
-                y=_floats(s["value"]),
+                y=values,
                 name=t["actual"],
                 mode="lines+markers",
                 line={"color": ACTUAL_COLOR, "width": 3.5},
@@ -292,8 +279,9 @@ def target_chart(series, *, unit, target=None, projection=None, compare=None, la
                 start = min([y for y in years + [base_year] if y is not None] or [year])
                 path_x, path_y, path_name = [min(start, year), year], [value, value], t["target"]
             all_years += path_x
-            fig.add_trace(
-                go.Scatter(
+            data.append(
+                dict(
+                    type="scatter",
                     x=path_x,
                     y=path_y,
                     name=path_name,
@@ -304,8 +292,9 @@ def target_chart(series, *, unit, target=None, projection=None, compare=None, la
                 )
             )
             sign = _COMPARATOR_SIGNS.get(str(target.get("comparator") or ""), "")
-            fig.add_trace(
-                go.Scatter(
+            data.append(
+                dict(
+                    type="scatter",
                     x=[year],
                     y=[value],
                     name=t["target"],
@@ -327,8 +316,9 @@ def target_chart(series, *, unit, target=None, projection=None, compare=None, la
         py = [_num(projection.get("from_value")), _num(projection.get("value"))]
         if None not in px and py[1] is not None:
             all_years += px
-            fig.add_trace(
-                go.Scatter(
+            data.append(
+                dict(
+                    type="scatter",
                     x=px,
                     y=py,
                     name=t["projection"],
@@ -355,7 +345,7 @@ def target_chart(series, *, unit, target=None, projection=None, compare=None, la
         },
         showlegend=True,
         hovermode="closest",
-        modebar={"remove": _SMALL_MODEBAR_REMOVE},
+        modebar={"remove": list(_SMALL_MODEBAR_REMOVE)},
     )
     if demo:
         layout["annotations"] = [
@@ -377,8 +367,7 @@ def target_chart(series, *, unit, target=None, projection=None, compare=None, la
                 "name": "demo",
             }
         ]
-    fig.update_layout(layout)
-    return _to_dict(fig)
+    return {"data": data, "layout": layout}
 
 
 # ---------------------------------------------------------------------------------------------------- map
@@ -389,9 +378,10 @@ def _names(frame: pd.DataFrame) -> list[str]:
     return [code if _missing(name) else str(name) for code, name in zip(codes, frame["name"], strict=True)]
 
 
-def _choropleth(geojson, codes, z, names, **kwargs) -> go.Choropleth:
+def _choropleth(geojson, codes, z, names, **kwargs) -> dict:
     codes = [str(c) for c in codes]
-    return go.Choropleth(
+    return dict(
+        type="choropleth",
         geojson=geojson,
         locations=list(codes),
         featureidkey="properties.code",
@@ -428,18 +418,18 @@ def county_map(geojson, frame, *, mode, labels=None, title="", unit="", lang="zh
     f = _frame(frame, ["code", mode], "frame").copy()
     f["code"] = f["code"].astype(str)
     f["_name"] = _names(f)
-    fig = _LightFigure()
+    data = []
     if mode == "value":
         values = pd.to_numeric(f["value"], errors="coerce")
         have = f[values.notna()]
         if len(have):
-            fig.add_trace(
+            data.append(
                 _choropleth(
                     geojson,
                     have["code"],
                     _floats(values[values.notna()]),
                     have["_name"],
-                    colorscale="Viridis",
+                    colorscale=[[i / (len(VIRIDIS) - 1), c] for i, c in enumerate(VIRIDIS)],
                     colorbar={
                         "title": {"text": unit, "side": "top"},
                         "thickness": 14,
@@ -456,7 +446,7 @@ def county_map(geojson, frame, *, mode, labels=None, title="", unit="", lang="zh
             )
         gaps = f[values.isna()]
         if len(gaps):
-            fig.add_trace(
+            data.append(
                 _choropleth(
                     geojson,
                     gaps["code"],
@@ -478,7 +468,7 @@ def county_map(geojson, frame, *, mode, labels=None, title="", unit="", lang="zh
             rows = f[status == s]
             if not len(rows):
                 continue
-            fig.add_trace(
+            data.append(
                 _choropleth(
                     geojson,
                     rows["code"],
@@ -514,8 +504,7 @@ def county_map(geojson, frame, *, mode, labels=None, title="", unit="", lang="zh
         dragmode=False,
         modebar={"remove": ["sendChartToCloud", "select", "lasso"]},
     )
-    fig.update_layout(layout)
-    return _to_dict(fig)
+    return {"data": data, "layout": layout}
 
 
 # ------------------------------------------------------------------------------------------------ ranking
@@ -528,9 +517,10 @@ def ranking_chart(frame, *, unit, title="", lang="zh") -> dict:
     f["name"] = f["name"].astype(str)
     f = f.sort_values(["value", "name"], ascending=[False, True], kind="stable")
     names = list(f["name"])
-    fig = _LightFigure()
-    fig.add_trace(
-        go.Bar(
+    data = []
+    data.append(
+        dict(
+            type="bar",
             x=_floats(f["value"]),
             y=names,
             orientation="h",
@@ -555,8 +545,7 @@ def ranking_chart(frame, *, unit, title="", lang="zh") -> dict:
     )
     if title:
         layout["title"].update(y=1, yanchor="top", pad={"t": 8})
-    fig.update_layout(layout)
-    return _to_dict(fig)
+    return {"data": data, "layout": layout}
 
 
 # ------------------------------------------------------------------------------------------------ distribution
@@ -585,8 +574,9 @@ def distribution_chart(frame, *, unit, lang="zh") -> dict:
     f["year"] = [_year(y) for y in f["year"]]
     f = f.sort_values(["year", "value"], kind="stable")
     value_fmt = _with_unit(f"%{{y:{VALUE_FORMAT}}}", unit)
-    box = go.Box(
-        x=list(f["year"]),
+    box = dict(
+        type="box",
+        x=f["year"].tolist(),
         y=_floats(f["value"]),
         name=t["counties"],
         boxpoints="outliers",
@@ -598,8 +588,8 @@ def distribution_chart(frame, *, unit, lang="zh") -> dict:
         showlegend=False,
         hovertemplate=f"{_year_label('%{x}', t)}: {value_fmt}<extra></extra>",
     )
-    fig = _LightFigure()
-    fig.add_trace(box)
+    data = []
+    data.append(box)
 
     # Box statistics in the page's language (plotly's own box hover labels are English): an invisible marker per
     # year at the median carries them.
@@ -614,8 +604,9 @@ def distribution_chart(frame, *, unit, lang="zh") -> dict:
             f"<br>{t['quartiles']}: {_fmt(q1)} – {_fmt(q3, unit)}<br>{t['range']}: {_fmt(min(vals))} – "
             f"{_fmt(max(vals), unit)}"
         )
-    fig.add_trace(
-        go.Scatter(
+    data.append(
+        dict(
+            type="scatter",
             x=years,
             y=medians,
             mode="markers",
@@ -632,8 +623,7 @@ def distribution_chart(frame, *, unit, lang="zh") -> dict:
         yaxis=_axis(title={"text": unit}, **_VALUE_TICKS),
         hovermode="closest",
     )
-    fig.update_layout(layout)
-    return _to_dict(fig)
+    return {"data": data, "layout": layout}
 
 
 # ------------------------------------------------------------------------------------------------ status bar
@@ -641,15 +631,16 @@ def status_bar(counts, *, labels, lang="zh") -> dict:
     """One horizontal stacked bar of how many targets are in each status, each segment labelled and coloured."""
     t = _TEXT[_lang(lang)]
     _check_statuses(counts, labels)
-    fig = _LightFigure()
+    data = []
     total = 0
     for s in labels:
         n = int(counts.get(s) or 0)
         if n <= 0:
             continue
         total += n
-        fig.add_trace(
-            go.Bar(
+        data.append(
+            dict(
+                type="bar",
                 x=[n],
                 y=[""],
                 orientation="h",
@@ -672,11 +663,10 @@ def status_bar(counts, *, labels, lang="zh") -> dict:
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.05, "yanchor": "top", "traceorder": "normal"},
         uniformtext={"minsize": FONT_SIZE - 2, "mode": "hide"},
         showlegend=True,
-        modebar={"remove": _SMALL_MODEBAR_REMOVE},
+        modebar={"remove": list(_SMALL_MODEBAR_REMOVE)},
     )
     if not total:
         layout["annotations"] = [
             {"text": t["no_data"], "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5, "showarrow": False}
         ]
-    fig.update_layout(layout)
-    return _to_dict(fig)
+    return {"data": data, "layout": layout}

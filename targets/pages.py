@@ -16,7 +16,7 @@ LEVEL_KINDS = {"level", "share", "change_vs_base"}
 
 def fmt_number(value, unit=""):
     """Numbers as the bureau writes them: thousands separators, one decimal for shares, units attached."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return "—"
     if unit in PERCENT_UNITS:
         return f"{value:,.1f}{unit}"
@@ -33,14 +33,19 @@ def fmt_number(value, unit=""):
 
 def fmt_rate(value):
     """A fraction as a signed percentage: 0.0345 → '+3.5%'."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if missing(value):
         return "—"
     return f"{value * 100:+.1f}%"
 
 
 def records(table):
-    """JSON-ready dicts: NaN → None, numpy scalars → Python."""
-    return table.astype(object).where(pd.notna(table), None).to_dict("records")
+    """JSON-ready dicts: NaN and NA → None, numpy scalars → Python (to_dict boxes them)."""
+    return [{k: None if missing(v) else v for k, v in row.items()} for row in table.to_dict("records")]
+
+
+def missing(value):
+    """None, NaN, NA or NaT."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
 def pick(query, allowed):
@@ -185,20 +190,24 @@ def target_cards(rows, series, indicators, compare_scopes, *, lang, demo):
     # A rate target (年均增长9%) is charted on its indicator's own series and unit (亿元), not in %.
     units = dict(indicators[["code", "unit"]].values)
     scale_free = set(indicators.loc[(indicators["kind"] == "derived") | (indicators["unit"] == "%"), "code"])
+    years, values = series["year"].to_numpy(), series["value"].to_numpy()
+    by_line = {key: {"year": years[i].tolist(), "value": values[i].tolist()}
+               for key, i in series.groupby(["scope", "indicator_code"]).indices.items()}  # fmt: skip
     cards = []
     for n, row in enumerate(records(_without_policy_inputs(rows))):
         code, level = row["indicator_code"], row["kind"] in LEVEL_KINDS
-        own = series[(series["scope"] == row["scope"]) & (series["indicator_code"] == code)][["year", "value"]]
+        own = by_line.get((row["scope"], code))
         unit = row["unit"] if level else units.get(code, "")
-        fig = None
-        if len(own):
-            compare = [(label, series[(series["scope"] == s) & (series["indicator_code"] == code)]) for label, s in
-                       (compare_scopes if level and code in scale_free else [])]  # fmt: skip
+        fig, series_rows = None, []
+        if own is not None:
+            compare = {label: by_line[s, code] for label, s in (compare_scopes if level and code in scale_free else [])
+                       if (s, code) in by_line}  # fmt: skip
             fig = charts.target_chart(
-                own, unit=unit, lang=lang, demo=demo, **(_target_lines(row) if level else {}),
-                compare={label: c[["year", "value"]] for label, c in compare if len(c)},
-            )  # fmt: skip
-        cards.append({**row, "fig_id": f"fig-{n}", "fig": fig, "series_rows": records(own), "series_unit": unit})
+                own, unit=unit, lang=lang, demo=demo, compare=compare, **(_target_lines(row) if level else {})
+            )
+            series_rows = [{"year": y, "value": None if missing(v) else v}
+                           for y, v in zip(own["year"], own["value"], strict=True)]  # fmt: skip
+        cards.append({**row, "fig_id": f"fig-{n}", "fig": fig, "series_rows": series_rows, "series_unit": unit})
     return cards
 
 

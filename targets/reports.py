@@ -55,7 +55,8 @@ def inputs(include_submitted=False):
 
 def years():
     """The years with approved data, oldest first; without any, last calendar year (statistics lag a year)."""
-    return sorted(int(y) for y in inputs().observations["year"].unique()) or [datetime.date.today().year - 1]
+    years = _cached("years", lambda: sorted(int(y) for y in inputs().observations["year"].unique()))
+    return years or [datetime.date.today().year - 1]
 
 
 def default_as_of():
@@ -112,6 +113,12 @@ def aggregate_series(scopes, indicator_codes=None, *, role=None, include_submitt
     return table
 
 
+def filter_choices():
+    """The heatmap filters' options (every overview request checks its parameters against them)."""
+    data = inputs()
+    return _cached("filter_choices", lambda: pages.filter_choices(data.regions, data.groupings))
+
+
 def county_names():
     """Current county code → name."""
     frame = regions()
@@ -148,17 +155,24 @@ def composite_table(as_of=None, include_submitted=False):
 
 
 def scope_names():
-    """Region codes and group/cluster slugs → names, for labelling scopes."""
+    """Region codes and group/cluster slugs → names, for labelling scopes (a template filter asks once a row)."""
     data = inputs()
-    return dict(data.regions[["code", "name"]].values) | dict(data.groupings[["slug", "name"]].values)
+    return _cached(
+        "scope_names",
+        lambda: dict(data.regions[["code", "name"]].values) | dict(data.groupings[["slug", "name"]].values),
+    )
 
 
 def document_titles():
-    return dict(inputs().documents[["document", "document_title"]].values)
+    return _cached("document_titles", lambda: dict(inputs().documents[["document", "document_title"]].values))
 
 
 def navigation():
-    """The county selector's entries and whether demo statistics are shown (no query once regions() is kept)."""
-    frame = regions()
-    counties = frame[(frame["level"] == "county") & frame["valid_to"].isna()]
-    return {"nav_counties": pages.records(counties[["code", "name"]]), "demo_data": bool(frame["demo_data"].any())}
+    """The county selector's entries and whether demo statistics are shown (kept per data version: every page asks)."""
+
+    def compute():
+        frame = regions()
+        counties = frame[(frame["level"] == "county") & frame["valid_to"].isna()]
+        return {"nav_counties": pages.records(counties[["code", "name"]]), "demo_data": bool(frame["demo_data"].any())}
+
+    return _cached("navigation", compute)

@@ -220,6 +220,15 @@ def test_county_map_value_mode(counties):
     assert not {"map", "mapbox"} & set(layout)
     assert not any(key.startswith(("map", "mapbox")) for key in layout)
     assert 500 <= layout["height"] <= 620
+    # plotly.py's Viridis stops, spelt out: plotly.js's own "Viridis" would colour the counties differently
+    assert tr["colorscale"][0] == [0.0, "#440154"] and tr["colorscale"][-1] == [1.0, "#fde725"]
+    assert len(tr["colorscale"]) == 10
+
+
+def test_target_chart_takes_a_dict_of_year_and_value_lists():
+    fig = charts.target_chart({"year": [2024, 2022, None], "value": [3.0, None, 1.0]}, unit="%")
+    assert trace(fig, "实际")["x"] == [2022, 2024]
+    assert trace(fig, "实际")["y"] == [None, 3.0]
 
 
 def test_county_map_value_mode_greys_out_missing(counties):

@@ -141,3 +141,30 @@ def test_a_document_row_has_its_own_gap_and_the_county_spread():
     assert [r["target"]["label"] for r in rows] == ["增加值", "亩均税收"]
     assert rows[0]["gap"]["status"] == "on_track" and rows[0]["spread"] == {"achieved": 2, "deteriorating": 1}
     assert rows[1]["gap"] is None and rows[1]["spread"] == {}
+
+
+def test_a_target_card_has_its_own_series_and_compares_a_ratio_with_the_province():
+    indicators = pd.DataFrame(
+        {"code": ["rd_intensity", "value_added"], "unit": ["%", "亿元"], "kind": ["derived", "base"]}
+    )
+    series = pd.DataFrame(
+        {"scope": ["county:331127", "province", "county:331127", "county:331127", "province"],
+         "indicator_code": ["rd_intensity", "rd_intensity", "rd_intensity", "value_added", "value_added"],
+         "year": [2024, 2024, 2023, 2024, 2024], "value": [2.5, 3.0, float("nan"), 40.0, 9000.0]}
+    )  # fmt: skip
+    row = {"scope": "county:331127", "kind": "level", "unit": "%", "policy_input": False, "target_value": 3.0,
+           "target_year": 2027, "base_year": None, "base_value": None, "comparator": "ge", "actual_year": 2024,
+           "actual_value": 2.5, "projected_value": None}  # fmt: skip
+    rows = pd.DataFrame(
+        [{**row, "indicator_code": "rd_intensity"}, {**row, "indicator_code": "value_added", "unit": "亿元"},
+         {**row, "indicator_code": "energy_intensity"}]
+    )  # fmt: skip
+    ratio, total, none = pages.target_cards(rows, series, indicators, [("全省", "province")], lang="zh", demo=False)
+    # the county's rows in the series' order, the missing 2023 value shown as missing
+    assert ratio["series_rows"] == [{"year": 2024, "value": 2.5}, {"year": 2023, "value": None}]
+    assert [t["name"] for t in ratio["fig"]["data"]][:2] == ["全省", "实际"]
+    assert ratio["fig"]["data"][1]["x"] == [2023, 2024]
+    # a 亿元 total is not compared with the province's; an indicator without data has no chart
+    assert [t["name"] for t in total["fig"]["data"]][0] == "实际"
+    assert total["series_rows"] == [{"year": 2024, "value": 40.0}]
+    assert (none["fig"], none["series_rows"], none["fig_id"]) == (None, [], "fig-2")
