@@ -120,6 +120,8 @@ class SafeTableExport(TableExport):
     """django-tables2's export with every text cell made safe for Excel: a cell that begins with
     = + - @ tab or CR is written as text ('=1+1 → "'=1+1"), so an opened export runs no formula."""
 
+    OFFERED = ("csv", "xlsx")  # what the page links to; django-tables2 would also serve json, yaml, tsv …
+
     def __init__(self, export_format, table, exclude_columns=None, dataset_kwargs=None):
         super().__init__(export_format, table, exclude_columns=exclude_columns, dataset_kwargs=dataset_kwargs)
         data = self.dataset

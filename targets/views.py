@@ -15,7 +15,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
-from django_tables2.export import TableExport
 
 from indicators import versioning
 from indicators.access import reviewer_required
@@ -85,7 +84,9 @@ def _body(clean, template, build):
 def overview(request, year):
     clean = _clean(request, year, **_overview_params())
     export = request.GET.get("_export")
-    if TableExport.is_valid_format(export):
+    if export is not None:
+        if export not in SafeTableExport.OFFERED:
+            raise Http404("no such export format")
         return SafeTableExport(export, _heatmap(clean, year)).response(f"zjindustry-heatmap-{year}.{export}")
     body = _body(clean, "targets/_overview_body.html", lambda clean: _overview(clean, year))
     return render(request, "targets/page.html", {"body": body, "title": _("全省总览"), "figures": True})

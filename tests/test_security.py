@@ -63,3 +63,10 @@ def test_five_bad_passwords_behind_the_proxy_lock_only_that_client(client, djang
         login, {"username": "zhangsan", "password": "right-password-123"}, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy
     )
     assert other.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "fmt, status", [("csv", 200), ("xlsx", 200), ("xls", 404), ("ods", 404), ("json", 404), ("yaml", 404), ("tsv", 404)]
+)
+def test_only_the_offered_export_formats_are_served(admin_client, fmt, status):
+    assert admin_client.get(f"/?_export={fmt}").status_code == status
