@@ -60,6 +60,7 @@ __all__ = [
     "ACHIEVED",
     "AGGREGATE_COLUMNS",
     "APPROX_TOLERANCE",
+    "Aggregate",
     "CONSISTENCY_TOLERANCE",
     "DEFAULT_THRESHOLDS",
     "DETERIORATING",
@@ -385,18 +386,8 @@ class _Observations:
             setattr(self, name, parts[name])
 
 
-def _coded_observations(
-    observations: pd.DataFrame,
-    ind: pd.DataFrame,
-    lineage: Mapping | None,
-    as_of: int | None = None,
-    wanted: set | None = None,
-) -> _Observations:
-    """Clean, de-duplicate and lineage-map the observations (see the module docstring), coded as integers.
-
-    ``wanted`` (indicator codes) drops every other indicator up front; every later step is keyed on the
-    indicator, so this gives the same figures as filtering afterwards.
-    """
+def _coded_observations(observations: pd.DataFrame, ind: pd.DataFrame, lineage: Mapping | None) -> _Observations:
+    """Clean, de-duplicate and lineage-map the observations (see the module docstring), coded as integers."""
     obs = observations
     iid, codes = _str_codes(obs["indicator_code"])
     present = (iid >= 0) & obs["year"].notna().to_numpy() & obs["value"].notna().to_numpy()
@@ -411,10 +402,6 @@ def _coded_observations(
     else:
         scope_code, scope_values = np.full(len(obs), -1, dtype=np.int64), np.array([], dtype=object)
     keep = np.isfinite(value)
-    if as_of is not None:
-        keep &= year <= int(as_of)
-    if wanted is not None:
-        keep &= np.fromiter((code in wanted for code in codes), dtype=bool, count=len(codes))[iid]
     regional = keep & (scope_code < 0) & (rid >= 0)
     scoped = np.flatnonzero(keep & (scope_code >= 0))
 
@@ -511,19 +498,24 @@ def aggregate(observations, indicators, scopes, members, lineage=None, role=None
     cluster members with that role and then ignores the cluster scopes' reported figures. Returns
     AGGREGATE_COLUMNS, sorted by scope, indicator and year.
     """
-    ind = _prepare_indicators(indicators)
-    sc = _prepare_scopes(scopes)
-    mem = _prepare_members(members, sc, lineage, role)
-    obs = _coded_observations(observations, ind, lineage)
-    return _aggregate(obs, ind, sc, mem, role, full=True).frame()
+    return Aggregate.of(observations, indicators, scopes, members, lineage, role).frame()
 
 
-class _Aggregate:
+class Aggregate:
     """The aggregate as integer-coded arrays sorted by (scope, indicator, year).
 
     ``scopes`` and ``codes`` are sorted, so the codes sort like the strings. ``frame()`` gives the public
-    table; ``take(scopes, codes)`` finds each (scope, indicator) series without a merge.
+    table; ``take(scopes, codes)`` finds each (scope, indicator) series without a merge. Build it once with
+    ``Aggregate.of`` to read both the series and compute_gaps(aggregated=...) from it.
     """
+
+    @classmethod
+    def of(cls, observations, indicators, scopes, members, lineage=None, role=None) -> Aggregate:
+        """The aggregate of aggregate() (same arguments), coded."""
+        ind = _prepare_indicators(indicators)
+        sc = _prepare_scopes(scopes)
+        mem = _prepare_members(members, sc, lineage, role)
+        return _aggregate(_coded_observations(observations, ind, lineage), ind, sc, mem, role, full=True)
 
     def __init__(self, scopes, codes, parts):
         self.scopes, self.codes = scopes, codes
@@ -744,7 +736,7 @@ def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.
             )
         parts.append(part)
         del summed, included, reported, direct, value
-    return _Aggregate(scopes, codes, parts)
+    return Aggregate(scopes, codes, parts)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -829,7 +821,7 @@ def _applicable_rows(tg, sc, mem, ind, requested, scale_free_only) -> pd.DataFra
 # --------------------------------------------------------------------------------------------------
 
 
-def _series(rows: pd.DataFrame, agg: _Aggregate, scope_col: str, ind_col: str) -> pd.DataFrame:
+def _series(rows: pd.DataFrame, agg: Aggregate, scope_col: str, ind_col: str) -> pd.DataFrame:
     """(row_id, year, value, members_included) of each row's (scope, indicator) from the aggregate.
 
     Rows in the order of ``rows``, each row's years ascending (as a merge on the sorted aggregate gives).
@@ -855,7 +847,7 @@ def _by_row_year(s: pd.DataFrame, ignore_index: bool = True) -> pd.DataFrame:
     return s.sort_values(["row_id", "year"], ignore_index=ignore_index)
 
 
-def _level_series(rows: pd.DataFrame, agg: _Aggregate) -> pd.DataFrame:
+def _level_series(rows: pd.DataFrame, agg: Aggregate) -> pd.DataFrame:
     """Each row's own series; for share_of rows the scope's value as % of the share_of scope's value."""
     s = _series(rows, agg, "scope", "indicator_code")
     with_share = rows[rows["share_of"].notna()]
@@ -928,7 +920,7 @@ def _level_metrics(actual, t, y0, t0, target, T, comparator, d, th, count_fallba
     }
 
 
-def _evaluate_levels(rows: pd.DataFrame, agg: _Aggregate, ind: pd.DataFrame, th: dict) -> pd.DataFrame:
+def _evaluate_levels(rows: pd.DataFrame, agg: Aggregate, ind: pd.DataFrame, th: dict) -> pd.DataFrame:
     r = rows.set_index("row_id")
     s = _level_series(rows, agg)
     plan_base = r["base_year"].fillna(r["period_start"] - 1)
@@ -1277,16 +1269,6 @@ def _evaluate_thresholds(rows, agg, units, th) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------------
 
 
-def _needed_indicators(rows: pd.DataFrame, ind: pd.DataFrame) -> set:
-    """Indicators the rows read: their own and threshold indicators, derived parts, growth series and levels."""
-    needed = set(rows["indicator_code"].unique()) | set(rows["threshold_indicator"].dropna().unique())
-    derived = ind[ind["code"].isin(needed) & (ind["kind"] == "derived")]
-    needed |= set(derived["numerator"].dropna()) | set(derived["denominator"].dropna())
-    growth = ind[ind["growth_of"].isin(needed)]
-    needed |= set(growth["code"])
-    return needed
-
-
 def compute_gaps(
     targets,
     observations,
@@ -1301,6 +1283,7 @@ def compute_gaps(
     *,
     scale_free_benchmarks_only=True,
     past_targets_at_their_year=False,
+    aggregated=None,
 ) -> pd.DataFrame:
     """One row per (scope, applicable target) with actual, gap, growth rates, projection and status (GAP_COLUMNS).
 
@@ -1312,7 +1295,8 @@ def compute_gaps(
     increases, and levels of ratios/percentages): a county is not held to the province's 亿元 total or
     count. Only data with year <= as_of is used; with ``past_targets_at_their_year`` a target whose year lies
     before as_of is judged with the data up to its own year (a 2017 goal is not measured with 2024 figures).
-    See docs/methodology.md for the per-kind rules.
+    ``aggregated``, Aggregate.of the same observations, indicators, scopes, members, lineage and role, is
+    used instead of aggregating them again. See docs/methodology.md for the per-kind rules.
     """
     th = _thresholds(thresholds)
     as_of = int(as_of)
@@ -1328,11 +1312,9 @@ def compute_gaps(
     years = rows["target_year"].to_numpy(dtype=np.int64)
     rows["until"] = np.minimum(years, as_of) if past_targets_at_their_year else as_of
 
-    thr_rows = rows[rows["kind"] == THRESHOLD_KIND]
-    units = _threshold_units(thr_rows, sc, mem)
-    needed = set(rows["scope"].unique()) | set(rows["share_of"].dropna().unique()) | set(units["unit_scope"].unique())
-    obs = _coded_observations(observations, ind, lineage, as_of=as_of, wanted=_needed_indicators(rows, ind))
-    agg = _aggregate(obs, ind, sc[sc["scope"].isin(needed)], mem[mem["scope"].isin(needed)], role)
+    units = _threshold_units(rows[rows["kind"] == THRESHOLD_KIND], sc, mem)
+    # every read of the aggregate stops at the row's year (<= as_of): one aggregate of all years serves any as_of
+    agg = aggregated or _aggregate(_coded_observations(observations, ind, lineage), ind, sc, mem, role)
 
     parts = []
     groups = (

@@ -87,6 +87,7 @@ def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_subm
             thresholds=settings.GAP_STATUS_THRESHOLDS,
             role=role,
             past_targets_at_their_year=True,
+            aggregated=_aggregated(role, include_submitted),
         )
         labels = targets.set_index("target_id")[["label", "policy_input", "value"]]
         table = table.join(labels.rename(columns={"value": "target_value_document"}), on="target_id")
@@ -98,15 +99,20 @@ def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_subm
     return table if scopes is None else table[table["scope"].isin(scopes)]
 
 
-def aggregate_series(scopes, indicator_codes=None, *, role=None, include_submitted=False):
-    """Yearly values of the scopes (ratio of sums for derived indicators)."""
-    key = f"series:{role}:{int(include_submitted)}"
+def _aggregated(role, include_submitted):
+    """The aggregate of every scope, indicator and year: the gap tables and the series read the same one."""
 
     def compute():
         data = inputs(include_submitted)
-        return gaps.aggregate(data.observations, data.indicators, data.scopes, data.members, data.lineage, role)
+        return gaps.Aggregate.of(data.observations, data.indicators, data.scopes, data.members, data.lineage, role)
 
-    table = _cached(key, compute)
+    return _cached(f"aggregate:{role}:{int(include_submitted)}", compute)
+
+
+def aggregate_series(scopes, indicator_codes=None, *, role=None, include_submitted=False):
+    """Yearly values of the scopes (ratio of sums for derived indicators)."""
+    key = f"series:{role}:{int(include_submitted)}"
+    table = _cached(key, lambda: _aggregated(role, include_submitted).frame())
     table = table[table["scope"].isin(scopes)]
     if indicator_codes:
         table = table[table["indicator_code"].isin(indicator_codes)]

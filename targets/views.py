@@ -87,7 +87,9 @@ def overview(request, year):
     if export is not None:
         if export not in SafeTableExport.OFFERED:
             raise Http404("no such export format")
-        return SafeTableExport(export, _heatmap(clean, year)).response(f"zjindustry-heatmap-{year}.{export}")
+        table = reports.gap_table(None, as_of=year)
+        heatmap = _heatmap(clean, table, _key_benchmarks(table), _counties(clean))
+        return SafeTableExport(export, heatmap).response(f"zjindustry-heatmap-{year}.{export}")
     body = _body(clean, "targets/_overview_body.html", lambda clean: _overview(clean, year))
     return render(request, "targets/page.html", {"body": body, "title": _("全省总览"), "figures": True})
 
@@ -108,7 +110,7 @@ def _overview(request, year):
     data, history = reports.inputs(), request.GET.get("history") == "1"
     table, codes = reports.gap_table(None, as_of=year), list(data.documents["document"])
     cards = pages.history_rows(table, codes[1:]) if history else pages.headline_rows(table, codes[:1])
-    key_ids, counties = pages.key_benchmarks(table, codes), _counties(request)
+    key_ids, counties = _key_benchmarks(table), _counties(request)
     choice = request.GET.get("map") or (f"status:{key_ids[0]}" if key_ids else "ind:value_added")
     counts = pages.status_counts(cards, STATUS)
     weighted = data.targets[data.targets["weight"].notna()]
@@ -120,7 +122,7 @@ def _overview(request, year):
             {"name": name, "label": FILTERS[name], "choices": choices, "value": request.GET.get(name)}
             for name, choices in _filter_choices().items()
         ],
-        "heatmap": _heatmap(request, year),
+        "heatmap": _heatmap(request, table, key_ids, counties),
         "clusters": pages.records(data.groupings[data.groupings["kind"] == "cluster"].drop_duplicates("slug")),
         "composite": _composite(request, year, counties),
         "composite_targets": pages.records(weighted[["label", "weight"]]),
@@ -141,12 +143,13 @@ def _counties(request):
     return pages.counties(data.regions, data.groupings, **{name: request.GET.get(name) for name in FILTERS})
 
 
-def _heatmap(request, year):
+def _key_benchmarks(table):
+    return pages.key_benchmarks(table, list(reports.inputs().documents["document"]))
+
+
+def _heatmap(request, table, key_ids, counties):
     """The county heatmap: the key benchmarks' value and status for each county the filters keep."""
-    data = reports.inputs()
-    table = reports.gap_table(None, as_of=year)
-    key_ids = pages.key_benchmarks(table, list(data.documents["document"]))
-    records = pages.heatmap_records(table, key_ids, _counties(request))
+    records = pages.heatmap_records(table, key_ids, counties)
     heatmap = heatmap_table(records, pages.heatmap_columns(table, key_ids), STATUS)
     RequestConfig(request, paginate=False).configure(heatmap)
     return heatmap

@@ -537,6 +537,21 @@ def test_data_after_as_of_is_ignored():
     assert row["actual_value"] == pytest.approx(110.0) and row["actual_year"] == 2022
 
 
+def test_a_given_aggregate_is_read_up_to_as_of_instead_of_aggregating_again():
+    """The aggregate of 330781 + 330782 (40 + 70 = 110 in 2022, 500 in 2024) passed in; the observations
+    argument (empty) is not read: the city's 2023 view is 110 of a 200 target = 55 %."""
+    data = obs(
+        ("330781", "value_added", 2022, 40.0),
+        ("330782", "value_added", 2022, 70.0),
+        ("330782", "value_added", 2024, 500.0),
+    )
+    whole = gaps.Aggregate.of(data, INDICATORS, make_scopes(), make_members())
+    tgt = [target(value=200.0, scope="city:330700")]
+    row = one(gaps_for(tgt, data.iloc[:0], as_of=2023, aggregated=whole), "city:330700")
+    assert row["actual_value"] == pytest.approx(110.0) and row["actual_year"] == 2022
+    assert row["achieved_share"] == pytest.approx(0.55)
+
+
 def test_a_past_target_is_judged_with_the_data_up_to_its_own_year():
     """A 2017 goal of ≥ 200 with 150 in 2017 and 500 in 2024: judged at 2017 it is missed (150 of 200 = 75 %),
     while a 2025 goal in the same call still sees 2024's 500."""
@@ -1122,7 +1137,7 @@ def _coded(frame):
         "members_included": frame["members_included"].to_numpy(dtype=np.int64),
         "years_of_pair": np.bincount(sid * len(codes) + iid, minlength=len(scopes) * len(codes)),
     }
-    return gaps._Aggregate(scopes, codes, [part])
+    return gaps.Aggregate(scopes, codes, [part])
 
 
 def _random_province(seed):
@@ -1259,8 +1274,8 @@ def test_aggregate_is_identical_to_the_string_keyed_reference(monkeypatch, seed,
      (4, 2024, {"scale_free_benchmarks_only": False, "role": ["core", "coordination"]}), (5, 2022, {"slices": 2_000})],
 )  # fmt: skip
 def test_compute_gaps_is_identical_to_evaluating_the_whole_reference_aggregate(monkeypatch, seed, as_of, kwargs):
-    # compute_gaps aggregates only the scopes, indicators and years its targets read, on integer keys;
-    # evaluating the same targets on the whole string-keyed aggregate must give the same table, row for row.
+    # compute_gaps aggregates every year on integer keys and reads each target's series up to its year;
+    # evaluating the same targets on the string-keyed aggregate of the years up to as_of must give the same table.
     d = _random_province(seed)
     if "slices" in kwargs:  # scopes aggregated a few at a time, as at national scale
         monkeypatch.setattr(gaps, "_CHUNK_CELLS", kwargs["slices"])
