@@ -16,8 +16,13 @@ from .versioning import data_changed
 
 
 class CatalogAdmin(SimpleHistoryAdmin):
-    """Admin of a model the gap tables read: every save or delete (inlines included) moves the data
-    version inside the admin's own transaction, so no worker shows figures from before the edit."""
+    """Admin of a model the gap tables read: every save or delete (inlines included, and a revert from the
+    history page, which saves without save_related) moves the data version inside the admin's own
+    transaction, so no worker shows figures from before the edit."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        data_changed()
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # runs after save_model, inlines included

@@ -351,7 +351,7 @@ class DataVersion(models.Model):
 
     `epoch` is random and set when the row is made, so a database that is emptied and refilled (tests, a
     restore) never brings back entries keyed on an old generation; `generation` only grows. Moved by
-    indicators.versioning.data_changed() after a commit."""
+    indicators.versioning.data_changed() in the writer's own transaction."""
 
     epoch = models.CharField(max_length=32)
     generation = models.PositiveBigIntegerField(default=1)

@@ -298,14 +298,22 @@ def upload_create(
     return upload
 
 
+@transaction.atomic
 def upload_confirm(*, upload, allowed_regions):
-    """Submit a previewed upload: write the rows stored with it, once the uploader's region rights are checked
-    again (they may have changed since the preview). Raises ValueError, writing nothing, when they fail or
-    when every value equals the one on file."""
+    """Submit a previewed upload: write the rows stored with it, once the uploader's region rights and the
+    indicators are checked again (either may have changed since the preview). Raises ValueError, writing
+    nothing, when a check fails, when the draft was confirmed or cancelled meanwhile (a double click, a second
+    tab), or when every value equals the one on file."""
     values = upload.parsed_values()
     errors = region_errors(values, allowed_regions)
     if errors:
         raise ValueError("；".join(e.message for e in errors))
+    gone = {v.indicator_code for v in values} - set(Indicator.objects.values_list("code", flat=True))
+    if gone:
+        raise ValueError(gettext("指标 %(codes)s 已不在目录中，请重新上传") % {"codes": "、".join(sorted(gone))})
+    _lock_regions(v.region_code for v in values)  # regions first, then the upload: every writer's order
+    if not Upload.objects.select_for_update().filter(pk=upload.pk, status=Upload.Status.PREVIEW).exists():
+        raise ValueError(gettext("此上传已提交或已取消"))
     return observations_write(upload=upload, values=values)
 
 
@@ -530,8 +538,9 @@ def import_file(
     }
     if not result.accepted:
         return report
-    summary, _ = observations_diff(result.values)
-    if not dry_run:
+    if dry_run:
+        summary, _ = observations_diff(result.values)
+    else:
         try:
             with transaction.atomic():
                 upload = upload_create(
@@ -540,6 +549,7 @@ def import_file(
                 summary = observations_write(upload=upload, values=result.values, approve=approve)
             report["upload_id"] = upload.pk
         except NothingChanged:  # the upload row goes with the rollback, and its file was never written
+            summary = WriteSummary(unchanged=len(result.values))
             report["warnings"].append({"sheet": "", "cell": "", "message": "所有数值与现有数据相同，未新建版本"})
     report.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
     return report

@@ -14,6 +14,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 _request_version = contextvars.ContextVar("zj_data_version", default=None)
 
@@ -52,9 +53,9 @@ def data_changed():
     """Move the version, in the caller's transaction (commits with the data it describes)."""
     from .models import DataVersion
 
-    if not DataVersion.objects.filter(id=1).update(generation=F("generation") + 1):
+    if not DataVersion.objects.filter(id=1).update(generation=F("generation") + 1, changed_at=timezone.now()):
         _read()
-        DataVersion.objects.filter(id=1).update(generation=F("generation") + 1)
+        DataVersion.objects.filter(id=1).update(generation=F("generation") + 1, changed_at=timezone.now())
 
 
 class DataVersionMiddleware:

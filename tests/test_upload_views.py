@@ -265,6 +265,28 @@ def test_confirm_checks_the_uploaders_regions_again_and_writes_nothing_when_they
     assert Observation.objects.filter(upload=draft).count() == 2
 
 
+def test_a_second_confirm_of_the_same_draft_is_refused_and_writes_nothing_more(yiwu, tmp_path):
+    """A double click or a second tab: the draft is submitted once; the second confirm gets a message."""
+    data = rollup(2023, [("义乌市", 512.3, 30.1)], tmp=tmp_path).read_bytes()
+    result = upload_parse(data=data, filename="roll.xlsx", allowed_regions=allowed_region_codes(yiwu))
+    draft = upload_create(user=yiwu, filename="roll.xlsx", data=data, result=result)
+    upload_confirm(upload=draft, allowed_regions={YIWU})
+    with pytest.raises(ValueError, match="此上传已提交或已取消"):
+        upload_confirm(upload=draft, allowed_regions={YIWU})
+    assert Observation.objects.filter(upload=draft).count() == 2
+
+
+def test_confirm_refuses_a_draft_whose_indicator_left_the_catalog_meanwhile(yiwu, tmp_path):
+    data = rollup(2023, [("义乌市", 512.3, 30.1)], tmp=tmp_path).read_bytes()
+    result = upload_parse(data=data, filename="roll.xlsx", allowed_regions=allowed_region_codes(yiwu))
+    draft = upload_create(user=yiwu, filename="roll.xlsx", data=data, result=result)
+    draft.rows = [[*row[:1], "no_such_indicator", *row[2:]] for row in draft.rows]
+    draft.save(update_fields=["rows"])
+    with pytest.raises(ValueError, match="no_such_indicator"):
+        upload_confirm(upload=draft, allowed_regions={YIWU})
+    assert not Observation.objects.exists()
+
+
 def test_a_workbook_with_a_doctype_is_refused_and_nothing_is_kept(client, yiwu, tmp_path, upload_root):
     data = with_doctype_after_a_comment(
         form_file(tmp_path, [("义乌市", 512.3, 30.1)]).read(), "xl/worksheets/sheet1.xml"

@@ -66,3 +66,14 @@ def test_an_admin_edit_of_a_target_moves_the_version(admin_client):
     url = reverse("admin:targets_target_delete", args=[target.pk])
     assert admin_client.post(url, {"post": "yes"}).status_code == 302
     assert versioning.current()[1] == before + 1
+
+
+def test_a_change_saved_in_the_admin_moves_the_version(admin_client):
+    from indicators.models import IndicatorAlias
+
+    alias = IndicatorAlias.objects.first()
+    url = reverse("admin:indicators_indicatoralias_change", args=[alias.pk])
+    _, before = versioning.current()
+    response = admin_client.post(url, {"alias": alias.alias + "甲", "indicator": alias.indicator_id, "valid_until": ""})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert versioning.current()[1] >= before + 1

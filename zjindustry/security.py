@@ -48,7 +48,7 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", "") or "\x00" in request.path_info:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
             return HttpResponseBadRequest("bad request", content_type="text/plain")
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
