@@ -209,7 +209,8 @@ class WriteSummary:
     unchanged: int = 0
 
 
-def _same(a, b):
+def same_value(a, b):
+    """Whether a parsed value equals the one on file (float noise of a unit conversion is not a change)."""
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
 
 
@@ -344,6 +345,11 @@ def _current_value(versions):
     return next((value for _, value, _, _, is_current in versions if is_current), None)
 
 
+def values_on_file(values):
+    """(region, indicator, year) → the current value on file, for the keys the values touch (one query)."""
+    return {key: _current_value(versions) for key, versions in _existing_rows(values).items()}
+
+
 def observations_diff(values, existing=None):
     """Classify parsed values against what is on file: created / updated / unchanged (read only).
 
@@ -355,7 +361,7 @@ def observations_diff(values, existing=None):
         now = _current_value(existing.get((v.region_code, v.indicator_code, v.year), []))
         if now is None:
             summary.created += 1
-        elif _same(now, v.value):
+        elif same_value(now, v.value):
             summary.unchanged += 1
             continue
         else:

@@ -5,7 +5,6 @@ county's drafts are 404. Writes go through services.py; the helpers at the botto
 """
 
 import datetime
-import math
 from urllib.parse import quote
 
 from django.conf import settings
@@ -31,7 +30,16 @@ from .forms import ReviewForm, TemplateForm, UploadFilter, UploadForm
 from .ingest import build_template
 from .models import Indicator, Observation, Region, Upload
 from .selectors import ingest_catalog
-from .services import upload_approve, upload_cancel, upload_confirm, upload_create, upload_parse, upload_return
+from .services import (
+    same_value,
+    upload_approve,
+    upload_cancel,
+    upload_confirm,
+    upload_create,
+    upload_parse,
+    upload_return,
+    values_on_file,
+)
 
 PREVIEW_PAGE = 500
 LIST_PAGE = 50
@@ -230,15 +238,7 @@ def _preview_rows(values):
     """One row per parsed value beside the current value on file and the change, e.g. 100 → 135 is
     +35 %, highlighted above settings.UPLOAD_CHANGE_HIGHLIGHT (0.30)."""
     codes, indicator_codes = {v.region_code for v in values}, {v.indicator_code for v in values}
-    current = {
-        (r, i, y): value
-        for r, i, y, value in Observation.objects.filter(
-            is_current=True,
-            region__code__in=codes,
-            indicator__code__in=indicator_codes,
-            year__in={v.year for v in values},
-        ).values_list("region__code", "indicator__code", "year", "value")
-    }
+    current = values_on_file(values)
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     indicators = Indicator.objects.in_bulk(list(indicator_codes), field_name="code")
     rows = []
@@ -270,7 +270,7 @@ def _change(old, new):
     """
     if old is None:
         return {"kind": "new", "change": None, "pct": None, "highlight": False}
-    if math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12):  # the same test as services.observations_diff
+    if same_value(old, new):
         return {"kind": "same", "change": 0.0, "pct": 0.0, "highlight": False}
     change = (new - old) / abs(old) if old else None
     highlight = change is None or abs(change) > settings.UPLOAD_CHANGE_HIGHLIGHT

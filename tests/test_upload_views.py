@@ -253,10 +253,16 @@ def test_preview_and_confirm_read_what_the_file_was_parsed_into_not_the_file(
     ]
 
 
-def test_confirm_checks_the_uploaders_regions_again_and_writes_nothing_when_they_changed(yiwu, tmp_path):
+def _yiwu_draft(yiwu, tmp_path):
+    """A previewed 2023 roll-up of 义乌 (512.3 and 30.1), uploaded by its official."""
     data = rollup(2023, [("义乌市", 512.3, 30.1)], tmp=tmp_path).read_bytes()
     result = upload_parse(data=data, filename="roll.xlsx", allowed_regions=allowed_region_codes(yiwu))
     draft = upload_create(user=yiwu, filename="roll.xlsx", data=data, result=result)
+    return draft
+
+
+def test_confirm_checks_the_uploaders_regions_again_and_writes_nothing_when_they_changed(yiwu, tmp_path):
+    draft = _yiwu_draft(yiwu, tmp_path)
     with pytest.raises(ValueError, match=f"无权上传地区 {YIWU} 的数据"):
         upload_confirm(upload=draft, allowed_regions={JINGNING})  # since the preview, 义乌 was taken from them
     draft.refresh_from_db()
@@ -267,9 +273,7 @@ def test_confirm_checks_the_uploaders_regions_again_and_writes_nothing_when_they
 
 def test_a_second_confirm_of_the_same_draft_is_refused_and_writes_nothing_more(yiwu, tmp_path):
     """A double click or a second tab: the draft is submitted once; the second confirm gets a message."""
-    data = rollup(2023, [("义乌市", 512.3, 30.1)], tmp=tmp_path).read_bytes()
-    result = upload_parse(data=data, filename="roll.xlsx", allowed_regions=allowed_region_codes(yiwu))
-    draft = upload_create(user=yiwu, filename="roll.xlsx", data=data, result=result)
+    draft = _yiwu_draft(yiwu, tmp_path)
     upload_confirm(upload=draft, allowed_regions={YIWU})
     with pytest.raises(ValueError, match="此上传已提交或已取消"):
         upload_confirm(upload=draft, allowed_regions={YIWU})
@@ -277,9 +281,7 @@ def test_a_second_confirm_of_the_same_draft_is_refused_and_writes_nothing_more(y
 
 
 def test_confirm_refuses_a_draft_whose_indicator_left_the_catalog_meanwhile(yiwu, tmp_path):
-    data = rollup(2023, [("义乌市", 512.3, 30.1)], tmp=tmp_path).read_bytes()
-    result = upload_parse(data=data, filename="roll.xlsx", allowed_regions=allowed_region_codes(yiwu))
-    draft = upload_create(user=yiwu, filename="roll.xlsx", data=data, result=result)
+    draft = _yiwu_draft(yiwu, tmp_path)
     draft.rows = [[*row[:1], "no_such_indicator", *row[2:]] for row in draft.rows]
     draft.save(update_fields=["rows"])
     with pytest.raises(ValueError, match="no_such_indicator"):
