@@ -51,12 +51,30 @@ class Region(models.Model):
 
 
 class RegionGroup(models.Model):
+    """A set of counties a document names: a list (with dated memberships) or a rule over the data."""
+
+    class Kind(models.TextChoices):
+        LIST = "list", _("名单")
+        THRESHOLD = "threshold", _("按门槛（逐年计算）")
+
     slug = models.SlugField(_("标识"), max_length=60, unique=True)
     name = models.CharField(_("名称"), max_length=60)
     name_en = models.CharField(_("英文名称"), max_length=120, blank=True)
     description = models.TextField(_("说明"), blank=True)
     source = models.TextField(_("来源"), blank=True)
     is_demo = models.BooleanField(_("示例名单"), default=False, help_text=_("名单为示例，待管理员替换"))
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.LIST)
+    # A threshold group holds, each year, the counties whose rule_indicator passes the bounds; a bound left
+    # empty while its comparator is set is 待设定 (the document gives none) and the group is then empty.
+    rule_indicator = models.ForeignKey(
+        "Indicator", verbose_name=_("门槛指标"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rule_comparator = models.CharField(_("下限比较"), max_length=2, blank=True, choices=[("gt", ">"), ("ge", "≥")])
+    rule_value = models.FloatField(_("下限"), null=True, blank=True)
+    rule_upper_comparator = models.CharField(
+        _("上限比较"), max_length=2, blank=True, choices=[("lt", "<"), ("le", "≤")]
+    )
+    rule_upper_value = models.FloatField(_("上限"), null=True, blank=True)
     members = models.ManyToManyField(Region, through="GroupMembership", related_name="region_groups")
     history = HistoricalRecords()
 
@@ -64,21 +82,47 @@ class RegionGroup(models.Model):
         ordering = ["slug"]
         verbose_name = _("区域组")
         verbose_name_plural = _("区域组")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="list") | Q(rule_indicator__isnull=False), name="group_threshold_has_indicator"
+            )
+        ]
 
     def __str__(self):
         return self.name
 
 
+class Confidence(models.TextChoices):
+    """How sure a fact taken from outside the documents is (kept with the fact, shown beside it)."""
+
+    CONFIRMED = "confirmed", _("已核实")
+    REPORTED = "reported", _("见于报道")
+    DEMO = "demo", _("示例")
+
+
 class GroupMembership(models.Model):
+    """A county on a group's list from `since` (empty: from the list's start) until `until` (empty: still
+    on it; otherwise the day it left, so the membership is in force on since ≤ day < until)."""
+
     group = models.ForeignKey(RegionGroup, on_delete=models.CASCADE, related_name="memberships")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="group_memberships")
+    since = models.DateField(_("起始日期"), null=True, blank=True)
+    until = models.DateField(_("终止日期"), null=True, blank=True, help_text=_("调出之日；空为仍在名单内"))
+    source = models.TextField(_("来源"), blank=True)
+    confidence = models.CharField(_("可信度"), max_length=10, choices=Confidence.choices, blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["group", "region"]
+        ordering = ["group", "region", "since"]
         verbose_name = _("区域组成员")
         verbose_name_plural = _("区域组成员")
-        constraints = [models.UniqueConstraint(fields=["group", "region"], name="group_member_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "region", "since"], name="group_member_once_per_start"),
+            models.CheckConstraint(
+                condition=Q(since__isnull=True) | Q(until__isnull=True) | Q(since__lt=models.F("until")),
+                name="group_member_dates_ordered",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.group} · {self.region.name}"
@@ -121,13 +165,25 @@ class ClusterMembership(models.Model):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cluster_memberships")
     role = models.CharField(_("角色"), max_length=12, choices=Role.choices)
     is_demo = models.BooleanField(_("示例"), default=False, help_text=_("文件未列名单，此为示例，待管理员替换"))
+    # Dated like a group membership: a promotion (协同区 → 核心区) ends one row and starts another.
+    since = models.DateField(_("起始日期"), null=True, blank=True)
+    until = models.DateField(_("终止日期"), null=True, blank=True, help_text=_("撤销或调整之日；空为仍有效"))
+    designation_round = models.PositiveSmallIntegerField(_("认定批次"), null=True, blank=True)
+    source = models.TextField(_("来源"), blank=True)
+    confidence = models.CharField(_("可信度"), max_length=10, choices=Confidence.choices, blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["cluster", "role", "region"]
+        ordering = ["cluster", "role", "region", "since"]
         verbose_name = _("集群成员")
         verbose_name_plural = _("集群成员")
-        constraints = [models.UniqueConstraint(fields=["cluster", "region"], name="cluster_member_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "region", "since"], name="cluster_member_once_per_start"),
+            models.CheckConstraint(
+                condition=Q(since__isnull=True) | Q(until__isnull=True) | Q(since__lt=models.F("until")),
+                name="cluster_member_dates_ordered",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.cluster} · {self.region.name}（{self.get_role_display()}）"
@@ -220,6 +276,35 @@ class IndicatorAlias(models.Model):
         return self.alias
 
 
+class Industry(models.Model):
+    """A GB/T 4754-2017 division (C13 … C43) or a named set of them (制造业, 重点传统制造业, 装备制造业 …).
+    `code` is the division code or the set's slug; observations and `sector:CODE` scopes name it."""
+
+    class Kind(models.TextChoices):
+        DIVISION = "division", _("行业大类")
+        SET = "set", _("行业组合")
+
+    code = models.CharField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=80)
+    name_en = models.CharField(_("英文名称"), max_length=160, blank=True)
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices, default=Kind.DIVISION)
+    divisions = models.ManyToManyField(
+        "self", verbose_name=_("包含行业大类"), symmetrical=False, blank=True, related_name="sets"
+    )
+    source = models.TextField(_("来源"), blank=True)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    history = HistoricalRecords(m2m_fields=[divisions])
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("行业")
+        verbose_name_plural = _("行业")
+        constraints = [models.CheckConstraint(condition=~Q(code=""), name="industry_code_not_empty")]
+
+    def __str__(self):
+        return self.name
+
+
 class Upload(models.Model):
     """One file (or demo/CLI batch) of statistics; every observation traces back to one."""
 
@@ -234,13 +319,17 @@ class Upload(models.Model):
         WEB = "web", _("网页上传")
         CLI = "cli", _("命令行导入")
         DEMO = "demo", _("示例数据")
+        PUBLISHED = "published", _("公开数据")
 
     original_name = models.CharField(_("原文件名"), max_length=255)
     stored_name = models.CharField(_("存储文件名"), max_length=255, blank=True)
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
     shape = models.CharField(_("表格形式"), max_length=30, blank=True)
-    source = models.CharField(_("来源"), max_length=8, choices=Source.choices, default=Source.WEB)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default=Source.WEB)
+    # where published figures come from (统计年鉴 table, 统计公报 URL): shown wherever a value's origin is
+    source_title = models.CharField(_("资料来源"), max_length=200, blank=True)
+    source_url = models.URLField(_("来源网址"), max_length=500, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PREVIEW)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.PROTECT, related_name="uploads"
@@ -293,10 +382,20 @@ class Observation(models.Model):
         RETURNED = "returned", _("已退回")
         SUPERSEDED = "superseded", _("已被替代")
 
+    class Flag(models.TextChoices):
+        NONE = "", _("—")
+        PRELIMINARY = "preliminary", _("初步")
+        REVISED = "revised", _("修订")
+        ESTIMATED = "estimated", _("估算")
+
     # No index of their own: observation_version_once leads with region and observation_indicator_year with
     # indicator, so two more B-trees would only slow every insert (an import writes tens of thousands).
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="observations", db_index=False)
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="observations", db_index=False)
+    # The Industry code the value is for; "" is the region's whole economy. A code, not a foreign key: a
+    # nullable column would make NULLs distinct in the unique constraints below (one current value per key).
+    # services.observations_write, the one writer, checks the code against Industry.
+    industry = models.CharField(_("行业"), max_length=40, blank=True, default="")
     year = models.PositiveSmallIntegerField(_("年份"))
     value = models.FloatField(_("数值"))
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -306,18 +405,28 @@ class Observation(models.Model):
     sheet = models.CharField(max_length=80, blank=True)
     cell = models.CharField(max_length=20, blank=True)
     raw = models.CharField(_("原始值"), max_length=80, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    flag = models.CharField(_("数据标记"), max_length=12, choices=Flag.choices, blank=True, default=Flag.NONE)
+    # a value for a year before the unit existed, as its statistics office publishes it (按现行区划)
+    back_series = models.BooleanField(_("按现行区划回溯"), default=False)
 
     class Meta:
-        ordering = ["region", "indicator", "year", "-version"]
+        ordering = ["region", "indicator", "industry", "year", "-version"]
         verbose_name = _("统计数据")
         verbose_name_plural = _("统计数据")
         constraints = [
-            models.UniqueConstraint(fields=["region", "indicator", "year", "version"], name="observation_version_once"),
             models.UniqueConstraint(
-                fields=["region", "indicator", "year"], condition=Q(is_current=True), name="observation_one_current"
+                fields=["region", "indicator", "industry", "year", "version"], name="observation_version_once"
             ),
             models.UniqueConstraint(
-                fields=["region", "indicator", "year"], condition=Q(status="approved"), name="observation_one_approved"
+                fields=["region", "indicator", "industry", "year"],
+                condition=Q(is_current=True),
+                name="observation_one_current",
+            ),
+            models.UniqueConstraint(
+                fields=["region", "indicator", "industry", "year"],
+                condition=Q(status="approved"),
+                name="observation_one_approved",
             ),
             models.CheckConstraint(condition=Q(year__gte=1949) & Q(year__lte=2100), name="observation_year_range"),
         ]

@@ -100,6 +100,9 @@ class Target(models.Model):
     value = models.FloatField(_("目标值"))
     unit = models.CharField(_("单位"), max_length=20)
     target_year = models.PositiveSmallIntegerField(_("目标年"))
+    target_year_inferred = models.BooleanField(
+        _("年份按规划期末推定"), default=False, help_text=_("原文未写年份，按规划期末")
+    )
     base_year = models.PositiveSmallIntegerField(_("基期年"), null=True, blank=True)
     per_year = models.BooleanField(_("每年"), default=False)
     scope = models.CharField(_("适用范围"), max_length=60)
@@ -115,6 +118,10 @@ class Target(models.Model):
         _("政策投入"), default=False, help_text=_("政府自身的投入，如资金规模、用地指标")
     )
     excerpt = models.TextField(_("原文摘录"))
+    also_in = models.JSONField(_("其他原文摘录"), default=list, blank=True, help_text=_("重申同一目标的其他条款原文"))
+    membership_date = models.DateField(
+        _("名单日期"), null=True, blank=True, help_text=_("按哪一日的区域组、集群名单计算；空为文件发布日期")
+    )
     note = models.TextField(_("解读说明"), blank=True, help_text=_("有两种读法时，所选读法与另一读法"))
     history = HistoricalRecords()
 
