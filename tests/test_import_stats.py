@@ -185,6 +185,7 @@ def test_export_observations_prints_canonical_units_and_status(tmp_path, export)
             "region_name": "景宁畲族自治县",
             "indicator_code": "value_added",
             "indicator_name": "规模以上工业增加值",
+            "industry": "",  # no 行业 column: the county's whole economy
             "year": 2023,
             "value": 21.5,  # 215000 万元 = 21.5 亿元
             "unit": "亿元",
