@@ -37,3 +37,21 @@ def test_editing_a_target_in_the_admin_is_kept_in_its_history(admin_client):
     assert target.history.count() >= 2
     latest = target.history.first()
     assert latest.value == 1600 and latest.history_user.is_superuser
+
+
+def test_a_groups_members_show_their_dates_source_and_confidence(admin_client):
+    from indicators.models import RegionGroup
+
+    group = RegionGroup.objects.get(slug="mountain-26")
+    page = admin_client.get(reverse("admin:indicators_regiongroup_change", args=[group.pk])).content.decode()
+    # 平阳县's row: until 2024-08-21 (the zh-hans admin writes 2024/08/21), its source URL
+    assert 'value="2024/08/21"' in page and "m.olppe.com/caijing/20250107/07147860.html" in page
+    assert 'name="memberships-0-confidence"' in page
+
+
+def test_a_clusters_members_show_round_and_dates(admin_client):
+    from indicators.models import Cluster
+
+    cluster = Cluster.objects.get(slug="digital-security-networks")
+    page = admin_client.get(reverse("admin:indicators_cluster_change", args=[cluster.pk])).content.decode()
+    assert 'name="memberships-0-designation_round"' in page and 'value="2023/06/20"' in page
