@@ -171,9 +171,12 @@ def catalog_sync_groups(*, groups):
         for member in group.get("members") or []:
             lookup = {"group": obj, "region_id": regions[str(member["region"])], "since": member.get("since")}
             wanted.add((lookup["region_id"], lookup["since"]))
-            if group.get("editable", False) and GroupMembership.objects.filter(**lookup).exists():
-                continue  # an admin may have corrected it
-            _, did = upsert(GroupMembership, lookup, _membership_values(member))
+            values = _membership_values(member)
+            row = GroupMembership.objects.filter(**lookup).first()
+            if group.get("editable", False) and row is not None:
+                # an admin may have corrected it: fill in only what is still blank (a row from before sources)
+                values = {k: v for k, v in values.items() if getattr(row, k) in (None, "")}
+            _, did = upsert(GroupMembership, lookup, values)
             changed += did
         if not group.get("editable", False):
             stale = [pk for pk, r, s in obj.memberships.values_list("pk", "region_id", "since") if (r, s) not in wanted]

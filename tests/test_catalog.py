@@ -177,3 +177,21 @@ def test_the_loader_refuses_a_member_whose_code_is_not_the_named_county(tmp_path
     path.write_text(text.replace('region: "330326", name: 平阳县', 'region: "330327", name: 平阳县', 1), "utf-8")
     with pytest.raises(CatalogError, match="地区代码 330327 不是 平阳县"):
         load_catalog(tmp_path / "catalog", DOCUMENTS_DIR)
+
+
+@pytest.mark.django_db
+def test_a_reload_keeps_an_admins_edit_of_an_editable_list_and_fills_what_is_blank():
+    from indicators.models import GroupMembership
+    from targets.services import catalog_bootstrap
+
+    pilots = GroupMembership.objects.filter(group__slug="industrial-strong-pilots")
+    pilots.filter(region__code="330109").update(source="省经信厅核对")  # 萧山区, corrected by an admin
+    pilots.filter(region__code="330110").update(confidence="")  # 余杭区, a row from before confidences
+    catalog_bootstrap()
+    assert pilots.get(region__code="330109").source == "省经信厅核对"
+    assert pilots.get(region__code="330110").confidence == "demo"
+    # a list that is not editable is exactly the catalog's
+    mountain = GroupMembership.objects.filter(group__slug="mountain-26", region__code="330326")
+    mountain.update(source="x")
+    catalog_bootstrap()
+    assert "m.olppe.com" in mountain.get().source
