@@ -40,7 +40,7 @@ def test_numbers_carry_units_separators_and_sensible_decimals():
 
 def test_overlapping_excerpts_merge_into_one_mark_with_both_anchors_and_the_rest_is_escaped():
     html = pages.highlight_excerpts(
-        "<b>年均增长9%以上，达到1500亿元</b>", [(1, "年均增长9%"), (2, "9%以上"), (3, "1500亿元")]
+        "<b>年均增长9%以上，达到1500亿元</b>", [(1, "年均增长9%", []), (2, "9%以上", []), (3, "1500亿元", [])]
     )
     assert html.count("<mark") == 2
     assert 'id="t-1"' in html and 'id="t-2"' in html and 'id="t-3"' in html
