@@ -47,6 +47,16 @@ def test_overlapping_excerpts_merge_into_one_mark_with_both_anchors_and_the_rest
     assert "&lt;b&gt;" in html and "<b>" not in html
 
 
+def test_a_restated_target_is_marked_in_both_places_with_one_anchor():
+    html = pages.highlight_excerpts(
+        "世界一流企业达到15家。……培育世界一流企业15家。", [(7, "世界一流企业达到15家", ["培育世界一流企业15家"])]
+    )
+    assert html.count("<mark") == 2
+    assert html.count('id="t-7"') == 1  # an id names one place: the main excerpt
+    assert html.count('title="#7"') == 2
+    assert html.index('id="t-7"') < html.index("达到")
+
+
 def test_a_parameter_is_kept_only_when_it_is_one_of_its_valid_values():
     query = {"role": "core", "rank": "<script>", "junk": "1"}
     assert pages.pick(query, {"role": {"core", "coordination"}, "rank": {"value_added"}, "sort": {"name"}}) == {
