@@ -261,7 +261,11 @@ class Indicator(models.Model):
         if self.kind != self.Kind.DERIVED:
             return ""
         factor = "" if self.factor == 1 else f" × {self.factor:g}"
-        return f"{self.numerator.name} ÷ {self.denominator.name}{factor}"
+        formula = f"{self.numerator.name} ÷ {self.denominator.name}{factor}"
+        if not self.industry:
+            return formula
+        industry = Industry.objects.filter(code=self.industry).values_list("name", flat=True).first()
+        return f"{formula}（{_('均按行业')} {industry or self.industry}）"
 
 
 class IndicatorAlias(models.Model):

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from indicators.catalog import CATALOG_DIR, DOCUMENTS_DIR, CatalogError, load_catalog
-from indicators.models import Indicator
+from indicators.models import Indicator, Industry
 from targets.models import PolicyDocument, QualitativeGoal, Target
 
 EXPORT_KEYS = {
@@ -253,6 +253,9 @@ def test_the_manufacturing_targets_use_indicators_bound_to_manufacturing():
         100,
     )
     assert Indicator.objects.get(code="labour_productivity").industry == ""
+    # update_or_create: the industries catalog may already hold 制造业 (loaded with the regions).
+    Industry.objects.update_or_create(code="manufacturing", defaults={"name": "制造业", "kind": "set"})
+    assert productivity.indicator.formula == "规模以上工业增加值 ÷ 规模以上工业从业人员平均人数（均按行业 制造业）"
 
 
 @pytest.mark.django_db
