@@ -300,8 +300,10 @@ def highlight_excerpts(text, targets):
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end, [], []])
-        merged[-1][2].extend([tid] if anchored else [])
-        merged[-1][3].extend([tid] if tid not in merged[-1][3] else [])
+        if anchored:
+            merged[-1][2].append(tid)
+        if tid not in merged[-1][3]:
+            merged[-1][3].append(tid)
     out, pos = [], 0
     for start, end, anchors, ids in merged:
         out.append(escape(text[pos:start]))
