@@ -90,7 +90,7 @@ def industry_specs(data):
     return divisions + sets
 
 
-SAME_MEANING = ("unit", "kind", "numerator", "denominator", "factor")
+SAME_MEANING = ("unit", "kind", "numerator", "denominator", "factor", "industry")
 
 
 def _merge_indicator(indicators, spec):
@@ -128,7 +128,12 @@ def check_catalog(catalog):
                 raise CatalogError(f"指标 {spec['code']} 的 {ref} 引用了不存在的指标 {spec[ref]}")
         if spec["kind"] == "derived" and not (spec.get("numerator") and spec.get("denominator")):
             raise CatalogError(f"派生指标 {spec['code']} 缺少分子或分母")
+        if spec.get("industry") and spec["kind"] != "derived":
+            raise CatalogError(f"指标 {spec['code']}: 只有派生指标可以限定行业（基础指标的行业写在数据的“行业”列）")
+        if spec.get("industry") and spec["industry"] not in {i["code"] for i in catalog.industries}:
+            raise CatalogError(f"指标 {spec['code']} 的行业 {spec['industry']} 不在 industries.yaml 中")
     units = {spec["code"]: spec["unit"] for spec in catalog.indicators}
+    industry_bound = {spec["code"] for spec in catalog.indicators if spec.get("industry")}
     doc_codes = set()
     for doc in catalog.documents:
         where = doc["source_file"]
@@ -138,8 +143,17 @@ def check_catalog(catalog):
         for goal in doc.get("qualitative_goals") or []:
             if goal["text"] not in doc["full_text"]:
                 raise CatalogError(f"{where}: 定性目标原文未在文件中找到: {goal['text'][:30]}")
+        seqs = set()
         for n, target in enumerate(doc["targets"], start=1):
             label = f"{where} 第{n}个目标（{target.get('label', '')}）"
+            # seq is the target's identity within its document: written once, never reused, so that
+            # removing an entry renumbers nothing and a corrected field keeps the stored row and its history.
+            seq = target.get("seq")
+            if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
+                raise CatalogError(f"{label}: seq 必须是正整数")
+            if seq in seqs:
+                raise CatalogError(f"{label}: seq {seq} 重复")
+            seqs.add(seq)
             if target["indicator"] not in codes:
                 raise CatalogError(f"{label}: 未知指标 {target['indicator']}")
             if target["kind"] not in TARGET_KINDS:
@@ -150,8 +164,13 @@ def check_catalog(catalog):
                 raise CatalogError(f"{label}: 目标值必须是数字")
             if not str(target["scope"]).startswith(SCOPE_PREFIXES):
                 raise CatalogError(f"{label}: 未知适用范围 {target['scope']}")
-            if target["excerpt"] not in doc["full_text"]:
-                raise CatalogError(f"{label}: 原文摘录未在文件中找到: {target['excerpt'][:30]}")
+            for excerpt in [target["excerpt"], *(target.get("also_in") or [])]:
+                if excerpt not in doc["full_text"]:
+                    raise CatalogError(f"{label}: 原文摘录未在文件中找到: {excerpt[:30]}")
+            if not isinstance(target.get("target_year_inferred", False), bool):
+                raise CatalogError(f"{label}: target_year_inferred 只能是 true 或 false")
+            if target["indicator"] in industry_bound and str(target["scope"]).startswith("sector:"):
+                raise CatalogError(f"{label}: 指标 {target['indicator']} 已限定行业，适用范围不能再写 sector:")
             if target.get("share_of") and (
                 target["share_of"] == target["scope"] or units.get(target["indicator"]) == "%"
             ):

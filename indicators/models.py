@@ -221,6 +221,11 @@ class Indicator(models.Model):
         "self", verbose_name=_("分母"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     factor = models.FloatField(_("系数"), default=1.0)
+    # A derived indicator bound to an industry (规上制造业 …) reads its parts from that industry's rows,
+    # so its name and its numbers cannot drift apart the way a sector scope on a 规上工业 indicator could.
+    industry = models.CharField(
+        _("行业"), max_length=40, blank=True, help_text=_("派生指标的分子、分母按此行业的数据计算；空为不分行业")
+    )
     growth_of = models.ForeignKey(
         "self",
         verbose_name=_("增速对应指标"),
@@ -259,7 +264,11 @@ class Indicator(models.Model):
         if self.kind != self.Kind.DERIVED:
             return ""
         factor = "" if self.factor == 1 else f" × {self.factor:g}"
-        return f"{self.numerator.name} ÷ {self.denominator.name}{factor}"
+        formula = f"{self.numerator.name} ÷ {self.denominator.name}{factor}"
+        if not self.industry:
+            return formula
+        industry = Industry.objects.filter(code=self.industry).values_list("name", flat=True).first()
+        return f"{formula}（{_('均按行业')} {industry or self.industry}）"
 
 
 class IndicatorAlias(models.Model):

@@ -82,6 +82,7 @@ def catalog_sync_indicators(*, specs):
             "direction": spec.get("direction", "up"),
             "level": spec.get("level", "county"),
             "factor": float(spec.get("factor", 1)),
+            "industry": spec.get("industry") or "",
             "description": spec.get("description", ""),
             "order": order,
             "numerator": by_code.get(spec.get("numerator")),

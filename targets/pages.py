@@ -280,30 +280,36 @@ def find_county(regions, query):
 
 
 def highlight_excerpts(text, targets):
-    """The document text as HTML with each target's excerpt marked where it stands.
+    """The document text as HTML with each target's excerpts marked where they stand.
 
-    `targets` is a list of (target_id, excerpt). Overlapping excerpts merge into one mark that
-    carries every target's anchor. Everything else is escaped.
+    `targets` is a list of (target_id, excerpt, also_in): the excerpt carries the target's anchor, each
+    further excerpt in also_in (a restatement of the same target elsewhere) is marked with the same
+    title but no second anchor, since an id names one place. Overlapping excerpts merge into one mark
+    that carries every anchor. Everything else is escaped.
     """
     spans = []
-    for tid, excerpt in targets:
-        start = text.find(excerpt) if excerpt else -1
-        if start >= 0:
-            spans.append((start, start + len(excerpt), tid))
+    for tid, excerpt, also_in in targets:
+        for n, words in enumerate([excerpt, *(also_in or [])]):
+            start = text.find(words) if words else -1
+            if start >= 0:
+                spans.append((start, start + len(words), tid, n == 0))
     spans.sort()
     merged = []
-    for start, end, tid in spans:
+    for start, end, tid, anchored in spans:
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
-            merged[-1][2].append(tid)
         else:
-            merged.append([start, end, [tid]])
+            merged.append([start, end, [], []])
+        if anchored:
+            merged[-1][2].append(tid)
+        if tid not in merged[-1][3]:
+            merged[-1][3].append(tid)
     out, pos = [], 0
-    for start, end, ids in merged:
+    for start, end, anchors, ids in merged:
         out.append(escape(text[pos:start]))
-        anchors = "".join(f'<span id="t-{tid}"></span>' for tid in ids)
+        anchor_html = "".join(f'<span id="t-{tid}"></span>' for tid in anchors)
         title = escape("、".join(f"#{tid}" for tid in ids))
-        out.append(f'{anchors}<mark class="zj-excerpt" title="{title}">{escape(text[start:end])}</mark>')
+        out.append(f'{anchor_html}<mark class="zj-excerpt" title="{title}">{escape(text[start:end])}</mark>')
         pos = end
     out.append(escape(text[pos:]))
     return "".join(out)

@@ -89,7 +89,7 @@ def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_subm
             past_targets_at_their_year=True,
             aggregated=_aggregated(role, include_submitted),
         )
-        labels = targets.set_index("target_id")[["label", "policy_input", "value"]]
+        labels = targets.set_index("target_id")[["label", "policy_input", "value", "target_year_inferred"]]
         table = table.join(labels.rename(columns={"value": "target_value_document"}), on="target_id")
         names = data.indicators.set_index("code")["name"]
         table["indicator_name"] = table["indicator_code"].map(names)

@@ -217,6 +217,8 @@ def _target_record(t):
         "text": str(t),
         "note": t.note,
         "excerpt": t.excerpt,
+        "also_in": list(t.also_in or []),
+        "target_year_inferred": t.target_year_inferred,
         "weight": weight.weight if weight else None,
         "document_title": t.document.title,
         "period_end": t.document.period_end,

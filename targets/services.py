@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db import models, transaction
+from django.db import transaction
 
 from indicators import services as indicator_services
 from indicators.catalog import load_catalog
@@ -55,45 +55,21 @@ def _target_values(spec, indicators):
         "threshold_members": threshold.get("members", "") if threshold else "",
         "policy_input": bool(spec.get("policy_input")),
         "excerpt": spec["excerpt"],
+        "also_in": list(spec.get("also_in") or []),
+        "target_year_inferred": bool(spec.get("target_year_inferred")),
         "note": (spec.get("note") or "").strip(),
     }
 
 
-def _natural_key(indicator_code, kind, comparator, target_year, scope, excerpt):
-    return (indicator_code, kind, comparator, int(target_year), scope, excerpt)
-
-
 def _sync_targets(document, specs, indicators):
-    """Match each catalog entry to the stored target it describes, by what it says rather than by
-    its position, so that inserting or removing an entry keeps the other targets' ids and history."""
-    existing = {}
-    for t in Target.objects.filter(document=document).select_related("indicator").order_by("seq"):
-        key = _natural_key(t.indicator.code, t.kind, t.comparator, t.target_year, t.scope, t.excerpt)
-        existing.setdefault(key, []).append(t)
-    plan = []
-    for seq, spec in enumerate(specs, start=1):
-        key = _natural_key(
-            spec["indicator"], spec["kind"], spec["comparator"], spec["target_year"], spec["scope"], spec["excerpt"]
-        )
-        match = existing.get(key, [])
-        plan.append((seq, spec, match.pop(0) if match else None))
-    changed = 0
-    for leftovers in existing.values():
-        for t in leftovers:
-            t.delete()
-            changed += 1
-    # Park renumbered rows out of the way first: (document, seq) is unique. A plain update, so the
-    # temporary number leaves no history.
-    moving = [t.pk for seq, _, t in plan if t is not None and t.seq != seq]
-    Target.objects.filter(pk__in=moving).update(seq=models.F("seq") + 20000)
-    for seq, spec, t in plan:
-        values = _target_values(spec, indicators)
-        if t is None:
-            upsert(Target, {"document": document, "seq": seq}, values)
-            changed += 1
-        else:
-            _, did = upsert(Target, {"pk": t.pk}, dict(values, seq=seq))
-            changed += did
+    """Update each stored target from the catalog entry with its seq (the entry's identity within the
+    document), create new ones and delete those the catalog no longer has. A corrected field (comparator,
+    indicator, scope) thus keeps the row, its id and its history."""
+    wanted = {spec["seq"]: spec for spec in specs}
+    changed, _ = Target.objects.filter(document=document).exclude(seq__in=wanted).delete()
+    for seq, spec in wanted.items():
+        _, did = upsert(Target, {"document": document, "seq": seq}, _target_values(spec, indicators))
+        changed += did
     return changed
 
 

@@ -271,7 +271,7 @@ def _document(document, year):
     targets = targets[targets["document"] == document.code]
     table = reports.gap_table(None, as_of=year, document=document.code)
     # highlight_excerpts escapes the whole text; only its marks are markup.
-    text = mark_safe(pages.highlight_excerpts(document.full_text, targets[["target_id", "excerpt"]].values))
+    text = mark_safe(pages.highlight_excerpts(document.full_text, targets[["target_id", "excerpt", "also_in"]].values))
     rows = pages.document_rows(targets, table, STATUS)
     return {"document": document, "year": year, "rows": rows, "text_html": text, "statuses": STATUS,
             "goals": selectors.qualitative_goals(document.code)}  # fmt: skip

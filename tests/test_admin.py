@@ -26,7 +26,9 @@ def test_every_model_lists_and_opens_with_its_history(admin_client, model):
 def test_editing_a_target_in_the_admin_is_kept_in_its_history(admin_client):
     from targets.models import Target
 
-    target = Target.objects.get(document__code="jx-2009-industrial-upgrade", indicator__code="value_added")
+    target = Target.objects.get(
+        document__code="jx-2009-industrial-upgrade", indicator__code="industrial_value_added_all"
+    )
     url = reverse("admin:targets_target_change", args=[target.pk])
     form = admin_client.get(url).context["adminform"].form
     data = {name: form[name].value() for name in form.fields}

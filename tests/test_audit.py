@@ -19,7 +19,9 @@ def province_user(django_user_model):
 
 def test_a_target_edit_and_an_upload_return_appear_with_who_and_what(client, province_user, django_user_model):
     editor = django_user_model.objects.create_superuser("editor", password="x")
-    target = Target.objects.get(document__code="jx-2009-industrial-upgrade", indicator__code="value_added")
+    target = Target.objects.get(
+        document__code="jx-2009-industrial-upgrade", indicator__code="industrial_value_added_all"
+    )
     target._history_user = editor  # what the admin's history middleware sets
     target.value = 1600
     target.save()

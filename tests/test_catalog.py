@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from indicators.catalog import CATALOG_DIR, DOCUMENTS_DIR, CatalogError, load_catalog
-from indicators.models import Indicator
-from targets.models import PolicyDocument, Target
+from indicators.models import Indicator, Industry
+from targets.models import PolicyDocument, QualitativeGoal, Target
 
 EXPORT_KEYS = {
     "document",
@@ -97,15 +97,22 @@ def test_export_targets_json_has_the_contract_keys_for_every_target(export):
     for record in records:
         assert EXPORT_KEYS <= set(record)
     value_added = [r for r in records if r["document"] == "jx-2009-industrial-upgrade" and r["value"] == 1500]
-    assert value_added and value_added[0]["indicator_name"] == "规模以上工业增加值"
+    assert value_added and value_added[0]["indicator_name"] == "全部工业增加值"
     assert value_added[0]["unit"] == "亿元"
+    assert all(isinstance(r["target_year_inferred"], bool) and isinstance(r["also_in"], list) for r in records)
+    core_areas = next(r for r in records if r["excerpt"] == "超 1000 亿元的省级特色产业 集群核心区 达到 20 个左右")
+    assert core_areas["also_in"] == ["打造 20 个左右千亿级省级特色产业集群核心区"]
+    assert core_areas["target_year_inferred"] is False  # the sentence says 到 2027 年
 
 
 @pytest.mark.django_db
 def test_export_targets_csv_has_one_row_per_target(export):
     rows = list(csv.DictReader(io.StringIO(export("export_targets", "--format", "csv"))))
     assert len(rows) == Target.objects.count()
-    assert EXPORT_KEYS <= set(rows[0])
+    assert EXPORT_KEYS | {"target_year_inferred", "also_in"} <= set(rows[0])
+    world_class = next(r for r in rows if r["excerpt"] == "世界一流企业 达到 15 家左右")
+    assert world_class["also_in"] == "培育世界一流企业 15 家左右"
+    assert {r["target_year_inferred"] for r in rows} == {"True", "False"}
 
 
 @pytest.mark.django_db
@@ -122,21 +129,28 @@ def test_revenue_was_reported_as_main_business_revenue_until_2018():
     assert alias.valid_until == 2018
 
 
+def _doc(catalog, code):
+    return next(d for d in catalog.documents if d["code"] == code)
+
+
 @pytest.mark.django_db
-def test_inserting_a_catalog_entry_keeps_the_other_targets_and_their_ids():
+def test_a_corrected_entry_keeps_its_id_and_writes_its_history_and_a_new_one_renumbers_nothing():
     from targets.services import catalog_sync_documents
 
     catalog = load_catalog()
-    doc = next(d for d in catalog.documents if d["code"] == "jx-2009-industrial-upgrade")
-    before = dict(Target.objects.filter(document__code=doc["code"]).values_list("excerpt", "pk"))
-    new = dict(doc["targets"][0], comparator="approx", note="an inserted entry")
-    doc["targets"] = [new] + doc["targets"]
+    doc = _doc(catalog, "jx-2009-industrial-upgrade")
+    before = dict(Target.objects.filter(document__code=doc["code"]).values_list("seq", "pk"))
+    first = doc["targets"][0]
+    history = Target.history.filter(id=before[first["seq"]]).count()
+    doc["targets"][0] = dict(first, comparator="approx")  # a correction of the kind #179 got
+    doc["targets"].insert(0, dict(first, seq=99, note="an added entry"))
     catalog_sync_documents(documents=[doc])
-    after = Target.objects.filter(document__code=doc["code"])
-    assert after.count() == len(before) + 1
-    kept = {t.excerpt: t.pk for t in after.exclude(comparator="approx", note="an inserted entry")}
-    assert kept == before
-    assert after.get(note="an inserted entry").seq == 1
+    after = dict(Target.objects.filter(document__code=doc["code"]).values_list("seq", "pk"))
+    assert {seq: pk for seq, pk in after.items() if seq != 99} == before
+    corrected = Target.objects.get(pk=before[first["seq"]])
+    assert corrected.comparator == "approx" and corrected.seq == first["seq"]
+    assert Target.history.filter(id=corrected.pk).count() == history + 1
+
 
 
 # -- industries.yaml, groups.yaml -------------------------------------------------------------------
@@ -165,8 +179,12 @@ def test_the_loader_refuses_a_scope_naming_an_unknown_group_or_sector(tmp_path):
     path.write_text(text.replace("scope: group:mountain-26", "scope: group:mountian-26", 1), encoding="utf-8")
     with pytest.raises(CatalogError, match="未知区域组 mountian-26"):
         load_catalog(tmp_path / "catalog", DOCUMENTS_DIR)
-    path.write_text(text.replace("scope: sector:manufacturing", "scope: sector:manufacture", 1), encoding="utf-8")
-    with pytest.raises(CatalogError, match="未知行业 manufacture"):
+    path.write_text(text, encoding="utf-8")
+    path = tmp_path / "catalog" / "doc_002.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "scope: sector:traditional-mfg" in text
+    path.write_text(text.replace("scope: sector:traditional-mfg", "scope: sector:traditional", 1), encoding="utf-8")
+    with pytest.raises(CatalogError, match="未知行业 traditional"):
         load_catalog(tmp_path / "catalog", DOCUMENTS_DIR)
 
 
@@ -195,3 +213,183 @@ def test_a_reload_keeps_an_admins_edit_of_an_editable_list_and_fills_what_is_bla
     mountain.update(source="x")
     catalog_bootstrap()
     assert "m.olppe.com" in mountain.get().source
+
+
+@pytest.mark.django_db
+def test_removing_an_entry_leaves_the_others_their_seq_and_id():
+    from targets.services import catalog_sync_documents
+
+    catalog = load_catalog()
+    doc = _doc(catalog, "jx-2009-industrial-upgrade")
+    before = dict(Target.objects.filter(document__code=doc["code"]).values_list("seq", "pk"))
+    removed = doc["targets"].pop(0)["seq"]
+    catalog_sync_documents(documents=[doc])
+    after = dict(Target.objects.filter(document__code=doc["code"]).values_list("seq", "pk"))
+    assert after == {seq: pk for seq, pk in before.items() if seq != removed}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("  - seq: 3\n", "  - seq: 2\n", "seq 2 重复"),
+        ("  - seq: 3\n", "  - seq: three\n", "seq 必须是正整数"),
+        ("    target_year_inferred: true\n", "    target_year_inferred: yes please\n", "target_year_inferred"),
+    ],
+)
+def test_the_loader_refuses_a_bad_seq_or_inferred_flag(tmp_path, old, new, message):
+    shutil.copytree(CATALOG_DIR, tmp_path / "catalog")
+    path = tmp_path / "catalog" / "doc_003.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(CatalogError, match=message):
+        load_catalog(tmp_path / "catalog", DOCUMENTS_DIR)
+
+
+def test_the_loader_refuses_a_further_excerpt_that_is_not_in_the_document(tmp_path):
+    shutil.copytree(CATALOG_DIR, tmp_path / "catalog")
+    path = tmp_path / "catalog" / "doc_004.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('培育世界一流企业 15 家左右"]', '培育世界一流企业 16 家左右"]'), encoding="utf-8")
+    with pytest.raises(CatalogError, match="原文摘录未在文件中找到: 培育世界一流企业 16"):
+        load_catalog(tmp_path / "catalog", DOCUMENTS_DIR)
+
+
+def test_the_loader_refuses_a_sector_scope_on_an_indicator_bound_to_an_industry(tmp_path):
+    shutil.copytree(CATALOG_DIR, tmp_path / "catalog")
+    path = tmp_path / "catalog" / "doc_004.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = "    indicator: mfg_labour_productivity\n"
+    assert old in text
+    # The industry is said once, in the indicator: a sector scope beside it would say it twice.
+    head, _, rest = text.partition(old)
+    rest = rest.replace("    scope: province\n", "    scope: sector:manufacturing\n", 1)
+    path.write_text(head + old + rest, encoding="utf-8")
+    with pytest.raises(CatalogError, match="已限定行业"):
+        load_catalog(tmp_path / "catalog", DOCUMENTS_DIR)
+
+
+# ---- The second reading of the five documents (issue #13, item 5). Ids in the comments are the
+# target_id of export_targets on ef651ac; a target is found here by its document and seq, which stay.
+MFG_415X = "zj-2023-415x"
+
+
+def _target(document, seq):
+    return Target.objects.select_related("indicator").get(document__code=document, seq=seq)
+
+
+@pytest.mark.django_db
+def test_the_catalog_holds_181_targets_after_seven_left_it():
+    # 188 targets on ef651ac − #34, #35 (双千亿 → qualitative) − #94, #95, #96 (national tax rules →
+    # qualitative) − #111, #126 (restatements → also_in) = 188 − 7 = 181.
+    assert Target.objects.count() == 181
+    assert not Target.objects.filter(document__code="zj-2016-manufacturing-outline").exists()
+    assert not Target.objects.filter(
+        excerpt__in=["打造 20 个左右千亿级省级特色产业集群核心区", "培育世界一流企业 15 家左右"]
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_new_ones_are_counted_as_yearly_flows_not_read_off_a_stock():
+    hightech = _target(MFG_415X, 37)  # #133 新增高新技术企业1.8万家
+    assert (hightech.indicator.code, hightech.indicator.name) == ("new_hightech_enterprises", "新增高新技术企业数")
+    assert hightech.kind == "cumulative_count" and hightech.scope == "province"
+    listed = _target("zj-2017-traditional-mfg", 31)  # #66 新增上市公司80家
+    assert (listed.indicator.code, listed.indicator.name) == ("new_listed_companies", "新增上市公司数")
+    assert listed.kind == "cumulative_count" and listed.scope == "sector:traditional-mfg"
+
+
+@pytest.mark.django_db
+def test_the_manufacturing_targets_use_indicators_bound_to_manufacturing():
+    productivity = _target(MFG_415X, 2)  # #98
+    assert productivity.indicator.code == "mfg_labour_productivity" and productivity.scope == "province"
+    assert productivity.indicator.industry == "manufacturing"
+    assert (productivity.indicator.numerator.code, productivity.indicator.denominator.code) == (
+        "value_added",
+        "employees",
+    )
+    rd = _target(MFG_415X, 5)  # #101
+    assert rd.indicator.code == "mfg_rd_intensity" and rd.indicator.industry == "manufacturing"
+    assert (rd.indicator.numerator.code, rd.indicator.denominator.code, rd.indicator.factor) == (
+        "rd_expenditure",
+        "revenue",
+        100,
+    )
+    assert Indicator.objects.get(code="labour_productivity").industry == ""
+    # update_or_create: the industries catalog may already hold 制造业 (loaded with the regions).
+    Industry.objects.update_or_create(code="manufacturing", defaults={"name": "制造业", "kind": "set"})
+    assert productivity.indicator.formula == "规模以上工业增加值 ÷ 规模以上工业从业人员平均人数（均按行业 制造业）"
+
+
+@pytest.mark.django_db
+def test_jiaxing_industrial_value_added_reads_as_all_industry_with_the_other_reading_noted():
+    target = _target("jx-2009-industrial-upgrade", 2)  # #84
+    assert target.indicator.code == "industrial_value_added_all" and target.indicator.name == "全部工业增加值"
+    assert "另一读法：规模以上工业增加值" in target.note
+
+
+@pytest.mark.django_db
+def test_the_wanmu_qianyi_platforms_are_a_level():
+    assert _target(MFG_415X, 13).kind == "level"  # #109 累计建设…40个左右: a stock, not new ones since 2023
+
+
+@pytest.mark.django_db
+def test_rules_for_each_pilot_or_each_incentive_county_apply_county_by_county():
+    assert _target("zj-2014-strong-counties", 33).scope == "each_county:industrial-strong-pilots"  # #33
+    assert _target("zj-2017-traditional-mfg", 46).scope == "each_county:real-economy-incentive-18"  # #81
+    assert _target("zj-2017-traditional-mfg", 47).scope == "each_county:real-economy-incentive-18"  # #82
+
+
+@pytest.mark.django_db
+def test_the_four_exact_allocations_compare_as_equal():
+    # #179 设立4支, #180 1支, #182 按30%的比例出资, #184 每年安排3000亩
+    assert [_target(MFG_415X, seq).comparator for seq in (83, 84, 86, 88)] == ["eq"] * 4
+    assert _target(MFG_415X, 85).comparator == "ge"  # 每支基金规模不低于 100 亿元 stays a floor
+
+
+@pytest.mark.django_db
+def test_restatements_are_kept_as_further_excerpts_of_the_target_they_restate():
+    core_areas = _target(MFG_415X, 10)  # #106, with #111's words
+    assert core_areas.also_in == ["打造 20 个左右千亿级省级特色产业集群核心区"]
+    world_class = _target(MFG_415X, 11)  # #107, with #126's words
+    assert world_class.also_in == ["培育世界一流企业 15 家左右"]
+    assert Target.objects.exclude(also_in=[]).count() == 2
+
+
+@pytest.mark.django_db
+def test_slogans_and_national_tax_rules_are_qualitative_goals_now():
+    outline = set(
+        QualitativeGoal.objects.filter(document__code="zj-2016-manufacturing-outline").values_list("text", flat=True)
+    )
+    assert "培育现代通信和信息机电“双千亿”产业集群" in outline
+    jiaxing = set(
+        QualitativeGoal.objects.filter(document__code="jx-2009-industrial-upgrade").values_list("text", flat=True)
+    )
+    assert {
+        "对经认定的高新技术企业，减按15%的税率征收企业所得税",
+        "符合条件的小型微利企业，减按20%的税率征收企业所得税",
+    } <= jiaxing
+    assert not Target.objects.filter(excerpt__contains="税率").exists()
+
+
+@pytest.mark.django_db
+def test_the_second_readings_are_in_the_notes():
+    assert "服务业增加值" in _target("zj-2014-strong-counties", 13).note  # #13's other denominator
+    assert "全省" in _target("zj-2017-traditional-mfg", 20).note  # #55: 10万家 looks province-wide
+    renovation = _target("zj-2014-strong-counties", 25)  # #25 kept, its numerator is narrower
+    assert renovation.indicator.code == "tech_renovation_investment_share"
+    assert "网络制造方式的现代化工业技改投资" in renovation.note and "上限" in renovation.note
+
+
+@pytest.mark.django_db
+def test_a_year_is_flagged_inferred_only_where_the_sentence_gives_none():
+    plan = Target.objects.filter(document__code=MFG_415X, target_year=2027)
+    # 82 targets of the 415X plan at 2027 (84 on ef651ac − #111 − #126). Six sentences print a year:
+    # 到 2027 年 for #105 (seq 9), #106 (10), #107 (11), #112 (16); 2027 年底前 for #178 (82); 到2027年 for
+    # #184 (88). 82 − 6 = 76 inferred.
+    assert plan.count() == 82
+    assert plan.filter(target_year_inferred=True).count() == 76
+    assert set(plan.filter(target_year_inferred=False).values_list("seq", flat=True)) == {9, 10, 11, 16, 82, 88}
+    assert _target(MFG_415X, 1).target_year_inferred is False  # 2025, printed
+    assert _target("jx-2009-industrial-upgrade", 10).target_year_inferred  # 每年评选…5家: no year
+    assert not _target("jx-2009-industrial-upgrade", 2).target_year_inferred  # 到2012年 opens the sentence

@@ -40,11 +40,21 @@ def test_numbers_carry_units_separators_and_sensible_decimals():
 
 def test_overlapping_excerpts_merge_into_one_mark_with_both_anchors_and_the_rest_is_escaped():
     html = pages.highlight_excerpts(
-        "<b>年均增长9%以上，达到1500亿元</b>", [(1, "年均增长9%"), (2, "9%以上"), (3, "1500亿元")]
+        "<b>年均增长9%以上，达到1500亿元</b>", [(1, "年均增长9%", []), (2, "9%以上", []), (3, "1500亿元", [])]
     )
     assert html.count("<mark") == 2
     assert 'id="t-1"' in html and 'id="t-2"' in html and 'id="t-3"' in html
     assert "&lt;b&gt;" in html and "<b>" not in html
+
+
+def test_a_restated_target_is_marked_in_both_places_with_one_anchor():
+    html = pages.highlight_excerpts(
+        "世界一流企业达到15家。……培育世界一流企业15家。", [(7, "世界一流企业达到15家", ["培育世界一流企业15家"])]
+    )
+    assert html.count("<mark") == 2
+    assert html.count('id="t-7"') == 1  # an id names one place: the main excerpt
+    assert html.count('title="#7"') == 2
+    assert html.index('id="t-7"') < html.index("达到")
 
 
 def test_a_parameter_is_kept_only_when_it_is_one_of_its_valid_values():

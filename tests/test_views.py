@@ -135,6 +135,33 @@ def test_the_document_page_marks_every_excerpt_in_the_full_text(admin_client):
         assert f'id="t-{target.pk}"' in html
 
 
+def test_the_document_page_marks_restatements_and_says_which_years_were_inferred(admin_client):
+    from targets.models import Target
+
+    html = admin_client.get("/document/zj-2023-415x/").content.decode()
+    world_class = Target.objects.get(document__code="zj-2023-415x", seq=11)
+    assert html.count(f'id="t-{world_class.pk}"') == 1
+    assert f'title="#{world_class.pk}">培育世界一流企业 15 家左右</mark>' in html
+    assert "同一目标另见原文：“培育世界一流企业 15 家左右”" in html
+    # 76 of the plan's targets take 2027 as the plan end (see test_catalog); each row says so once.
+    assert html.count('class="text-muted zj-year-inferred"') == 76
+    assert "年份按规划期末推定" in html
+
+
+def test_a_target_card_says_when_its_year_was_taken_as_the_plan_end(admin_client):
+    # 制造业投资占固定资产投资比例达到 20% (415X plan, 二、(二)): no year in the sentence, 2027 inferred.
+    observe([("330782", "manufacturing_investment", y, 30.0) for y in (2023, 2024)]
+            + [("330782", "fixed_asset_investment", y, 100.0) for y in (2023, 2024)])  # fmt: skip
+    html = admin_client.get("/county/330782/").content.decode()
+
+    def card(label):
+        at = html.index(f'<div class="fw-semibold">{label}</div>')
+        return html[html.rindex('class="zj-card"', 0, at) : at]
+
+    assert 'class="zj-year-inferred"' in card("制造业投资占固定资产投资比例")
+    assert 'class="zj-year-inferred"' not in card("规上工业亩均税收")  # 2025, printed in the text
+
+
 def test_demo_data_is_labelled_on_every_page(admin_client):
     from indicators.models import Upload
     from indicators.services import system_user

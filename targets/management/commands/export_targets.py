@@ -13,6 +13,7 @@ FIELDS = [
     "value",
     "unit",
     "target_year",
+    "target_year_inferred",
     "base_year",
     "per_year",
     "scope",
@@ -28,4 +29,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, format="json", **options):
         records = target_records()
-        write_records(self.stdout, records, FIELDS + ["target_id", "label", "note", "policy_input", "share_of"], format)
+        write_records(
+            self.stdout, records, FIELDS + ["target_id", "label", "note", "policy_input", "share_of", "also_in"], format
+        )
