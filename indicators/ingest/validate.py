@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from .catalog import CatalogIndex, IndicatorSpec
+from .checks import same_value
 from .readers import CellError, Formula
 from .results import IssueLog, ParsedValue, clip
 from .units import INVISIBLE, UnitError, convert_exact, parse_unit
@@ -143,6 +144,8 @@ class Candidate:
     raw: object
     unit: str | None  # as written (None: not given)
     unit_cell: str
+    note: str = ""  # the row's 备注
+    quote: str = ""  # the sentence a bulletin figure was read from
 
 
 _NOT_A_NUMBER = {
@@ -228,7 +231,7 @@ class Validator:
             first = first_cell if first_sheet == c.sheet else f"{first_sheet}!{first_cell}"
             what = f"{index.display(c.region_code)} {spec.name} {c.year}年"
             a, b = float(first_value), float(value)
-            if a == b or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
+            if same_value(a, b):
                 log.warn(c.sheet, where, f"{what} 与 {first} 重复（数值相同），只导入一次")
             else:
                 log.error(
@@ -239,5 +242,7 @@ class Validator:
             return
         self._seen[key] = (c.sheet, c.cell, value)
         self.values.append(
-            ParsedValue(c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, num.raw, written)
+            ParsedValue(
+                c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, num.raw, written, c.note, c.quote
+            )
         )
