@@ -50,13 +50,12 @@ def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     issues = []
     if request.method == "POST" and form.is_valid():
-        file, options = form.cleaned_data["file"], form.parse_options()
-        data = file.read()
+        (filename, data), options = form.payload(), form.parse_options()
         result = upload_parse(
-            data=data, filename=file.name, allowed_regions=allowed_region_codes(request.user), **options
+            data=data, filename=filename, allowed_regions=allowed_region_codes(request.user), **options
         )
         if result.accepted:
-            draft = upload_create(user=request.user, filename=file.name, data=data, result=result, options=options)
+            draft = upload_create(user=request.user, filename=filename, data=data, result=result, options=options)
             return _go(request, reverse("indicators:preview", args=[draft.pk]))
         issues = result.errors
     context = {
