@@ -87,25 +87,30 @@ def rule_issues(
 def unit_slips(
     values: list[ParsedValue], on_file: dict[Key, float], names: dict[str, str], *, skip: set[str] = frozenset()
 ) -> list[tuple[ParsedValue, Issue]]:
-    """Values 100× or more above or below the same region-indicator's value of the year before (in the upload,
-    else on file): likely unit slips, each with the message naming both. 1,243,600 after 12.4 is one; 12.4
-    after 0 or a growth rate (``skip``) is never checked."""
+    """Values 100× or more above or below the same region-indicator's previous value: the one on file for that year
+    (which the upload would replace), else the year before's (in the upload, else on file). Each comes with the
+    message naming both. 1,243,600 after 124.36 is one; anything after 0, and a growth rate (``skip``), never is."""
     mine = _where(values)
     out = []
     for key, v in mine.items():
         if v.indicator_code in skip:
             continue
-        before_key = (key[0], key[1], key[2] - 1)
-        before = mine[before_key].value if before_key in mine else on_file.get(before_key)
+        year_before = (key[0], key[1], key[2] - 1)
+        if key in on_file:
+            before, what = on_file[key], f"现有数值（{key[2]}年"
+        else:
+            before = mine[year_before].value if year_before in mine else on_file.get(year_before)
+            what = f"上年数值（{key[2] - 1}年"
         if not before or not v.value:
             continue
         ratio = abs(v.value) / abs(before)
-        if 1 / SLIP_FACTOR < ratio < SLIP_FACTOR:
+        big = max(ratio, 1 / ratio)
+        if big < SLIP_FACTOR and not same_value(big, SLIP_FACTOR):  # 5.123 after 512.3 is 1/100 up to float noise
             continue
         times = f"{ratio:.3g} 倍" if ratio >= 1 else f"1/{1 / ratio:.3g}"
         message = (
-            f"{names.get(v.indicator_code, v.indicator_code)} {_fmt(v.value)} 是上年（{key[2] - 1}年 {_fmt(before)}）的"
-            f" {times}，疑似计量单位错误；确认无误请逐条勾选确认（命令行：--accept-outliers）"
+            f"{names.get(v.indicator_code, v.indicator_code)} {_fmt(v.value)} 是{what} {_fmt(before)}）的 {times}，"
+            "疑似计量单位错误；确认无误请逐条勾选确认（命令行：--accept-outliers）"
         )
         out.append((v, Issue(v.sheet, v.cell, message)))
     return out
