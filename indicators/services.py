@@ -306,8 +306,7 @@ def _check_values(result):
     result.errors += errors
     result.warnings += warnings
     growth = set(Indicator.objects.filter(growth_of__isnull=False).values_list("code", flat=True))
-    position = {id(v): i for i, v in enumerate(values)}
-    result.outliers = [(position[id(v)], issue) for v, issue in unit_slips(values, on_file, indicators, skip=growth)]
+    result.outliers = unit_slips(values, on_file, indicators, skip=growth)
 
 
 @transaction.atomic

@@ -137,3 +137,37 @@ def test_inserting_a_catalog_entry_keeps_the_other_targets_and_their_ids():
     kept = {t.excerpt: t.pk for t in after.exclude(comparator="approx", note="an inserted entry")}
     assert kept == before
     assert after.get(note="an inserted entry").seq == 1
+
+
+@pytest.mark.django_db
+def test_the_seed_validation_rules_are_loaded_and_an_admins_edit_survives_a_bootstrap():
+    from indicators.models import ValidationRule
+    from targets.services import catalog_bootstrap
+
+    rules = {(r.left.code, r.operator, r.right.code, r.importance) for r in ValidationRule.objects.all()}
+    assert rules == {
+        ("value_added", "le", "gross_output", "error"),
+        ("profit", "le", "revenue", "error"),
+        ("rd_expenditure", "le", "revenue", "error"),
+        ("new_product_output", "le", "gross_output", "error"),
+    }
+    ValidationRule.objects.filter(code="profit-within-revenue").update(importance="warning", is_active=False)
+    catalog_bootstrap()
+    edited = ValidationRule.objects.get(code="profit-within-revenue")
+    assert (edited.importance, edited.is_active) == ("warning", False)
+
+
+def test_a_loss_may_be_negative_by_the_catalogs_flag_not_by_its_name():
+    flagged = {spec["code"] for spec in load_catalog().indicators if spec.get("allow_negative")}
+    assert flagged == {"profit"}
+
+
+def test_the_loader_refuses_a_validation_rule_over_an_unknown_indicator(tmp_path):
+    shutil.copytree(CATALOG_DIR, tmp_path / "catalog")
+    path = tmp_path / "catalog" / "validation_rules.yaml"
+    path.write_text(
+        "rules:\n  - {code: x, name: x, left: value_added, operator: le, right: no_such, importance: error}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogError, match="左右两侧须为目录中两个不同的指标"):
+        load_catalog(tmp_path / "catalog", DOCUMENTS_DIR)

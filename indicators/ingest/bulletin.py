@@ -45,6 +45,7 @@ _TRADITIONAL = str.maketrans(
 _SENTENCE_RE = re.compile(r"[^。！!？?\n\r]+")  # a ； stays inside: 规上 before it still qualifies what follows
 _NUMBER_RE = re.compile(r"(?<![0-9.])([0-9]+(?:\.[0-9]+)?)")
 _UNIT_CHARS = 8  # the longest unit read after a number: 万吨标准煤, 万元/人
+_CONTEXT_CHARS = 300  # how far back a sentence's 规模以上 (or 集群) still qualifies a figure
 # the words that only lead up to a figure: 为 41.23, 达到 4.51%, 累计实现 149.38
 _LEAD_RE = re.compile(r"(?:为|是|达到|达|实现|完成|累计|合计|共计|总计|共|全年|分别为|分别|了)+$")
 # a figure of a part of the region (a cluster, a park) is not the region's own
@@ -89,7 +90,7 @@ def simplified(text: str) -> str:
 @dataclass(frozen=True)
 class Figure:
     """A number with its unit in a sentence: ``lead`` the words since the previous figure, ``context`` the sentence
-    up to the number, ``after`` what follows the unit."""
+    up to the number (its last 300 characters), ``after`` what follows the unit."""
 
     number: str
     unit: str
@@ -115,7 +116,8 @@ def figures(sentence: str) -> list[Figure]:
             continue
         end = m.end() + len(unit)
         lead = sentence[last : m.start()].lstrip(",，、:：;；")
-        out.append(Figure(m.group(1), unit, lead, sentence[: m.start()], sentence[end : end + 4]))
+        context = sentence[max(0, m.start() - _CONTEXT_CHARS) : m.start()]  # bounded: a run-on text stays linear
+        out.append(Figure(m.group(1), unit, lead, context, sentence[end : end + 4]))
         last = end
     return out
 

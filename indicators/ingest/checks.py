@@ -86,13 +86,15 @@ def rule_issues(
 
 def unit_slips(
     values: list[ParsedValue], on_file: dict[Key, float], names: dict[str, str], *, skip: set[str] = frozenset()
-) -> list[tuple[ParsedValue, Issue]]:
+) -> list[tuple[int, Issue]]:
     """Values 100× or more above or below the same region-indicator's previous value: the one on file for that year
     (which the upload would replace), else the year before's (in the upload, else on file). Each comes with the
-    message naming both. 1,243,600 after 124.36 is one; anything after 0, and a growth rate (``skip``), never is."""
+    message naming both, by index in ``values``. 1,243,600 after 124.36 is one; anything after 0, and a growth
+    rate (``skip``), never is."""
     mine = _where(values)
     out = []
-    for key, v in mine.items():
+    for i, v in enumerate(values):
+        key = (v.region_code, v.indicator_code, v.year)
         if v.indicator_code in skip:
             continue
         year_before = (key[0], key[1], key[2] - 1)
@@ -112,7 +114,7 @@ def unit_slips(
             f"{names.get(v.indicator_code, v.indicator_code)} {_fmt(v.value)} 是{what} {_fmt(before)}）的 {times}，"
             "疑似计量单位错误；确认无误请逐条勾选确认（命令行：--accept-outliers）"
         )
-        out.append((v, Issue(v.sheet, v.cell, message)))
+        out.append((i, Issue(v.sheet, v.cell, message)))
     return out
 
 
