@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 MIN_YEAR = 1949
+MAX_NOTE_CHARS = 500
 
 # "no value" (never zero); compared after full-width folding and stripping, so － is -, … is ..., ／ is /
 MISSING_MARKERS = frozenset({"", "-", "--", "---", "—", "——", "–", "...", "......", "/", "//", "无", "空", "n/a", "na"})
@@ -241,8 +242,12 @@ class Validator:
                 )
             return
         self._seen[key] = (c.sheet, c.cell, value)
+        remark = c.note
+        if len(remark) > MAX_NOTE_CHARS:  # a note is read beside the value on every page, not a document
+            log.warn(c.sheet, c.cell, f"备注超过 {MAX_NOTE_CHARS} 个字符，只保留前 {MAX_NOTE_CHARS} 个")
+            remark = remark[:MAX_NOTE_CHARS]
         self.values.append(
             ParsedValue(
-                c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, num.raw, written, c.note, c.quote
+                c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, num.raw, written, remark, c.quote
             )
         )
