@@ -325,7 +325,7 @@ def test_a_county_official_lists_only_their_countys_uploads(client, tmp_path, dj
     yiwu = make_user("yiwu", "county", [YIWU])
     own = submitted(yiwu, tmp_path)
     submitted(system_user(), tmp_path, rows=[("景宁畲族自治县", 21.5, 1.2)])
-    submitted(system_user(), tmp_path, rows=[("义乌市", 1, 1), ("景宁畲族自治县", 2, 2)])
+    submitted(system_user(), tmp_path, rows=[("义乌市", 500.0, 30.0), ("景宁畲族自治县", 20.0, 1.0)])
     client.force_login(yiwu)
     with django_assert_max_num_queries(12):
         queue = client.get(reverse("indicators:uploads")).context["page"]
