@@ -462,3 +462,15 @@ def test_a_note_is_shown_in_the_preview_and_the_upload_detail(client, yiwu, tmp_
     client.post(reverse("indicators:confirm", args=[draft.pk]))
     assert Observation.objects.get(**VALUE_ADDED).note == "快报数，待年报核定"
     assert "快报数，待年报核定" in client.get(reverse("indicators:detail", args=[draft.pk])).content.decode()
+
+
+def test_a_word_bulletin_goes_through_the_form_with_its_region_and_year(client, yiwu):
+    from tests.test_ingest_bulletin import _docx
+
+    data = _docx(["规模以上工业增加值31.25亿元，比上年增长8.1%。"])
+    file = SimpleUploadedFile("公报.docx", data)
+    response = client.post(reverse("indicators:upload"), {"file": file, "region": YIWU, "year": 2023})
+    assert response.status_code == 302
+    draft = Upload.objects.get()
+    assert (draft.shape, draft.value_count) == ("bulletin", 2)
+    assert [row[1:4] for row in draft.rows] == [["value_added", 2023, 31.25], ["value_added_growth", 2023, 8.1]]
