@@ -12,6 +12,7 @@ from .models import (
     Region,
     RegionGroup,
     Upload,
+    ValidationRule,
 )
 from .versioning import data_changed
 
@@ -107,8 +108,8 @@ class IndicatorAliasInline(admin.TabularInline):
 
 @admin.register(Indicator)
 class IndicatorAdmin(CatalogAdmin):
-    list_display = ["code", "name", "unit", "kind", "direction", "level"]
-    list_filter = ["kind", "direction", "level", "unit"]
+    list_display = ["code", "name", "unit", "kind", "direction", "level", "allow_negative"]
+    list_filter = ["kind", "direction", "level", "unit", "allow_negative"]
     search_fields = ["code", "name", "name_en", "aliases__alias"]
     raw_id_fields = ["numerator", "denominator", "growth_of"]
     inlines = [IndicatorAliasInline]
@@ -118,6 +119,17 @@ class IndicatorAdmin(CatalogAdmin):
 class IndicatorAliasAdmin(CatalogAdmin):
     list_display = ["alias", "indicator", "valid_until"]
     search_fields = ["alias", "indicator__name", "indicator__code"]
+
+
+@admin.register(ValidationRule)
+class ValidationRuleAdmin(SimpleHistoryAdmin):
+    """Checks on uploads only: no page shows them, so an edit moves no data version."""
+
+    list_display = ["code", "name", "left", "operator", "right", "importance", "is_active"]
+    list_filter = ["importance", "is_active"]
+    list_editable = ["importance", "is_active"]
+    search_fields = ["code", "name", "left__name", "right__name"]
+    autocomplete_fields = ["left", "right"]
 
 
 @admin.register(Upload)

@@ -20,6 +20,7 @@ TARGET_KINDS = {
     "threshold_count",
 }
 COMPARATORS = {"ge", "gt", "le", "lt", "approx", "eq"}
+RULE_OPERATORS = {"le", "lt", "ge", "gt", "eq"}
 SCOPE_PREFIXES = ("province", "city:", "group:", "sector:", "clusters:", "cluster:", "each_county")
 
 
@@ -35,6 +36,7 @@ class Catalog:
     groups: list[dict] = field(default_factory=list)
     clusters: dict = field(default_factory=dict)
     industries: list[dict] = field(default_factory=list)
+    validation_rules: list[dict] = field(default_factory=list)
 
 
 def _load_yaml(path):
@@ -73,6 +75,8 @@ def load_catalog(directory=CATALOG_DIR, documents_dir=DOCUMENTS_DIR):
             extra = _load_yaml(path)
             catalog.clusters["clusters"] = catalog.clusters.get("clusters", []) + extra.get("clusters", [])
             catalog.clusters["members"] = (catalog.clusters.get("members") or []) + extra.get("members", [])
+    if (directory / "validation_rules.yaml").exists():
+        catalog.validation_rules = _load_yaml(directory / "validation_rules.yaml").get("rules") or []
     check_catalog(catalog)
     return catalog
 
@@ -182,6 +186,12 @@ def check_catalog(catalog):
                     raise CatalogError(f"{label}: 达标计数目标需要有效的门槛指标")
     _check_industries(catalog.industries)
     _check_groups(catalog, codes)
+    for rule in catalog.validation_rules:
+        label = f"validation_rules.yaml 规则 {rule.get('code')}"
+        if rule.get("left") not in codes or rule.get("right") not in codes or rule["left"] == rule["right"]:
+            raise CatalogError(f"{label}: 左右两侧须为目录中两个不同的指标")
+        if rule.get("operator") not in RULE_OPERATORS or rule.get("importance") not in ("error", "warning"):
+            raise CatalogError(f"{label}: 未知比较符或重要性")
     return catalog
 
 

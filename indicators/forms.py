@@ -12,7 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from .access import COUNTY, regions_of, role_of
 from .models import Upload
 
-UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".docx")
+PASTED_NAME = "粘贴的统计公报.txt"
+MAX_PASTED_CHARS = 200_000
 
 
 def _year_bounds():
@@ -27,8 +29,19 @@ class RegionChoiceField(forms.ModelChoiceField):
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("数据文件"),
-        help_text=_("Excel（.xlsx .xlsm .xls）或 CSV；推荐使用系统提供的填报模板"),
+        required=False,
+        help_text=_("Excel（.xlsx .xlsm .xls）或 CSV；推荐使用系统提供的填报模板。统计公报可上传 .txt 或 .docx"),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(UPLOAD_SUFFIXES)}),
+    )
+    text = forms.CharField(
+        label=_("或粘贴统计公报文字"),
+        required=False,
+        max_length=MAX_PASTED_CHARS,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "例如“规模以上工业增加值31.25亿元，比上年增长8.1%”；须选择地区和年份，逐句读出的数值先预览，确认后才提交"
+        ),
     )
     year = forms.IntegerField(
         label=_("年份"), required=False, help_text=_("单一年份的文件可注明年份；表名或标题中已有年份时可留空")
@@ -53,14 +66,32 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         file = self.cleaned_data["file"]
+        if not file:
+            return file
         if Path(file.name).suffix.lower() not in UPLOAD_SUFFIXES:
-            raise forms.ValidationError(_("只接受 .xlsx、.xlsm、.xls 或 .csv 文件"))
+            raise forms.ValidationError(_("只接受 .xlsx、.xlsm、.xls、.csv、.txt 或 .docx 文件"))
         if file.size > settings.UPLOAD_MAX_BYTES:
             raise forms.ValidationError(
                 _("文件过大（%(size)s），上限为 %(limit)s")
                 % {"size": filesizeformat(file.size), "limit": filesizeformat(settings.UPLOAD_MAX_BYTES)}
             )
         return file
+
+    def clean(self):
+        data = super().clean()
+        file, text = data.get("file"), data.get("text")
+        if bool(file) == bool(text) and "file" not in self.errors and "text" not in self.errors:
+            raise forms.ValidationError(_("请选择一个文件，或粘贴统计公报文字（二者选一）"))
+        if text and (data.get("year") is None or data.get("region") is None):
+            raise forms.ValidationError(_("粘贴统计公报文字时须选择地区和年份"))
+        return data
+
+    def payload(self):
+        """(file name, bytes) of what was sent: the file, or the pasted text as a UTF-8 .txt."""
+        file = self.cleaned_data.get("file")
+        if file:
+            return file.name, file.read()
+        return PASTED_NAME, self.cleaned_data["text"].encode("utf-8")
 
     def clean_year(self):
         year = self.cleaned_data["year"]

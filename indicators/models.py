@@ -237,6 +237,8 @@ class Indicator(models.Model):
     )
     description = models.TextField(_("说明"), blank=True)
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
+    # a loss makes 利润总额 negative: the catalog says which amounts may be, the upload check reads this flag
+    allow_negative = models.BooleanField(_("可为负数"), default=False, help_text=_("例如利润总额（亏损时为负）"))
     history = HistoricalRecords()
 
     class Meta:
@@ -356,6 +358,8 @@ class Upload(models.Model):
     rows = models.JSONField(
         _("解析结果"), default=list, blank=True, editable=False
     )  # ParsedValue fields, one list each
+    # likely unit slips found at upload (rows index, message): each must be confirmed before the draft is submitted
+    outliers = models.JSONField(_("疑似单位错误"), default=list, blank=True, editable=False)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("审核人"),
@@ -366,7 +370,7 @@ class Upload(models.Model):
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_comment = models.TextField(_("审核意见"), blank=True)
-    history = HistoricalRecords(excluded_fields=["rows"])  # the rows never change after the upload
+    history = HistoricalRecords(excluded_fields=["rows", "outliers"])  # neither changes after the upload
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -486,3 +490,47 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"{self.epoch}.{self.generation}"
+
+
+class ValidationRule(models.Model):
+    """A check over the indicators of one region-year (DHIS2's validation rules are the model): an upload that
+    breaks an error rule is refused, a warning rule is shown beside the preview."""
+
+    class Operator(models.TextChoices):
+        LE = "le", "≤"
+        LT = "lt", "<"
+        GE = "ge", "≥"
+        GT = "gt", ">"
+        EQ = "eq", "="
+
+    class Importance(models.TextChoices):
+        ERROR = "error", _("错误（拒绝上传）")
+        WARNING = "warning", _("提示")
+
+    code = models.SlugField(_("代码"), max_length=60, unique=True)
+    name = models.CharField(_("名称"), max_length=120)
+    left = models.ForeignKey(
+        Indicator, verbose_name=_("左侧指标"), on_delete=models.PROTECT, related_name="validation_rules_left"
+    )
+    operator = models.CharField(_("比较符"), max_length=2, choices=Operator.choices)
+    right = models.ForeignKey(
+        Indicator, verbose_name=_("右侧指标"), on_delete=models.PROTECT, related_name="validation_rules_right"
+    )
+    importance = models.CharField(_("重要性"), max_length=8, choices=Importance.choices, default=Importance.ERROR)
+    is_active = models.BooleanField(_("启用"), default=True)
+    description = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("校验规则")
+        verbose_name_plural = _("校验规则")
+        constraints = [
+            models.CheckConstraint(condition=~Q(left=models.F("right")), name="validation_rule_two_sides"),
+            models.CheckConstraint(
+                condition=Q(operator__in=["le", "lt", "ge", "gt", "eq"]), name="validation_rule_operator_known"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.left.name} {self.get_operator_display()} {self.right.name}"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q
 
 from .ingest.catalog import IndicatorSpec, IndustrySpec, IngestCatalog, RegionSpec
+from .ingest.checks import Rule
 from .models import (
     ClusterMembership,
     Confidence,
@@ -17,6 +18,7 @@ from .models import (
     Observation,
     Region,
     RegionGroup,
+    ValidationRule,
 )
 
 
@@ -168,12 +170,12 @@ def ingest_catalog(current_year=None):
             unit=unit,
             aliases=tuple(aliases[pk]),
             aliases_until=until[pk],
-            nonnegative=growth_of is None,
+            nonnegative=growth_of is None and not allow_negative,
             is_share=unit == "%" and growth_of is None,
             growth_of=growth_of,
         )
-        for pk, code, name, unit, growth_of in Indicator.objects.values_list(
-            "pk", "code", "name", "unit", "growth_of__code"
+        for pk, code, name, unit, growth_of, allow_negative in Indicator.objects.values_list(
+            "pk", "code", "name", "unit", "growth_of__code", "allow_negative"
         )
     ]
     lineage = region_lineage()
@@ -219,3 +221,19 @@ def observation_records(region=None, year=None, status="approved"):
             unit=F("indicator__unit"),
         )
     )
+
+
+def validation_rules():
+    """The active validation rules as plain Rules (one query)."""
+    rows = ValidationRule.objects.filter(is_active=True).values_list(
+        "name", "left__code", "operator", "right__code", "importance"
+    )
+    return [Rule(*row) for row in rows]
+
+
+def current_values(regions, years):
+    """(region, indicator, industry, year) → the current value on file, for every indicator of those regions and
+    years (one query): what the checks compare an upload with."""
+    rows = Observation.objects.filter(region__code__in=set(regions), year__in=set(years), is_current=True)
+    fields = ("region__code", "indicator__code", "industry", "year", "value")
+    return {(r, i, ind, y): v for r, i, ind, y, v in rows.values_list(*fields)}

@@ -2,7 +2,6 @@
 
 import hashlib
 import logging
-import math
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from .ingest import Issue, ParseResult, parse_upload
+from .ingest.checks import rule_issues, same_value, unit_slips
 from .ingest.sandbox import SandboxError, run_bounded
 from .models import (
     Cluster,
@@ -26,8 +26,9 @@ from .models import (
     Region,
     RegionGroup,
     Upload,
+    ValidationRule,
 )
-from .selectors import ingest_catalog
+from .selectors import current_values, ingest_catalog, validation_rules
 from .versioning import data_changed
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,7 @@ def catalog_sync_indicators(*, specs):
             "numerator": by_code.get(spec.get("numerator")),
             "denominator": by_code.get(spec.get("denominator")),
             "growth_of": by_code.get(spec.get("growth_of")),
+            "allow_negative": bool(spec.get("allow_negative", False)),
         }
         obj, did = upsert(Indicator, {"code": spec["code"]}, values)
         by_code[spec["code"]] = obj
@@ -104,6 +106,31 @@ def catalog_sync_indicators(*, specs):
             )
             changed += did
     return changed
+
+
+@transaction.atomic
+def catalog_sync_validation_rules(*, rules):
+    """Create the seed validation rules that are missing (by code); a rule already there stays as the admin
+    left it. Returns how many were created."""
+    have = set(ValidationRule.objects.values_list("code", flat=True))
+    indicators = Indicator.objects.in_bulk(field_name="code")
+    created = 0
+    for spec in rules:
+        if spec["code"] in have:
+            continue
+        rule = ValidationRule(
+            code=spec["code"],
+            name=spec["name"],
+            left=indicators[spec["left"]],
+            operator=spec["operator"],
+            right=indicators[spec["right"]],
+            importance=spec["importance"],
+            description=spec.get("description", ""),
+        )
+        rule.full_clean()
+        rule.save()
+        created += 1
+    return created
 
 
 @transaction.atomic
@@ -284,11 +311,6 @@ class WriteSummary:
     unchanged: int = 0
 
 
-def same_value(a, b):
-    """Whether a parsed value equals the one on file (float noise of a unit conversion is not a change)."""
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
-
-
 def _issue_dict(issue):
     return {"sheet": issue.sheet, "cell": issue.cell, "message": issue.message}
 
@@ -339,11 +361,27 @@ def upload_parse(*, data, filename, year=None, region_code=None, allowed_regions
         logger.warning("parse of %r stopped (%s): %s", filename, exc.reason, exc.detail)
         result = ParseResult(filename, "unknown", errors=[Issue("", "", str(exc))])
     result.errors += region_errors(result.values, allowed_regions)
+    if not result.errors:
+        _check_values(result)
     if result.errors:
         result.values = []
     elif not result.values:
         result.errors.append(Issue("", "", gettext("文件中没有可导入的数值")))
     return result
+
+
+def _check_values(result):
+    """The checks that need the values on file: the validation rules of each region-year the upload touches
+    (errors and warnings) and likely unit slips against the year before (result.outliers)."""
+    values = result.values
+    years = {v.year for v in values}
+    on_file = current_values({v.region_code for v in values}, years | {y - 1 for y in years})
+    indicators = dict(Indicator.objects.values_list("code", "name"))
+    errors, warnings = rule_issues(values, on_file, validation_rules(), indicators)
+    result.errors += errors
+    result.warnings += warnings
+    growth = set(Indicator.objects.filter(growth_of__isnull=False).values_list("code", flat=True))
+    result.outliers = unit_slips(values, on_file, indicators, skip=growth)
 
 
 @transaction.atomic
@@ -367,9 +405,12 @@ def upload_create(
         warnings=[_issue_dict(w) for w in result.warnings],
         options=options or {},
         rows=[
+            # the ParsedValue fields in their declared order (parsed_values() reads them back positionally)
             [v.region_code, v.indicator_code, v.year, v.value, v.sheet, v.cell, v.raw, v.raw_unit, v.industry]
+            + [v.note, v.quote]
             for v in values
         ],
+        outliers=[{"row": i, **_issue_dict(issue)} for i, issue in result.outliers],
     )
     upload.full_clean()
     upload.save()
@@ -378,11 +419,18 @@ def upload_create(
 
 
 @transaction.atomic
-def upload_confirm(*, upload, allowed_regions):
+def upload_confirm(*, upload, allowed_regions, confirmed_outliers=()):
     """Submit a previewed upload: write the rows stored with it, once the uploader's region rights and the
     indicators are checked again (either may have changed since the preview). Raises ValueError, writing
-    nothing, when a check fails, when the draft was confirmed or cancelled meanwhile (a double click, a second
-    tab), or when every value equals the one on file."""
+    nothing, when a check fails, when a likely unit slip (upload.outliers) is not among ``confirmed_outliers``
+    (row indexes the uploader ticked), when the draft was confirmed or cancelled meanwhile (a double click, a
+    second tab), or when every value equals the one on file."""
+    unconfirmed = {o["row"] for o in upload.outliers} - set(confirmed_outliers)
+    if unconfirmed:
+        raise ValueError(
+            gettext("还有 %(n)d 个疑似计量单位错误的数值未确认：请逐条核对并勾选确认，或改正文件后重新上传")
+            % {"n": len(unconfirmed)}
+        )
     values = upload.parsed_values()
     errors = region_errors(values, allowed_regions)
     if errors:
@@ -510,6 +558,7 @@ def observations_write(*, upload, values, approve=False):
                 sheet=v.sheet[:80],
                 cell=v.cell[:20],
                 raw=v.raw[:80],
+                note=v.note,
             )
         )
     _update_ids(retire_current, is_current=False)
@@ -608,14 +657,22 @@ def import_file(
     approve=False,
     dry_run=False,
     source=Upload.Source.CLI,
+    accept_outliers=False,
 ):
-    """Parse, validate and (unless dry_run) store one file: all or nothing.
+    """Parse, validate and (unless dry_run) store one file: all or nothing. A likely unit slip refuses the file
+    unless ``accept_outliers`` (then it is a warning).
 
     Returns the import_stats JSON record: file, accepted, created, updated, unchanged, errors,
     warnings, upload_id. `allowed_regions` (codes) restricts a county official to their own.
     """
     options = {"year": year, "region_code": region_code}
     result = upload_parse(data=data, filename=filename, allowed_regions=allowed_regions, **options)
+    slips = [issue for _, issue in result.outliers]
+    if accept_outliers:
+        result.warnings += slips
+    elif slips:
+        result.errors += slips
+        result.values = []
     report = {
         "file": filename,
         "accepted": result.accepted,
@@ -626,6 +683,18 @@ def import_file(
         "warnings": [_issue_dict(w) for w in result.warnings],
         "upload_id": None,
         "shape": result.shape,
+        "notes": [
+            {
+                "sheet": v.sheet,
+                "cell": v.cell,
+                "region": v.region_code,
+                "indicator": v.indicator_code,
+                "year": v.year,
+                "note": v.note,
+            }
+            for v in result.values
+            if v.note
+        ],
     }
     if not result.accepted:
         return report

@@ -28,10 +28,10 @@ from .access import (
 )
 from .forms import ReviewForm, TemplateForm, UploadFilter, UploadForm
 from .ingest import build_template
+from .ingest.checks import change as value_change
 from .models import Indicator, Observation, Region, Upload
 from .selectors import ingest_catalog
 from .services import (
-    same_value,
     upload_approve,
     upload_cancel,
     upload_confirm,
@@ -50,13 +50,12 @@ def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     issues = []
     if request.method == "POST" and form.is_valid():
-        file, options = form.cleaned_data["file"], form.parse_options()
-        data = file.read()
+        (filename, data), options = form.payload(), form.parse_options()
         result = upload_parse(
-            data=data, filename=file.name, allowed_regions=allowed_region_codes(request.user), **options
+            data=data, filename=filename, allowed_regions=allowed_region_codes(request.user), **options
         )
         if result.accepted:
-            draft = upload_create(user=request.user, filename=file.name, data=data, result=result, options=options)
+            draft = upload_create(user=request.user, filename=filename, data=data, result=result, options=options)
             return _go(request, reverse("indicators:preview", args=[draft.pk]))
         issues = result.errors
     context = {
@@ -76,17 +75,19 @@ def preview(request, pk):
     draft = get_object_or_404(visible_uploads(request.user).select_related("uploaded_by"), pk=pk)
     if draft.status != Upload.Status.PREVIEW:
         return redirect("indicators:detail", pk=pk)
-    rows = _preview_rows(draft.parsed_values())
+    rows = _preview_rows(draft.parsed_values(), draft.outliers)
     counts = {kind: sum(r["kind"] == kind for r in rows) for kind in ("new", "changed", "same")}
     counts["highlight"] = sum(r["highlight"] for r in rows)
     only_highlighted = request.GET.get("changed") == "1"
-    shown = [r for r in rows if r["highlight"]] if only_highlighted else rows
+    shown = [r for r in rows if r["highlight"] or r["outlier"]] if only_highlighted else rows
+    shown.sort(key=lambda r: not r["outlier"])  # the rows to tick on the first page, beside the confirm button
     context = {
         "upload": draft,
         "counts": counts,
         "page": Paginator(shown, PREVIEW_PAGE).get_page(request.GET.get("page")),
         "only_highlighted": only_highlighted,
         "threshold_pct": f"{settings.UPLOAD_CHANGE_HIGHLIGHT * 100:g}",
+        "threshold_points": f"{settings.UPLOAD_CHANGE_POINTS:g}",
         "is_mine": draft.uploaded_by_id == request.user.pk,
     }
     return render(request, "indicators/preview.html", context)
@@ -97,7 +98,11 @@ def preview(request, pk):
 def confirm(request, pk):
     draft = get_object_or_404(_own_drafts(request.user), pk=pk)
     try:
-        summary = upload_confirm(upload=draft, allowed_regions=allowed_region_codes(request.user))
+        summary = upload_confirm(
+            upload=draft,
+            allowed_regions=allowed_region_codes(request.user),
+            confirmed_outliers={int(i) for i in request.POST.getlist("outlier") if i.isdigit()},
+        )
     except ValueError as exc:  # the uploader's region rights changed since the preview
         # extra_tags: base.html renders alert-{{ m.tags }}, and Bootstrap calls the error colour "danger".
         messages.error(request, str(exc), extra_tags="danger")
@@ -234,25 +239,29 @@ def _attachment(filename, *, fallback):
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def _preview_rows(values):
-    """One row per parsed value beside the current value on file and the change, e.g. 100 → 135 is
-    +35 %, highlighted above settings.UPLOAD_CHANGE_HIGHLIGHT (0.30)."""
+def _preview_rows(values, outliers=()):
+    """One row per parsed value beside the current value on file and the change (checks.change decides what is
+    highlighted); a likely unit slip carries its message and waits for a tick."""
     codes, indicator_codes = {v.region_code for v in values}, {v.indicator_code for v in values}
     current = values_on_file(values)
     names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
     indicators = Indicator.objects.in_bulk(list(indicator_codes), field_name="code")
+    slips = {o["row"]: o["message"] for o in outliers}
     rows = []
-    for v in values:
+    for i, v in enumerate(values):
         old = current.get(v.key)
+        indicator = indicators[v.indicator_code]
         rows.append(
             {
+                "index": i,
                 "value": v,
                 "region_name": names.get(v.region_code, v.region_code),
-                "indicator": indicators[v.indicator_code],
+                "indicator": indicator,
                 "old": old,
                 "old_text": _number(old),
                 "value_text": _number(v.value),
-                **_change(old, v.value),
+                "outlier": slips.get(i, ""),
+                **_change(old, v.value, indicator.unit),
             }
         )
     return rows
@@ -263,23 +272,17 @@ def _number(value):
     return "" if value is None else f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def _change(old, new):
-    """{"kind": new|same|changed, "change": relative change (None from 0), "pct", "highlight"}.
-
-    100 → 135: change 0.35, pct 35.0, highlighted at the default threshold 0.30; 0 → 5 is highlighted too.
-    """
-    if old is None:
-        return {"kind": "new", "change": None, "pct": None, "highlight": False}
-    if same_value(old, new):
-        return {"kind": "same", "change": 0.0, "pct": 0.0, "highlight": False}
-    change = (new - old) / abs(old) if old else None
-    highlight = change is None or abs(change) > settings.UPLOAD_CHANGE_HIGHLIGHT
-    return {
-        "kind": "changed",
-        "change": change,
-        "pct": None if change is None else change * 100,
-        "highlight": highlight,
-    }
+def _change(old, new, unit):
+    """checks.change under the settings, as template fields: kind, change, pct, points, highlight."""
+    c = value_change(
+        old,
+        new,
+        unit=unit,
+        threshold=settings.UPLOAD_CHANGE_HIGHLIGHT,
+        points=settings.UPLOAD_CHANGE_POINTS,
+        floor=settings.UPLOAD_CHANGE_COUNT_FLOOR,
+    )
+    return {"kind": c.kind, "change": c.change, "pct": c.pct, "points": c.points, "highlight": c.highlight}
 
 
 def _history_rows(observations, upload):
@@ -309,7 +312,7 @@ def _history_rows(observations, upload):
                 "old": old,
                 "old_text": _number(old),
                 "value_text": _number(o.value),
-                **_change(old, o.value),
+                **_change(old, o.value, o.indicator.unit),
             }
         )
     return out

@@ -183,10 +183,11 @@ def composite_rows(scores, cities):
 
 
 # ---------------------------------------------------------------------------------------------- one place
-def target_cards(rows, series, indicators, compare_scopes, *, lang, demo):
+def target_cards(rows, series, indicators, compare_scopes, *, lang, demo, notes=None):
     """One card per target row (policy inputs left out): the row's numbers and a small chart of its indicator,
     with comparison lines ([(label, scope)]) where sizes do not matter (ratios, %): a province total would
-    flatten a county's own line to zero."""
+    flatten a county's own line to zero. ``notes`` ({(indicator code, year): 备注}) go beside the data table."""
+    notes = notes or {}
     # A rate target (年均增长9%) is charted on its indicator's own series and unit (亿元), not in %.
     units = dict(indicators[["code", "unit"]].values)
     scale_free = set(indicators.loc[(indicators["kind"] == "derived") | (indicators["unit"] == "%"), "code"])
@@ -205,9 +206,10 @@ def target_cards(rows, series, indicators, compare_scopes, *, lang, demo):
             fig = charts.target_chart(
                 own, unit=unit, lang=lang, demo=demo, compare=compare, **(_target_lines(row) if level else {})
             )
-            series_rows = [{"year": y, "value": None if missing(v) else v}
+            series_rows = [{"year": y, "value": None if missing(v) else v, "note": notes.get((code, y), "")}
                            for y, v in zip(own["year"], own["value"], strict=True)]  # fmt: skip
-        cards.append({**row, "fig_id": f"fig-{n}", "fig": fig, "series_rows": series_rows, "series_unit": unit})
+        cards.append({**row, "fig_id": f"fig-{n}", "fig": fig, "series_rows": series_rows, "series_unit": unit,
+                      "series_notes": any(s["note"] for s in series_rows)})  # fmt: skip
     return cards
 
 

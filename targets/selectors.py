@@ -255,6 +255,14 @@ def predecessors(code):
     return list(Region.objects.filter(successors__code=code).values("code", "name"))
 
 
+def county_notes(code):
+    """(indicator code, year) → the 备注 of the county's approved whole-economy values that carry one (one query)."""
+    rows = Observation.objects.filter(region__code=code, status=Observation.Status.APPROVED, industry="").exclude(
+        note=""
+    )
+    return {(i, y): note for i, y, note in rows.values_list("indicator__code", "year", "note")}
+
+
 def county_uploads(user, code, limit=20):
     """The newest uploads naming the county that the user may see."""
     return list(visible_uploads(user).filter(regions__code=code).order_by("-uploaded_at")[:limit])

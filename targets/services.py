@@ -119,6 +119,7 @@ def catalog_bootstrap():
     """Load the whole catalog (indicators, regions, groups, clusters, documents, targets), all or nothing."""
     catalog = load_catalog()
     changed = indicator_services.catalog_sync_indicators(specs=catalog.indicators)
+    changed += indicator_services.catalog_sync_validation_rules(rules=catalog.validation_rules)
     if catalog.regions:
         changed += indicator_services.catalog_sync_regions(data=catalog.regions)
     changed += indicator_services.catalog_sync_industries(specs=catalog.industries)

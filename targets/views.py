@@ -175,10 +175,11 @@ def _county_map(choice, table, year, names, title=""):
     return charts.county_map(geo, frame, mode="value", title=title or f"{year}", unit=unit, lang=_lang())
 
 
-def _cards(rows, series, compare):
+def _cards(rows, series, compare, notes=None):
     """The target cards of a place, compared with the places in `compare` [(label, scope)]."""
     demo = reports.navigation()["demo_data"]
-    return pages.target_cards(rows, series, reports.inputs().indicators, compare, lang=_lang(), demo=demo)
+    indicators = reports.inputs().indicators
+    return pages.target_cards(rows, series, indicators, compare, lang=_lang(), demo=demo, notes=notes)
 
 
 # ---------------------------------------------------------------------------------------------- one place
@@ -216,7 +217,7 @@ def _county(code, year):
     return {
         **{"region": region, "year": year, "groups": groups, "clusters": clusters, "statuses": STATUS},
         "predecessors": selectors.predecessors(code),
-        "cards": _cards(rows, series, compare),
+        "cards": _cards(rows, series, compare, selectors.county_notes(code)),
         "status_counts": pages.status_counts(rows, STATUS),
         "composite": composite,
         "composite_groups": ranks,

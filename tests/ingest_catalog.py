@@ -45,7 +45,7 @@ def load_indicators() -> list[IndicatorSpec]:
                     unit=item["unit"],
                     aliases=tuple(item.get("aliases") or ()),
                     aliases_until=ALIASES_UNTIL.get(item["code"], {}),
-                    nonnegative=growth_of is None,
+                    nonnegative=growth_of is None and not item.get("allow_negative"),
                     is_share=is_pct and growth_of is None,
                     growth_of=growth_of,
                 )

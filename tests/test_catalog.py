@@ -152,7 +152,6 @@ def test_a_corrected_entry_keeps_its_id_and_writes_its_history_and_a_new_one_ren
     assert Target.history.filter(id=corrected.pk).count() == history + 1
 
 
-
 # -- industries.yaml, groups.yaml -------------------------------------------------------------------
 
 
@@ -393,3 +392,37 @@ def test_a_year_is_flagged_inferred_only_where_the_sentence_gives_none():
     assert _target(MFG_415X, 1).target_year_inferred is False  # 2025, printed
     assert _target("jx-2009-industrial-upgrade", 10).target_year_inferred  # 每年评选…5家: no year
     assert not _target("jx-2009-industrial-upgrade", 2).target_year_inferred  # 到2012年 opens the sentence
+
+
+@pytest.mark.django_db
+def test_the_seed_validation_rules_are_loaded_and_an_admins_edit_survives_a_bootstrap():
+    from indicators.models import ValidationRule
+    from targets.services import catalog_bootstrap
+
+    rules = {(r.left.code, r.operator, r.right.code, r.importance) for r in ValidationRule.objects.all()}
+    assert rules == {
+        ("value_added", "le", "gross_output", "error"),
+        ("profit", "le", "revenue", "error"),
+        ("rd_expenditure", "le", "revenue", "error"),
+        ("new_product_output", "le", "gross_output", "error"),
+    }
+    ValidationRule.objects.filter(code="profit-within-revenue").update(importance="warning", is_active=False)
+    catalog_bootstrap()
+    edited = ValidationRule.objects.get(code="profit-within-revenue")
+    assert (edited.importance, edited.is_active) == ("warning", False)
+
+
+def test_a_loss_may_be_negative_by_the_catalogs_flag_not_by_its_name():
+    flagged = {spec["code"] for spec in load_catalog().indicators if spec.get("allow_negative")}
+    assert flagged == {"profit"}
+
+
+def test_the_loader_refuses_a_validation_rule_over_an_unknown_indicator(tmp_path):
+    shutil.copytree(CATALOG_DIR, tmp_path / "catalog")
+    path = tmp_path / "catalog" / "validation_rules.yaml"
+    path.write_text(
+        "rules:\n  - {code: x, name: x, left: value_added, operator: le, right: no_such, importance: error}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogError, match="左右两侧须为目录中两个不同的指标"):
+        load_catalog(tmp_path / "catalog", DOCUMENTS_DIR)

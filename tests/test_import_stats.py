@@ -270,7 +270,7 @@ def test_the_writer_refuses_an_industry_code_not_in_the_catalog():
     from indicators.services import observations_write, upload_create
 
     class Parsed:  # what upload_parse returns, reduced to what upload_create reads
-        shape, warnings = "template", []
+        shape, warnings, outliers = "template", [], []
         values = [ParsedValue("330603", "value_added", 2023, 1.0, "填报", "G2", "1", "亿元", "C99")]
 
     upload = upload_create(user=system_user(), filename="x.csv", data=b"x", result=Parsed)
@@ -278,3 +278,75 @@ def test_the_writer_refuses_an_industry_code_not_in_the_catalog():
     with pytest.raises(ValueError, match="未知行业代码 C99"):
         observations_write(upload=upload, values=Parsed.values)
     assert Observation.objects.count() == before
+
+
+# -- checks that know the numbers, notes, bulletins (issue 14 items 5–7) ----------------------------------
+
+
+def template_file(tmp, rows, name="tpl.xlsx"):
+    """The long template: rows of (indicator name, unit, year, value, 备注) for 义乌."""
+    from tests.ingest_catalog import LONG_HEADER, xlsx
+
+    path = tmp / name
+    path.write_bytes(xlsx([LONG_HEADER] + [["330782", "义乌市", *row] for row in rows], "填报"))
+    return path
+
+
+def test_value_added_above_the_output_on_file_is_refused_by_the_seeded_rule(tmp_path):
+    code, _ = run(str(template_file(tmp_path, [("规模以上工业总产值", "亿元", 2023, 1980, None)], "a.xlsx")))
+    assert code == 0
+    before = state()
+    code, out = run(str(template_file(tmp_path, [("规模以上工业增加值", "亿元", 2023, 2500, None)])), "--json")
+    assert code == 1 and state() == before
+    (error,) = json.loads(out)["errors"]
+    assert error["cell"] == "F2"
+    assert "规模以上工业增加值 2500 ≤ 规模以上工业总产值 1980 不成立" in error["message"]
+
+
+def test_a_loss_is_a_negative_profit_and_is_accepted_but_a_negative_output_is_not(tmp_path):
+    code, _ = run(str(template_file(tmp_path, [("规模以上工业利润总额", "亿元", 2023, -3.2, None)])))
+    assert code == 0
+    assert Observation.objects.get(indicator__code="profit").value == -3.2
+    code, out = run(str(template_file(tmp_path, [("规模以上工业总产值", "亿元", 2023, -3.2, None)], "b.xlsx")))
+    assert code == 1 and "不能为负" in out
+
+
+def test_a_value_a_hundred_times_last_years_needs_accept_outliers(tmp_path):
+    # 税收 124.36 亿元 in 2022, then 1,243,600 "亿元" in 2023 (a 万元 column read as 亿元): 10,000×
+    assert run(str(template_file(tmp_path, [("规模以上工业税收", "亿元", 2022, 124.36, None)], "a.xlsx")))[0] == 0
+    slip = str(template_file(tmp_path, [("规模以上工业税收", "亿元", 2023, 1243600, None)]))
+    before = state()
+    code, out = run(slip, "--json")
+    assert code == 1 and state() == before
+    assert "疑似计量单位错误" in json.loads(out)["errors"][0]["message"]
+    code, out = run(slip, "--json", "--accept-outliers")
+    assert code == 0
+    report = json.loads(out)
+    assert any("疑似计量单位错误" in w["message"] for w in report["warnings"])
+    assert Observation.objects.get(indicator__code="industrial_tax", year=2023).value == 1243600
+
+
+def test_the_templates_notes_are_stored_and_listed_in_the_json(tmp_path):
+    rows = [
+        ("规模以上工业增加值", "亿元", 2023, 512.3, "快报数，待年报核定"),
+        ("规模以上工业总产值", "亿元", 2023, 2100, None),
+    ]
+    code, out = run(str(template_file(tmp_path, rows)), "--json")
+    assert code == 0
+    assert json.loads(out)["notes"] == [
+        {"sheet": "填报", "cell": "F2", "region": "330782", "indicator": "value_added", "year": 2023,
+         "note": "快报数，待年报核定"}
+    ]  # fmt: skip
+    notes = dict(Observation.objects.values_list("indicator__code", "note"))
+    assert notes == {"value_added": "快报数，待年报核定", "gross_output": ""}
+
+
+def test_a_bulletin_text_file_is_read_for_the_region_and_year_given(tmp_path):
+    path = tmp_path / "公报.txt"
+    path.write_text("2023年全市规模以上工业增加值265.3亿元，比上年增长6.8%。\n", encoding="utf-8")
+    assert run(str(path))[0] == 1  # no region and year: nothing to attach the figures to
+    code, out = run(str(path), "--region", "330782", "--year", "2023", "--json")
+    assert code == 0
+    assert json.loads(out)["created"] == 2
+    values = dict(Observation.objects.filter(year=2023).values_list("indicator__code", "value"))
+    assert values == {"value_added": 265.3, "value_added_growth": 6.8}

@@ -243,7 +243,8 @@ BAD = [
         ['Sheet1: 无法确定年份：请在工作表名称或标题中注明年份（如 "2023年"），或上传时选择年份'],
     ),
     ("bad_year_mismatch.xlsx", {"year": 2023}, ["2022年: 工作表名称中的年份 2022 与上传时选择的年份 2023 不一致"]),
-    ("bad_word.xlsx", {}, ["文件是 Word 文档，不是电子表格；请上传 .xlsx 或 .csv 文件"]),
+    # a Word file is read as a bulletin now; this one's XML has an unbound w: prefix
+    ("bad_word.xlsx", {}, ["文件已损坏或不完整，无法作为 Word 文件读取"]),
     ("bad_ods.ods", {}, ["不支持 OpenDocument（.ods）格式，请另存为 .xlsx 后重新上传"]),
     ("bad_xls_corrupt.xls", {}, ["无法正确读取该 .xls 文件，请在 Excel 中另存为 .xlsx 后重新上传"]),
     ("bad_xml_entities.xlsx", {}, ["文件包含不允许的 XML 声明（DOCTYPE），已拒绝"]),

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from indicators.ingest import IndicatorSpec, RegionSpec, build_template, parse_upload
-from tests.ingest_catalog import make_catalog
+from tests.ingest_catalog import LONG_HEADER, make_catalog, xlsx
 
 CATALOG = make_catalog()
 SPECS = {s.code: s for s in CATALOG.indicators}
@@ -142,3 +142,30 @@ def test_a_template_with_such_a_name_still_parses_back():
     wb.save(buf)
     r = parse_upload(buf.getvalue(), "t.xlsx", catalog, region_code="331127")
     assert [(v.region_code, v.value) for v in r.values] == [("331127", 12.5)], r.errors
+
+
+def test_the_notes_column_is_kept_with_each_value_and_a_long_note_is_cut():
+    from indicators.ingest.validate import MAX_NOTE_CHARS
+
+    rows = [
+        LONG_HEADER,
+        ["330782", "义乌市", "规模以上工业增加值", "亿元", 2023, 512.3, "快报数"],
+        ["330782", "义乌市", "规模以上工业总产值", "亿元", 2023, 2100, "长" * (MAX_NOTE_CHARS + 1)],
+        ["330782", "义乌市", "规模以上工业营业收入", "亿元", 2023, 2000, None],
+    ]
+    result = parse_upload(xlsx(rows, "填报"), "t.xlsx", make_catalog())
+    assert [v.note for v in result.values] == ["快报数", "长" * MAX_NOTE_CHARS, ""]
+    assert [w.cell for w in result.warnings if "备注超过" in w.message] == ["F3"]
+
+
+def test_a_rollups_notes_column_is_kept_with_every_value_of_its_row():
+    rows = [
+        ["2023年各县主要指标"],
+        ["地区", "规上工业增加值（亿元）", "从业人员平均人数（万人）", "备注"],
+        ["义乌市", 512.3, 30.1, "含新并入园区"],
+    ]
+    result = parse_upload(xlsx(rows, "2023年"), "r.xlsx", make_catalog())
+    assert [(v.indicator_code, v.note) for v in result.values] == [
+        ("value_added", "含新并入园区"),
+        ("employees", "含新并入园区"),
+    ]

@@ -169,12 +169,19 @@ def test_a_target_card_has_its_own_series_and_compares_a_ratio_with_the_province
         [{**row, "indicator_code": "rd_intensity"}, {**row, "indicator_code": "value_added", "unit": "亿元"},
          {**row, "indicator_code": "energy_intensity"}]
     )  # fmt: skip
-    ratio, total, none = pages.target_cards(rows, series, indicators, [("全省", "province")], lang="zh", demo=False)
-    # the county's rows in the series' order, the missing 2023 value shown as missing
-    assert ratio["series_rows"] == [{"year": 2024, "value": 2.5}, {"year": 2023, "value": None}]
+    notes = {("rd_intensity", 2023): "2023年起按新口径统计"}
+    ratio, total, none = pages.target_cards(
+        rows, series, indicators, [("全省", "province")], lang="zh", demo=False, notes=notes
+    )
+    # the county's rows in the series' order, the missing 2023 value shown as missing, its 备注 beside it
+    assert ratio["series_rows"] == [
+        {"year": 2024, "value": 2.5, "note": ""},
+        {"year": 2023, "value": None, "note": "2023年起按新口径统计"},
+    ]
+    assert ratio["series_notes"] and not total["series_notes"]
     assert [t["name"] for t in ratio["fig"]["data"]][:2] == ["全省", "实际"]
     assert ratio["fig"]["data"][1]["x"] == [2023, 2024]
     # a 亿元 total is not compared with the province's; an indicator without data has no chart
     assert [t["name"] for t in total["fig"]["data"]][0] == "实际"
-    assert total["series_rows"] == [{"year": 2024, "value": 40.0}]
+    assert total["series_rows"] == [{"year": 2024, "value": 40.0, "note": ""}]
     assert (none["fig"], none["series_rows"], none["fig_id"]) == (None, [], "fig-2")

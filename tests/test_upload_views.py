@@ -239,8 +239,9 @@ def test_preview_and_confirm_read_what_the_file_was_parsed_into_not_the_file(
     draft = Upload.objects.get()
     assert draft.warnings == [{"sheet": "2023年", "cell": "A4", "message": '"合计" 行不是单个地区，已忽略'}]
     assert draft.rows == [
-        [YIWU, "value_added", 2023, 512.3, "2023年", "B3", "512.3", "亿元", ""],  # "": no 行业, whole economy
-        [YIWU, "employees", 2023, 30.1, "2023年", "C3", "30.1", "万人", ""],
+        # industry "" (no 行业: the whole economy), note "", quote ""
+        [YIWU, "value_added", 2023, 512.3, "2023年", "B3", "512.3", "亿元", "", "", ""],
+        [YIWU, "employees", 2023, 30.1, "2023年", "C3", "30.1", "万人", "", "", ""],
     ]
     (upload_root / draft.stored_name).unlink()  # a second parse would now fail
     html = client.get(reverse("indicators:preview", args=[draft.pk])).content.decode()
@@ -325,7 +326,7 @@ def test_a_county_official_lists_only_their_countys_uploads(client, tmp_path, dj
     yiwu = make_user("yiwu", "county", [YIWU])
     own = submitted(yiwu, tmp_path)
     submitted(system_user(), tmp_path, rows=[("景宁畲族自治县", 21.5, 1.2)])
-    submitted(system_user(), tmp_path, rows=[("义乌市", 1, 1), ("景宁畲族自治县", 2, 2)])
+    submitted(system_user(), tmp_path, rows=[("义乌市", 500.0, 30.0), ("景宁畲族自治县", 20.0, 1.0)])
     client.force_login(yiwu)
     with django_assert_max_num_queries(12):
         queue = client.get(reverse("indicators:uploads")).context["page"]
@@ -409,3 +410,68 @@ def test_the_largest_and_smallest_values_a_file_may_hold_still_render_the_county
     path = rollup(2023, [("义乌市", 1e15, 1e-15)], tmp=tmp_path)
     assert import_file(data=path.read_bytes(), filename=path.name, user=system_user(), approve=True)["accepted"]
     assert client.get(reverse("targets:county", args=[YIWU])).status_code == 200
+
+
+# -- bulletins, unit slips, notes (issue 14 items 5–7) ---------------------------------------------
+
+
+def test_a_pasted_bulletin_is_previewed_with_its_sentence_and_stored_only_once_confirmed(client, yiwu):
+    sentence = "全市规模以上工业增加值265.3亿元，比上年增长6.8%"
+    before = state()
+    response = client.post(reverse("indicators:upload"), {"text": sentence + "。", "region": YIWU, "year": 2023})
+    draft = Upload.objects.get()
+    assert response.status_code == 302 and draft.shape == "bulletin"
+    assert Observation.objects.count() == before[0]  # nothing stored before the confirm
+    html = client.get(reverse("indicators:preview", args=[draft.pk])).content.decode()
+    assert html.count(f"原文：“{sentence}”") == 2  # under each of its two values
+    client.post(reverse("indicators:confirm", args=[draft.pk]))
+    assert Observation.objects.get(**VALUE_ADDED).value == 265.3
+
+
+def test_pasted_text_needs_a_year_and_a_file_or_text_but_not_both(client, yiwu, tmp_path):
+    response = client.post(reverse("indicators:upload"), {"text": "规上工业增加值1亿元", "region": YIWU})
+    assert "粘贴统计公报文字时须选择地区和年份" in response.content.decode()
+    response = client.post(reverse("indicators:upload"), {"region": YIWU})
+    assert "请选择一个文件，或粘贴统计公报文字（二者选一）" in response.content.decode()
+    assert Upload.objects.count() == 0
+
+
+def test_a_likely_unit_slip_must_be_ticked_before_the_draft_is_submitted(client, yiwu, on_file, tmp_path):
+    # 规上工业增加值 400 on file; the file says 40000 (100×) and 从业人员 21 (a normal change)
+    post_upload(client, tmp_path, [("义乌市", 40000.0, 21.0)])
+    draft = Upload.objects.get(status=Upload.Status.PREVIEW)
+    assert [o["row"] for o in draft.outliers] == [0]
+    html = client.get(reverse("indicators:preview", args=[draft.pk])).content.decode()
+    assert 'name="outlier" value="0" form="zj-confirm"' in html
+    before = state()
+    response = client.post(reverse("indicators:confirm", args=[draft.pk]), follow=True)
+    assert "1 个疑似计量单位错误的数值未确认" in response.content.decode()
+    assert state() == before
+    client.post(reverse("indicators:confirm", args=[draft.pk]), {"outlier": ["0"]})
+    assert Observation.objects.get(**VALUE_ADDED, is_current=True).value == 40000.0
+
+
+def test_a_note_is_shown_in_the_preview_and_the_upload_detail(client, yiwu, tmp_path):
+    from tests.ingest_catalog import LONG_HEADER, xlsx
+
+    data = xlsx(
+        [LONG_HEADER, [YIWU, "义乌市", "规模以上工业增加值", "亿元", 2023, 512.3, "快报数，待年报核定"]], "填报"
+    )
+    client.post(reverse("indicators:upload"), {"file": SimpleUploadedFile("t.xlsx", data), "region": YIWU})
+    draft = Upload.objects.get()
+    assert "快报数，待年报核定" in client.get(reverse("indicators:preview", args=[draft.pk])).content.decode()
+    client.post(reverse("indicators:confirm", args=[draft.pk]))
+    assert Observation.objects.get(**VALUE_ADDED).note == "快报数，待年报核定"
+    assert "快报数，待年报核定" in client.get(reverse("indicators:detail", args=[draft.pk])).content.decode()
+
+
+def test_a_word_bulletin_goes_through_the_form_with_its_region_and_year(client, yiwu):
+    from tests.test_ingest_bulletin import _docx
+
+    data = _docx(["规模以上工业增加值31.25亿元，比上年增长8.1%。"])
+    file = SimpleUploadedFile("公报.docx", data)
+    response = client.post(reverse("indicators:upload"), {"file": file, "region": YIWU, "year": 2023})
+    assert response.status_code == 302
+    draft = Upload.objects.get()
+    assert (draft.shape, draft.value_count) == ("bulletin", 2)
+    assert [row[1:4] for row in draft.rows] == [["value_added", 2023, 31.25], ["value_added_growth", 2023, 8.1]]

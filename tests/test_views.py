@@ -256,3 +256,13 @@ def test_the_county_search_finds_a_county_by_its_short_name(admin_client):
     response = admin_client.get("/go/", {"q": "义乌"})
     assert response.status_code == 302 and response["Location"] == "/county/330782/"
     assert admin_client.get("/go/", {"q": "火星"}).status_code == 404
+
+
+def test_the_county_pages_data_table_shows_a_values_note(admin_client, some_data):
+    from indicators.models import Observation
+
+    # 景宁's cards chart 亩均税收: a reported 2023 figure of it carries the note
+    observe([("331127", "tax_per_mu", 2023, 36.0)])
+    Observation.objects.filter(region__code="331127", indicator__code="tax_per_mu").update(note="快报数，待年报核定")
+    html = admin_client.get("/county/331127/?year=2024").content.decode()
+    assert "<td>快报数，待年报核定</td>" in html

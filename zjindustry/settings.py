@@ -170,8 +170,12 @@ GAP_STATUS_THRESHOLDS = {"on_track": 0.95, "needs_acceleration": 0.60}
 # Uploads, drafts and the submission queue need a login either way.
 DASHBOARD_PUBLIC = env_bool("DASHBOARD_PUBLIC", False)
 
-# Upload preview: a value moving more than this share against the value on file is highlighted.
+# Upload preview: a value moving more than this share against the value on file is highlighted; a rate (unit %)
+# is compared in percentage points instead, and a count (家, 台, 个…) whose old and new values both stay below the
+# floor is never highlighted (2 → 5 companies is +150 % and nothing to check).
 UPLOAD_CHANGE_HIGHLIGHT = 0.30
+UPLOAD_CHANGE_POINTS = 5.0
+UPLOAD_CHANGE_COUNT_FLOOR = 10
 
 # Login throttling (django-axes): 5 failures lock that username from that address for an hour.
 # Keyed on username+IP, not IP alone: a county bureau's staff often share one NAT address.

@@ -47,7 +47,10 @@ Shapes recognised (``ParseResult.shape``; several sheets of different shapes giv
   a 单位：亿元 line; 绝对值/增长% sub-headers; 全省 and city rows are stored as the province/city codes);
 - ``series``: one region, indicators as rows, years as columns, with a 计量单位 column;
 - ``report``: one region's yearly report, columns 本年 / 上年 / 比上年增长(%); 上年 is year−1 and the growth
-  column is kept only as the comparable-price growth series of indicators that have one.
+  column is kept only as the comparable-price growth series of indicators that have one;
+- ``bulletin``: a statistical bulletin as text (a .txt, text pasted on the upload page, or a .docx), read
+  sentence by sentence for the ``region_code`` and ``year`` given (both required); see
+  :mod:`indicators.ingest.bulletin`. A text file is a bulletin when no table is recognised in it.
 See :mod:`indicators.ingest.shapes` for how detection works.
 
 Regions and years
@@ -98,6 +101,7 @@ from __future__ import annotations
 
 import logging
 
+from .bulletin import looks_like_bulletin, read_bulletin
 from .catalog import CatalogIndex, IndicatorSpec, IndustrySpec, IngestCatalog, RegionSpec
 from .readers import read_upload
 from .results import Issue, IssueLog, ParsedValue, ParseResult
@@ -173,8 +177,10 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
     if log.errors:
         return _finish(result, log, [])
 
-    opts = Options(year=year, region_code=region_code)
     allowed = index.lineage(region_code) if region_code else None
+    if read.kind == "docx":
+        return _parse_bulletin(result, log, read.text, index, year, region_code, allowed)
+    opts = Options(year=year, region_code=region_code)
     validator = Validator(index, log, allowed_regions=allowed, upload_region=region_code)
     shapes: list[str] = []
     recognised: list[str] = []
@@ -195,6 +201,10 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
     values = validator.values
 
     where = "" if read.kind == "csv" else None
+    if not recognised and read.kind == "csv" and looks_like_bulletin(read.text):
+        return _parse_bulletin(
+            ParseResult(filename, "unknown"), IssueLog(), read.text, index, year, region_code, allowed
+        )
     if not recognised:
         if unknown:
             for name in unknown:
@@ -213,6 +223,19 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
             for name in recognised:
                 log.error(where if where is not None else name, "", "没有可导入的数值（数值单元格都为空）")
     return _finish(result, log, values)
+
+
+def _parse_bulletin(result, log, text, index, year, region_code, allowed) -> ParseResult:
+    """A statistical bulletin (text): its figures for the region and year the uploader chose."""
+    result.shape = "bulletin"
+    if year is None or region_code is None:
+        log.error("", "", "统计公报（文字）须在上传时选择地区和年份")
+        return _finish(result, log, [])
+    validator = Validator(index, log, allowed_regions=allowed, upload_region=region_code)
+    read_bulletin(text, index, log, validator, region_code=region_code, year=year)
+    if not validator.values and not log.errors:
+        log.error("", "", "文字中没有读出可导入的数值（例如“规模以上工业增加值31.25亿元，比上年增长8.1%”）")
+    return _finish(result, log, validator.values)
 
 
 def _finish(result: ParseResult, log: IssueLog, values: list[ParsedValue]) -> ParseResult:

@@ -49,6 +49,8 @@ class ParsedValue:
     raw: str
     raw_unit: str
     industry: str = ""
+    note: str = ""  # the 备注 written beside the value
+    quote: str = ""  # a bulletin's sentence the value was read from
 
     @property
     def key(self) -> tuple[str, str, str, int]:
@@ -63,6 +65,9 @@ class ParseResult:
     values: list[ParsedValue] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    # likely unit slips: (index in values, why); the caller decides whether they refuse the file or await a
+    # confirmation row by row (checks.unit_slips)
+    outliers: list[tuple[int, Issue]] = field(default_factory=list)
 
     @property
     def accepted(self) -> bool:

@@ -55,7 +55,8 @@ _ROLE_LABELS = {
     "unit": {"计量单位", "单位", "计算单位", "计量单位名称"},
     "year": {"年份", "年度", "年", "统计年度", "数据年份", "统计年份"},
     "value": {"数值", "数据", "值", "指标值", "填报值", "数据值", "填报数值"},
-    "ignore": {"序号", "排名", "位次", "排序", "编号", "备注", "说明", "数据来源", "来源", "填报说明"},
+    "ignore": {"序号", "排名", "位次", "排序", "编号", "说明", "数据来源", "来源", "填报说明"},
+    "note": {"备注", "附注"},  # kept with each value of its row (Observation.note)
 }
 _ROLE_OF = {label: role for role, labels in _ROLE_LABELS.items() for label in labels}
 _CORNER_RE = re.compile(
@@ -236,14 +237,28 @@ class SheetParser:
                 f'已按 "{match.spec.name}" 导入，请核对统计口径',
             )
 
-    def _add(self, *, r, c, region, region_cell, spec: IndicatorSpec, year, unit, unit_cell, industry="") -> None:
+    def _add(
+        self, *, r, c, region, region_cell, spec: IndicatorSpec, year, unit, unit_cell, industry="", note_col=None
+    ) -> None:
         err = year_error(year, self.idx)
         if err:
             self.error(r, c, err)
             return
-        value = self.g.get(r, c)
+        note = display(self.g.get(r, note_col)) if note_col is not None else ""
         self.validator.add(
-            Candidate(self.sheet, self.g.addr(r, c), region, region_cell, spec, year, value, unit, unit_cell, industry)
+            Candidate(
+                self.sheet,
+                self.g.addr(r, c),
+                region,
+                region_cell,
+                spec,
+                year,
+                self.g.get(r, c),
+                unit,
+                unit_cell,
+                industry=industry,
+                note=note,
+            )
         )
 
     def _industry(self, r: int, c: int | None) -> str | None:
@@ -501,6 +516,7 @@ class SheetParser:
                 unit=unit,
                 unit_cell=unit_cell,
                 industry=industry,
+                note_col=roles.get("note"),
             )
 
     # -- 2. provincial roll-up -------------------------------------------------------------------
@@ -528,7 +544,7 @@ class SheetParser:
         unknown: dict[int, str] = {}
         ambiguous: dict[int, str] = {}
         ignored: dict[int, str] = {}
-        region_col = code_col = industry_col = None
+        region_col = code_col = industry_col = note_col = None
         last_ind = None
         for c in self._cols():
             v = g.label(h, c)
@@ -554,6 +570,9 @@ class SheetParser:
             if role == "industry":
                 industry_col = c if industry_col is None else industry_col
                 continue
+            if role == "note":
+                note_col = c if note_col is None else note_col
+                continue
             kind = period_kind(k)
             if kind in ("current", "previous", "growth") and last_ind is not None:
                 unit = bracket_unit(v)
@@ -570,7 +589,7 @@ class SheetParser:
         sub = {
             c: g.get(h + 1, c)
             for c in self._cols()
-            if g.get(h + 1, c) is not None and c not in (region_col, code_col, industry_col)
+            if g.get(h + 1, c) is not None and c not in (region_col, code_col, industry_col, note_col)
         }
         if sub and all(
             isinstance(v, str) and (period_kind(hkey(v)) or bracket_unit(v) is not None) for v in sub.values()
@@ -676,6 +695,7 @@ class SheetParser:
                     unit=unit,
                     unit_cell=unit_cell,
                     industry=industry,
+                    note_col=note_col,
                 )
         return True
 

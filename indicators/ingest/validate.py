@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from .catalog import CatalogIndex, IndicatorSpec
+from .checks import same_value
 from .readers import CellError, Formula
 from .results import IssueLog, ParsedValue, clip
 from .units import INVISIBLE, UnitError, convert_exact, parse_unit
@@ -27,6 +28,7 @@ __all__ = [
 ]
 
 MIN_YEAR = 1949
+MAX_NOTE_CHARS = 500
 
 # "no value" (never zero); compared after full-width folding and stripping, so － is -, … is ..., ／ is /
 MISSING_MARKERS = frozenset({"", "-", "--", "---", "—", "——", "–", "...", "......", "/", "//", "无", "空", "n/a", "na"})
@@ -144,6 +146,8 @@ class Candidate:
     unit: str | None  # as written (None: not given)
     unit_cell: str
     industry: str = ""  # an Industry code; "" is the whole economy
+    note: str = ""  # the row's 备注
+    quote: str = ""  # the sentence a bulletin figure was read from
 
 
 _NOT_A_NUMBER = {
@@ -230,7 +234,7 @@ class Validator:
             industry = f" {index.industries[c.industry].name}" if c.industry else ""
             what = f"{index.display(c.region_code)}{industry} {spec.name} {c.year}年"
             a, b = float(first_value), float(value)
-            if a == b or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
+            if same_value(a, b):
                 log.warn(c.sheet, where, f"{what} 与 {first} 重复（数值相同），只导入一次")
             else:
                 log.error(
@@ -240,6 +244,22 @@ class Validator:
                 )
             return
         self._seen[key] = (c.sheet, c.cell, value)
+        remark = c.note
+        if len(remark) > MAX_NOTE_CHARS:  # a note is read beside the value on every page, not a document
+            log.warn(c.sheet, c.cell, f"备注超过 {MAX_NOTE_CHARS} 个字符，只保留前 {MAX_NOTE_CHARS} 个")
+            remark = remark[:MAX_NOTE_CHARS]
         self.values.append(
-            ParsedValue(c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, num.raw, written, c.industry)
+            ParsedValue(
+                c.region_code,
+                spec.code,
+                c.year,
+                float(value),
+                c.sheet,
+                c.cell,
+                num.raw,
+                written,
+                industry=c.industry,
+                note=remark,
+                quote=c.quote,
+            )
         )

@@ -18,8 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true")
         parser.add_argument("--approve", action="store_true")
         parser.add_argument("--json", action="store_true")
+        # checks that know the numbers (issue 14): a value 100x last year's refuses the file unless accepted
+        parser.add_argument(
+            "--accept-outliers", action="store_true", help="accept likely unit slips (100x last year) as warnings"
+        )
 
     def handle(self, *args, files, year=None, region=None, dry_run=False, approve=False, json=False, **options):
+        accept_outliers = options.get("accept_outliers", False)
         if region and not Region.objects.filter(code=region).exists():
             self._usage(f"unknown region code {region}")
         if year is not None and not 1949 <= year <= 2100:
@@ -39,6 +44,7 @@ class Command(BaseCommand):
                 approve=approve,
                 dry_run=dry_run,
                 source=Upload.Source.CLI,
+                accept_outliers=accept_outliers,
             )
             report["file"] = name
             reports.append(report)
@@ -72,7 +78,7 @@ def _where(issue):
 
 
 def _json(report):
-    keys = ["file", "accepted", "created", "updated", "unchanged", "errors", "warnings", "upload_id"]
+    keys = ["file", "accepted", "created", "updated", "unchanged", "errors", "warnings", "upload_id", "notes"]
     return json.dumps({k: report.get(k) for k in keys}, ensure_ascii=False)
 
 
