@@ -246,10 +246,13 @@ def region_errors(values, allowed_regions):
     return [Issue(v.sheet, v.cell, message % {"code": code}) for code, v in sorted(first.items())]
 
 
-def upload_parse(*, data, filename, year=None, region_code=None, allowed_regions=None):
+def upload_parse(
+    *, data, filename, year=None, region_code=None, allowed_regions=None, column_map=None, skip_unknown=False
+):
     """parse_upload against the catalog, plus the uploader's region rights; never raises. The file is parsed
     in a bounded child process: an abort, a runaway allocation or a slow parse costs the child, and the
-    uploader reads why. A file with any error has no values, and one without errors must hold a value."""
+    uploader reads why. A file with any error has no values, and one without errors must hold a value (or
+    have had every column skipped on request). ``column_map``: {header: indicator name or code, or 忽略}."""
     try:
         result = run_bounded(
             parse_upload,
@@ -259,6 +262,8 @@ def upload_parse(*, data, filename, year=None, region_code=None, allowed_regions
             year=year,
             region_code=region_code,
             max_bytes=settings.UPLOAD_MAX_BYTES,
+            column_map=column_map or {},
+            skip_unknown=skip_unknown,
         )
     except SandboxError as exc:
         logger.warning("parse of %r stopped (%s): %s", filename, exc.reason, exc.detail)
@@ -266,14 +271,23 @@ def upload_parse(*, data, filename, year=None, region_code=None, allowed_regions
     result.errors += region_errors(result.values, allowed_regions)
     if result.errors:
         result.values = []
-    elif not result.values:
+    elif not result.values and not result.skipped_columns:
         result.errors.append(Issue("", "", gettext("文件中没有可导入的数值")))
     return result
 
 
 @transaction.atomic
 def upload_create(
-    *, user, filename, data, result, options=None, source=Upload.Source.WEB, status=Upload.Status.PREVIEW
+    *,
+    user,
+    filename,
+    data,
+    result,
+    options=None,
+    source=Upload.Source.WEB,
+    status=Upload.Status.PREVIEW,
+    source_title="",
+    source_url="",
 ):
     """Record an accepted parse as an Upload: the file kept, and with it the rows, warnings and options of
     the parse (what preview and confirm read). No observation is written yet."""
@@ -285,13 +299,18 @@ def upload_create(
         size=len(data),
         shape=result.shape,
         source=source,
+        source_title=source_title,
+        source_url=source_url,
         status=status,
         uploaded_by=user,
         years=sorted({v.year for v in values}),
         value_count=len(values),
         warnings=[_issue_dict(w) for w in result.warnings],
         options=options or {},
-        rows=[[v.region_code, v.indicator_code, v.year, v.value, v.sheet, v.cell, v.raw, v.raw_unit] for v in values],
+        rows=[
+            [v.region_code, v.indicator_code, v.year, v.value, v.sheet, v.cell, v.raw, v.raw_unit, v.back_series]
+            for v in values
+        ],
     )
     upload.full_clean()
     upload.save()
@@ -343,6 +362,19 @@ def _existing_rows(values):
 
 def _current_value(versions):
     return next((value for _, value, _, _, is_current in versions if is_current), None)
+
+
+def published_keys(values):
+    """The (region, indicator, year) keys among ``values`` that hold an approved published figure (公开数据):
+    synthetic demo data never stands in for a real one (one query)."""
+    rows = Observation.objects.filter(
+        region__code__in={v.region_code for v in values},
+        indicator__code__in={v.indicator_code for v in values},
+        year__in={v.year for v in values},
+        status=Observation.Status.APPROVED,
+        upload__source=Upload.Source.PUBLISHED,
+    ).order_by()
+    return set(rows.values_list("region__code", "indicator__code", "year"))
 
 
 def values_on_file(values):
@@ -423,6 +455,7 @@ def observations_write(*, upload, values, approve=False):
                 sheet=v.sheet[:80],
                 cell=v.cell[:20],
                 raw=v.raw[:80],
+                back_series=v.back_series,
             )
         )
     _update_ids(retire_current, is_current=False)
@@ -523,13 +556,19 @@ def import_file(
     approve=False,
     dry_run=False,
     source=Upload.Source.CLI,
+    column_map=None,
+    skip_unknown=False,
+    source_title="",
+    source_url="",
 ):
     """Parse, validate and (unless dry_run) store one file: all or nothing.
 
-    Returns the import_stats JSON record: file, accepted, created, updated, unchanged, errors,
-    warnings, upload_id. `allowed_regions` (codes) restricts a county official to their own.
+    Returns the import_stats JSON record: file, accepted, created, updated, unchanged, errors, warnings,
+    upload_id, skipped_columns, mapped_columns ({header: indicator name}), skipped_rows, notes.
+    `allowed_regions` (codes) restricts a county official to their own. A demo file leaves out the keys that
+    hold a published value (see published_keys).
     """
-    options = {"year": year, "region_code": region_code}
+    options = {"year": year, "region_code": region_code, "column_map": column_map or {}, "skip_unknown": skip_unknown}
     result = upload_parse(data=data, filename=filename, allowed_regions=allowed_regions, **options)
     report = {
         "file": filename,
@@ -541,8 +580,17 @@ def import_file(
         "warnings": [_issue_dict(w) for w in result.warnings],
         "upload_id": None,
         "shape": result.shape,
+        "skipped_columns": result.skipped_columns,
+        "mapped_columns": result.mapped_columns,
+        "skipped_rows": result.skipped_rows,
+        "notes": [],
     }
     if not result.accepted:
+        return report
+    if source == Upload.Source.DEMO:
+        published = published_keys(result.values)
+        result.values = [v for v in result.values if (v.region_code, v.indicator_code, v.year) not in published]
+    if not result.values:  # every column skipped on request, or every demo key published: nothing to write
         return report
     if dry_run:
         summary, _ = observations_diff(result.values)
@@ -550,7 +598,14 @@ def import_file(
         try:
             with transaction.atomic():
                 upload = upload_create(
-                    user=user, filename=filename, data=data, result=result, options=options, source=source
+                    user=user,
+                    filename=filename,
+                    data=data,
+                    result=result,
+                    options=options,
+                    source=source,
+                    source_title=source_title,
+                    source_url=source_url,
                 )
                 summary = observations_write(upload=upload, values=result.values, approve=approve)
             report["upload_id"] = upload.pk

@@ -96,9 +96,9 @@ from __future__ import annotations
 
 import logging
 
-from .catalog import CatalogIndex, IndicatorSpec, IngestCatalog, RegionSpec
+from .catalog import CatalogIndex, IndicatorSpec, IngestCatalog, RegionSpec, norm_indicator
 from .readers import read_upload
-from .results import Issue, IssueLog, ParsedValue, ParseResult
+from .results import ColumnReading, Issue, IssueLog, ParsedValue, ParseResult, clip
 from .shapes import Options, SheetParser, is_instruction_sheet
 from .template import build_template
 from .units import UnitError, convert, parse_unit
@@ -135,10 +135,14 @@ def parse_upload(
     region_code: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
+    column_map: dict[str, str] | None = None,
+    skip_unknown: bool = False,
 ) -> ParseResult:
     """Parse and validate an uploaded spreadsheet; never raises but MemoryError (every failure is an error Issue)."""
     try:
-        return _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inflated_bytes)
+        return _parse_upload(
+            data, filename, catalog, year, region_code, max_bytes, max_inflated_bytes, column_map or {}, skip_unknown
+        )
     except MemoryError:  # in the sandbox, over its memory limit: it says so
         raise
     except Exception:  # the contract is "never raises": a bug here must reject the file, not crash the view
@@ -148,7 +152,9 @@ def parse_upload(
         )
 
 
-def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inflated_bytes) -> ParseResult:
+def _parse_upload(
+    data, filename, catalog, year, region_code, max_bytes, max_inflated_bytes, column_map, skip_unknown
+) -> ParseResult:
     filename = filename or ""
     result = ParseResult(filename, "unknown")
     log = IssueLog()
@@ -170,7 +176,9 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
     if log.errors:
         return _finish(result, log, [])
 
-    opts = Options(year=year, region_code=region_code)
+    opts = Options(year=year, region_code=region_code, column_map=_column_map(column_map, index, log), skip_unknown=skip_unknown)
+    if log.errors:
+        return _finish(result, log, [])
     allowed = index.lineage(region_code) if region_code else None
     validator = Validator(index, log, allowed_regions=allowed, upload_region=region_code)
     shapes: list[str] = []
@@ -179,7 +187,10 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
     for grid in read.grids:
         if is_instruction_sheet(grid.name) or grid.is_empty():
             continue
-        shape = SheetParser(grid, index, opts, log, validator, csv=read.kind == "csv").parse()
+        parser = SheetParser(grid, index, opts, log, validator, csv=read.kind == "csv")
+        shape = parser.parse()
+        result.columns += parser.columns
+        result.skipped_rows += parser.skipped_rows
         if shape is None:
             unknown.append(grid.name)
             continue
@@ -206,10 +217,29 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
     else:
         for name in unknown:
             log.warn(name, "", "未识别为数据表，已忽略")
-        if not values and not log.errors:
+        if not values and not log.errors and result.skipped_columns:
+            log.warn("", "", "表中没有指标目录中的指标（所有列都已跳过），没有数据写入")
+        elif not values and not log.errors:
             for name in recognised:
                 log.error(where if where is not None else name, "", "没有可导入的数值（数值单元格都为空）")
     return _finish(result, log, values)
+
+
+def _column_map(column_map: dict[str, str], index: CatalogIndex, log: IssueLog) -> dict[str, str]:
+    """The user's column choices ({header: indicator name or code, or 忽略}) keyed as headers are compared;
+    a choice that names no indicator is an error naming it."""
+    out = {}
+    for header, target in column_map.items():
+        target = str(target).strip()
+        if target in ("", "忽略", "-"):
+            out[norm_indicator(header)] = ""
+            continue
+        match, err = index.match_indicator(target)
+        if match is None:
+            log.error("", "", f'列 "{clip(header)}" 指定的指标 "{clip(target)}" ' + (err or "不在指标目录中"))
+            continue
+        out[norm_indicator(header)] = match.spec.code
+    return out
 
 
 def _finish(result: ParseResult, log: IssueLog, values: list[ParsedValue]) -> ParseResult:

@@ -238,6 +238,9 @@ class Validator:
                 )
             return
         self._seen[key] = (c.sheet, c.cell, value)
+        # resolution only leaves a code for a year before its unit existed when the unit was split off
+        region = index.regions.get(c.region_code)
+        back = region is not None and region.valid_from is not None and c.year < region.valid_from
         self.values.append(
-            ParsedValue(c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, num.raw, written)
+            ParsedValue(c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, num.raw, written, back)
         )
