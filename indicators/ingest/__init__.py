@@ -109,6 +109,7 @@ __all__ = [
     "RegionSpec",
     "IngestCatalog",
     "ParsedValue",
+    "ColumnReading",
     "Issue",
     "ParseResult",
     "parse_upload",
@@ -176,7 +177,9 @@ def _parse_upload(
     if log.errors:
         return _finish(result, log, [])
 
-    opts = Options(year=year, region_code=region_code, column_map=_column_map(column_map, index, log), skip_unknown=skip_unknown)
+    opts = Options(
+        year=year, region_code=region_code, column_map=_column_map(column_map, index, log), skip_unknown=skip_unknown
+    )
     if log.errors:
         return _finish(result, log, [])
     allowed = index.lineage(region_code) if region_code else None

@@ -327,6 +327,16 @@ class CatalogIndex:
             return RegionResolution(None, error=f'地区 "{clip(shown)}" 有歧义，可能是：{names}，请写全称或地区代码')
         code = codes[0]
         if valid:
+            named = [c for c, p in cands.items() if p > valid[code]]  # 玉环市 in 2015: the name of today's unit
+            r = self.regions[named[0]] if len(named) == 1 else None
+            if r is not None and r.valid_from is not None and year < r.valid_from:
+                return RegionResolution(
+                    code,
+                    warning=(
+                        f'地区 "{r.name}" 自 {r.valid_from} 年起设立，{year} 年数据记入其前身 '
+                        f'"{self.regions[code].name}"（{code}）'
+                    ),
+                )
             return RegionResolution(code)
         r = self.regions[code]
         if r.valid_to is not None and year > r.valid_to:

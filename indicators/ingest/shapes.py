@@ -19,8 +19,8 @@ from .catalog import (
     IndicatorMatch,
     IndicatorSpec,
     clean_text,
-    norm_indicator,
     header_name,
+    norm_indicator,
     norm_key,
     strip_label_prefix,
 )
@@ -594,12 +594,12 @@ class SheetParser:
             else:
                 names.append((text, cell))
         header_cell = names[-1][1] if names else head.parts[-1][1]
-        label = "/".join(strip_label_prefix(header_name(t)[0]) for t, _ in names) or display(
-            head.parts[-1][0]
-        )
+        label = "/".join(strip_label_prefix(header_name(t)[0]) for t, _ in names) or display(head.parts[-1][0])
 
         def reading(how, spec=None):
-            return ColumnReading(self.sheet, header_cell, label, how, spec.code if spec else "", spec.name if spec else "")
+            return ColumnReading(
+                self.sheet, header_cell, label, how, spec.code if spec else "", spec.name if spec else ""
+            )
 
         if not names:  # 增长% beside a level, 绝对数 under nothing: the column to the left
             if last is None:
@@ -641,8 +641,12 @@ class SheetParser:
         if col.kind == "growth":
             growth = self.idx.growth_series.get(spec.code) if not spec.growth_of else None
             if growth is None:
-                return None, ColumnReading(self.sheet, col.kind_cell or col.header_cell, label, "ignored", spec.code, spec.name)
-            return col, ColumnReading(self.sheet, col.kind_cell or col.header_cell, label, "growth", growth.code, growth.name)
+                return None, ColumnReading(
+                    self.sheet, col.kind_cell or col.header_cell, label, "ignored", spec.code, spec.name
+                )
+            return col, ColumnReading(
+                self.sheet, col.kind_cell or col.header_cell, label, "growth", growth.code, growth.name
+            )
         return col, ColumnReading(self.sheet, col.header_cell, label, col.how, spec.code, spec.name)
 
     def _mapped(self, label: str, name: str) -> str | None:
@@ -677,7 +681,9 @@ class SheetParser:
                 code_col = c
             elif role == "unit" and unit_col is None:
                 unit_col = c
-        ignored_cols = {c for c in self._cols() if role_of(hkey(g.label(h, c))) in ("ignore", "indicator", "year", "value")}
+        ignored_cols = {
+            c for c in self._cols() if role_of(hkey(g.label(h, c))) in ("ignore", "indicator", "year", "value")
+        }
         key_cols = {c for c in (region_col, code_col, unit_col) if c is not None}
         depth = self._header_depth(h, key_cols or {g.col0})
         data_start = h + depth
