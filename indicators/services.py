@@ -4,7 +4,7 @@ import hashlib
 import logging
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -276,6 +276,23 @@ def upload_parse(
     return result
 
 
+def _parsed_fields(result, options):
+    """What an Upload keeps of a parse: the rows, years, warnings, and the options with the reading of each
+    column (the preview shows it and lets the uploader change it)."""
+    values = result.values
+    return {
+        "shape": result.shape,
+        "years": sorted({v.year for v in values}),
+        "value_count": len(values),
+        "warnings": [_issue_dict(w) for w in result.warnings],
+        "options": {**(options or {}), "columns": [asdict(c) for c in result.columns]},
+        "rows": [
+            [v.region_code, v.indicator_code, v.year, v.value, v.sheet, v.cell, v.raw, v.raw_unit, v.back_series]
+            for v in values
+        ],
+    }
+
+
 @transaction.atomic
 def upload_create(
     *,
@@ -291,30 +308,53 @@ def upload_create(
 ):
     """Record an accepted parse as an Upload: the file kept, and with it the rows, warnings and options of
     the parse (what preview and confirm read). No observation is written yet."""
-    values = result.values
     upload = Upload(
         original_name=filename[:255],
         stored_name=_store_on_commit(data, filename),
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
-        shape=result.shape,
         source=source,
         source_title=source_title,
         source_url=source_url,
         status=status,
         uploaded_by=user,
-        years=sorted({v.year for v in values}),
-        value_count=len(values),
-        warnings=[_issue_dict(w) for w in result.warnings],
-        options=options or {},
-        rows=[
-            [v.region_code, v.indicator_code, v.year, v.value, v.sheet, v.cell, v.raw, v.raw_unit, v.back_series]
-            for v in values
-        ],
+        **_parsed_fields(result, options),
     )
     upload.full_clean()
     upload.save()
-    upload.regions.set(Region.objects.filter(code__in={v.region_code for v in values}))
+    upload.regions.set(Region.objects.filter(code__in={v.region_code for v in result.values}))
+    return upload
+
+
+@transaction.atomic
+def upload_reread(*, upload, column_map, remember=(), allowed_regions=None):
+    """Read a draft's file again with the uploader's column choices ({header: indicator code, "" = 忽略}) and
+    keep the new rows; ``remember`` (headers among the choices) become indicator aliases, so the next file
+    with that header is read the same way (the alias history keeps who added it). Raises ValueError, changing
+    nothing, when the new reading has errors or an alias is taken by another indicator."""
+    data = (Path(settings.UPLOAD_ROOT) / upload.stored_name).read_bytes()
+    options = {key: upload.options.get(key) for key in ("year", "region_code")}
+    options |= {"column_map": {**upload.options.get("column_map", {}), **column_map}, "skip_unknown": True}
+    result = upload_parse(data=data, filename=upload.original_name, allowed_regions=allowed_regions, **options)
+    if result.errors:
+        raise ValueError("；".join(str(e) for e in result.errors[:5]))
+    if not Upload.objects.select_for_update().filter(pk=upload.pk, status=Upload.Status.PREVIEW).exists():
+        raise ValueError(gettext("此上传已提交或已取消"))
+    for header in remember:
+        code = column_map.get(header)
+        alias = header.split("/")[-1][:80]  # the column's own name: "生产总值/工业" is found as 工业 under its parent
+        if not code:
+            continue
+        taken = IndicatorAlias.objects.filter(alias=alias).exclude(indicator__code=code).first()
+        if taken is not None:
+            raise ValueError(
+                gettext("别名“%(alias)s”已属于指标 %(name)s") % {"alias": alias, "name": taken.indicator.name}
+            )
+        IndicatorAlias.objects.get_or_create(alias=alias, defaults={"indicator": Indicator.objects.get(code=code)})
+    for name, value in _parsed_fields(result, options).items():
+        setattr(upload, name, value)
+    upload.save()
+    upload.regions.set(Region.objects.filter(code__in={v.region_code for v in result.values}))
     return upload
 
 

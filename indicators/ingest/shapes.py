@@ -665,6 +665,7 @@ class SheetParser:
         if parent is not None and "生产总值" in norm_key(parent):
             base = strip_label_prefix(header_name(name)[0])
             yield f"全部{base}增加值", "qualified"
+            yield name, "matched"  # an alias the user gave this column (remembered from the preview)
             return
         if "规模以上工业" in norm_indicator(title) and not key.startswith("规模以上"):
             yield ("规模以上" + name if key.startswith("工业") else "规模以上工业" + name), "qualified"
