@@ -178,3 +178,14 @@ def test_back_series_are_stored_flagged_and_left_out_of_the_engines_sums(tmp_pat
     rows = frame[(frame["year"] == 2015) & (frame["indicator_code"] == "value_added")]
     # 余杭区's 2015 figure already holds 临平区's area: the back-series row would count it twice
     assert set(rows["region_code"]) == {"330110"}
+
+
+def test_the_upload_page_of_a_published_figure_names_its_source(client):
+    from tests.test_access import make_user
+
+    published_load()
+    client.force_login(make_user("prov", "province"))
+    gdp = Observation.objects.get(region__code="330000", indicator__code="gdp", year=2024)
+    page = client.get(f"/upload/{gdp.upload_id}/").content.decode()
+    assert "公开数据" in page and "2024年浙江省国民经济和社会发展统计公报（转载）" in page
+    assert 'href="https://chujupifa.com/read/-dy-article-JPJ4AAFR0514CMDQ.html"' in page

@@ -41,8 +41,17 @@ Shapes recognised (``ParseResult.shape``; several sheets of different shapes giv
 ----------------------------------------------------------------------------------------------------------
 - ``template``: long form, columns 地区代码, 地区, 指标, 计量单位, 年份, 数值, 备注 (title rows above allowed);
 - ``csv``: the same long form as CSV (UTF-8 with/without BOM, GB18030/GBK, UTF-16; encoding detected);
-- ``rollup``: one year, regions as rows and indicators as columns (units in the header, a units row, or
-  a 单位：亿元 line; 绝对值/增长% sub-headers; 全省 and city rows are stored as the province/city codes);
+- ``rollup``: one year, regions as rows and indicators as columns — also yearbook tables: a numbered title,
+  a header of up to three rows with merged cells (a column under a blank merged cell, or a 其中/# column,
+  hangs under the titled column to its left: "生产总值/工业"), a first column 市县名称 / 地区 / 地 区; units
+  in the header's brackets (full or half width, unclosed too), a units row, a 单位：亿元 line or a 计量单位
+  column; 绝对数/比上年增长% sub-headers; 全省 and city rows stored as the province/city codes; 杭州市区 /
+  市区, "#…" subtotals and "其中：" rows skipped with a warning and listed (``ParseResult.skipped_rows``);
+  注 / 资料来源 footnotes ignored. A title naming 规模以上工业 makes a bare 工业增加值 / 营业收入 / 利润总额 the
+  规模以上 indicator; a 生产总值 parent makes 工业 mean 全部工业增加值. ``ParseResult.columns`` says how each
+  column was read. ``column_map`` ({header: indicator name or code, or 忽略}) reads a column as the user
+  chose; with ``skip_unknown`` a column the catalog does not track is skipped and listed instead of being an
+  error (a table whose every column is skipped is then accepted with no value);
 - ``series``: one region, indicators as rows, years as columns, with a 计量单位 column;
 - ``report``: one region's yearly report, columns 本年 / 上年 / 比上年增长(%); 上年 is year−1 and the growth
   column is kept only as the comparable-price growth series of indicators that have one.
@@ -52,7 +61,10 @@ Regions and years
 -----------------
 A region name or code is resolved to the code *valid in that year*: 绍兴县 for 2011 → 330621; 绍兴县 for
 2015 → 330603 (its successor, with a warning); 柯桥区 for 2011 → 330621 (its predecessor, with a warning).
-The Django side follows lineage (successor) when it aggregates across years. Years must lie in
+The Django side follows lineage (successor) when it aggregates across years. A unit split off
+from one that goes on (临平区 from 余杭区 in 2021) keeps its own code for earlier years: such a value is a
+back-series under today's boundaries (``ParsedValue.back_series``, with a warning), which the engine's sums
+leave out (docs/methodology.md). Years must lie in
 1949…current_year+1.
 
 Security
