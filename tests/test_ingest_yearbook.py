@@ -184,3 +184,26 @@ def test_a_renamed_unit_before_the_rename_is_the_same_unit_with_a_warning():
     r = parse(xlsx([["地区", "规上工业增加值（亿元）"], ["玉环市", 300]], "2015年"))
     assert [(v.region_code, v.back_series) for v in r.values] == [("331021", False)]  # 玉环县's code in 2015
     assert msgs(r.warnings) == ['2015年!A2: 地区 "玉环市" 自 2017 年起设立，2015 年数据记入其前身 "玉环县"（331021）']
+
+
+def test_a_growth_column_is_read_as_the_growth_series_and_labelled_so():
+    data = xlsx(
+        [
+            ["2023年主要指标"],
+            ["地区", "规上工业增加值", None, "增长%"],
+            [None, "本年（亿元）", "上年（亿元）", None],
+            ["义乌市", 560, 523.4, 8.1],
+        ],
+        merges=["B2:C2", "A2:A3"],
+    )
+    r = parse(data)
+    assert table(r) == {
+        ("330782", "value_added", 2023, 560.0),
+        ("330782", "value_added", 2022, 523.4),  # 上年 is the year before
+        ("330782", "value_added_growth", 2023, 8.1),
+    }
+    assert readings(r) == {
+        "规上工业增加值": ("matched", "value_added"),
+        "规上工业增加值/上年(亿元)": ("matched", "value_added"),
+        "规上工业增加值/增长%": ("growth", "value_added_growth"),
+    }

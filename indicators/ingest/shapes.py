@@ -582,19 +582,21 @@ class SheetParser:
     def _read_head(self, head: _Head, title: str, last: _Col | None) -> tuple[_Col | None, ColumnReading]:
         """What a column holds: (its column, or None when it is not imported; the reading shown to the user)."""
         idx = self.idx
-        names, unit, unit_cell, kind, kind_cell = [], None, "", "current", ""
+        names, unit, unit_cell, kind, kind_cell, kind_text = [], None, "", "current", "", ""
         for text, cell in head.parts:
             k = hkey(text)
             if parse_unit(text) is not None:
                 unit, unit_cell = text, cell
             elif period_kind(k):
-                kind, kind_cell = period_kind(k), cell
+                kind, kind_cell, kind_text = period_kind(k), cell, clean_text(text)
                 if bracket_unit(text):
                     unit, unit_cell = bracket_unit(text), cell
             else:
                 names.append((text, cell))
         header_cell = names[-1][1] if names else head.parts[-1][1]
-        label = "/".join(strip_label_prefix(header_name(t)[0]) for t, _ in names) or display(head.parts[-1][0])
+        label = "/".join(strip_label_prefix(header_name(t)[0]) for t, _ in names)
+        if kind != "current" or not label:  # 规上工业增加值/比上年增长(%) beside 规上工业增加值
+            label = "/".join(x for x in (label, kind_text or display(head.parts[-1][0])) if x)
 
         def reading(how, spec=None):
             return ColumnReading(
@@ -604,7 +606,8 @@ class SheetParser:
         if not names:  # 增长% beside a level, 绝对数 under nothing: the column to the left
             if last is None:
                 return None, reading("ignored")
-            col = _Col(last.match, kind, unit, unit_cell, last.header_cell, kind_cell, last.label)
+            label = f"{last.label}/{label}"  # 增长% right of 规上工业增加值: 规上工业增加值/增长%
+            col = _Col(last.match, kind, unit, unit_cell, last.header_cell, kind_cell, label)
             return self._growth_or_level(col, label)
         name = names[-1][0]
         parent = names[-2][0] if len(names) > 1 else None
@@ -716,7 +719,7 @@ class SheetParser:
                 readings.append(reading)
             if col is not None:
                 cols[head.col] = col
-                if col.kind != "growth":
+                if col.kind == "current":  # what a bare 上年 / 增长% column to its right belongs to
                     last = col
         if not cols and not any(r.how in ("skipped", "unknown", "mapped") for r in readings):
             return False
