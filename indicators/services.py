@@ -332,7 +332,10 @@ def upload_reread(*, upload, column_map, remember=(), allowed_regions=None):
     keep the new rows; ``remember`` (headers among the choices) become indicator aliases, so the next file
     with that header is read the same way (the alias history keeps who added it). Raises ValueError, changing
     nothing, when the new reading has errors or an alias is taken by another indicator."""
-    data = (Path(settings.UPLOAD_ROOT) / upload.stored_name).read_bytes()
+    path = Path(settings.UPLOAD_ROOT) / upload.stored_name
+    if not path.is_file():
+        raise ValueError(gettext("原文件已不存在，请重新上传"))
+    data = path.read_bytes()
     options = {key: upload.options.get(key) for key in ("year", "region_code")}
     options |= {"column_map": {**upload.options.get("column_map", {}), **column_map}, "skip_unknown": True}
     result = upload_parse(data=data, filename=upload.original_name, allowed_regions=allowed_regions, **options)

@@ -100,8 +100,8 @@ def columns(request, pk):
     """Read the draft's columns again as the uploader chose (an indicator, or 忽略), then back to the preview."""
     draft = get_object_or_404(_own_drafts(request.user), pk=pk)
     form = ColumnsForm(request.POST, columns=draft.options.get("columns", []))
-    if form.is_valid():
-        column_map, remember = form.choices()
+    column_map, remember = form.choices() if form.is_valid() else ({}, [])
+    if column_map:
         try:
             upload_reread(
                 upload=draft,
