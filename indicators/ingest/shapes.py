@@ -587,7 +587,7 @@ class SheetParser:
             k = hkey(text)
             if parse_unit(text) is not None:
                 unit, unit_cell = text, cell
-            elif period_kind(k):
+            elif period_kind(k) and self.idx.match_indicator(text)[0] is None:  # 占…比重 may name an indicator
                 kind, kind_cell, kind_text = period_kind(k), cell, clean_text(text)
                 if bracket_unit(text):
                     unit, unit_cell = bracket_unit(text), cell
