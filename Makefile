@@ -18,7 +18,7 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 run: install
-	$(PY) manage.py bootstrap --demo
+	$(PY) manage.py bootstrap --published --demo
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

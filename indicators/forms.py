@@ -10,7 +10,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from .access import COUNTY, regions_of, role_of
-from .models import Upload
+from .models import Indicator, Upload
 
 UPLOAD_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".docx")
 PASTED_NAME = "粘贴的统计公报.txt"
@@ -101,9 +101,55 @@ class UploadForm(forms.Form):
         return year
 
     def parse_options(self):
-        """What parse_upload needs besides the bytes; stored with the upload."""
+        """What parse_upload needs besides the bytes; stored with the upload. On the web an unknown column is
+        skipped and listed: the preview offers a choice for it (an indicator, or 忽略)."""
         region = self.cleaned_data.get("region")
-        return {"year": self.cleaned_data.get("year"), "region_code": region.code if region else None}
+        return {
+            "year": self.cleaned_data.get("year"),
+            "region_code": region.code if region else None,
+            "skip_unknown": True,
+        }
+
+
+SKIP = "__skip__"
+
+
+class ColumnsForm(forms.Form):
+    """How each column of a draft is read: kept as it is, read as another indicator, or 忽略 (skipped); a
+    choice may be remembered as an alias of the indicator."""
+
+    def __init__(self, *args, columns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.columns = columns
+        choices = [
+            ("", _("保持")),
+            (SKIP, _("忽略此列")),
+            *Indicator.objects.order_by("order", "code").values_list("code", "name"),
+        ]
+        for i, col in enumerate(columns):
+            self.fields[f"col{i}"] = forms.ChoiceField(
+                choices=choices,
+                required=False,
+                label=col["header"],
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.fields[f"remember{i}"] = forms.BooleanField(required=False, label=_("记为别名"))
+
+    def rows(self):
+        """(column reading, its choice field, its remember field) for the template."""
+        return [(col, self[f"col{i}"], self[f"remember{i}"]) for i, col in enumerate(self.columns)]
+
+    def choices(self):
+        """({header: indicator code, or "" to skip}, [headers to remember]) for the columns the user changed."""
+        column_map, remember = {}, []
+        for i, col in enumerate(self.columns):
+            choice = self.cleaned_data.get(f"col{i}")
+            if not choice:
+                continue
+            column_map[col["header"]] = "" if choice == SKIP else choice
+            if choice != SKIP and self.cleaned_data.get(f"remember{i}"):
+                remember.append(col["header"])
+        return column_map, remember
 
 
 class TemplateForm(forms.Form):

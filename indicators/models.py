@@ -354,7 +354,8 @@ class Upload(models.Model):
     value_count = models.PositiveIntegerField(_("数值个数"), default=0)
     warnings = models.JSONField(_("提示"), default=list, blank=True)  # [{"sheet", "cell", "message"}]
     # what the file was parsed into when it arrived; preview and confirm read these, never the file again
-    options = models.JSONField(_("解析选项"), default=dict, blank=True, editable=False)  # {"year", "region_code"}
+    # {"year", "region_code", "column_map", "skip_unknown", "columns": how each column was read}
+    options = models.JSONField(_("解析选项"), default=dict, blank=True, editable=False)
     rows = models.JSONField(
         _("解析结果"), default=list, blank=True, editable=False
     )  # ParsedValue fields, one list each

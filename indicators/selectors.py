@@ -179,6 +179,9 @@ def ingest_catalog(current_year=None):
         )
     ]
     lineage = region_lineage()
+    formed_from = defaultdict(list)
+    for old, new in lineage.links:
+        formed_from[new].append(old)
     regions = [
         RegionSpec(
             code=code,
@@ -188,6 +191,7 @@ def ingest_catalog(current_year=None):
             valid_from=valid_from,
             valid_to=valid_to,
             successor=lineage.successor(code),
+            predecessors=tuple(sorted(formed_from[code])),
         )
         for code, name, short_name, level, valid_from, valid_to in Region.objects.values_list(
             "code", "name", "short_name", "level", "valid_from", "valid_to"

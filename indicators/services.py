@@ -3,7 +3,7 @@
 import hashlib
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -343,10 +343,13 @@ def region_errors(values, allowed_regions):
     return [Issue(v.sheet, v.cell, message % {"code": code}) for code, v in sorted(first.items())]
 
 
-def upload_parse(*, data, filename, year=None, region_code=None, allowed_regions=None):
+def upload_parse(
+    *, data, filename, year=None, region_code=None, allowed_regions=None, column_map=None, skip_unknown=False
+):
     """parse_upload against the catalog, plus the uploader's region rights; never raises. The file is parsed
     in a bounded child process: an abort, a runaway allocation or a slow parse costs the child, and the
-    uploader reads why. A file with any error has no values, and one without errors must hold a value."""
+    uploader reads why. A file with any error has no values, and one without errors must hold a value (or
+    have had every column skipped on request). ``column_map``: {header: indicator name or code, or 忽略}."""
     try:
         result = run_bounded(
             parse_upload,
@@ -356,6 +359,8 @@ def upload_parse(*, data, filename, year=None, region_code=None, allowed_regions
             year=year,
             region_code=region_code,
             max_bytes=settings.UPLOAD_MAX_BYTES,
+            column_map=column_map or {},
+            skip_unknown=skip_unknown,
         )
     except SandboxError as exc:
         logger.warning("parse of %r stopped (%s): %s", filename, exc.reason, exc.detail)
@@ -365,7 +370,7 @@ def upload_parse(*, data, filename, year=None, region_code=None, allowed_regions
         _check_values(result)
     if result.errors:
         result.values = []
-    elif not result.values:
+    elif not result.values and not result.skipped_columns:
         result.errors.append(Issue("", "", gettext("文件中没有可导入的数值")))
     return result
 
@@ -384,37 +389,91 @@ def _check_values(result):
     result.outliers = unit_slips(values, on_file, indicators, skip=growth)
 
 
+def _parsed_fields(result, options):
+    """What an Upload keeps of a parse: the rows, years, warnings, and the options with the reading of each
+    column (the preview shows it and lets the uploader change it)."""
+    values = result.values
+    return {
+        "shape": result.shape,
+        "years": sorted({v.year for v in values}),
+        "value_count": len(values),
+        "warnings": [_issue_dict(w) for w in result.warnings],
+        "options": {**(options or {}), "columns": [asdict(c) for c in result.columns]},
+        "rows": [
+            # the ParsedValue fields in their declared order (parsed_values() reads them back positionally)
+            [v.region_code, v.indicator_code, v.year, v.value, v.sheet, v.cell, v.raw, v.raw_unit, v.industry]
+            + [v.note, v.quote, v.back_series]
+            for v in values
+        ],
+        "outliers": [{"row": i, **_issue_dict(issue)} for i, issue in result.outliers],
+    }
+
+
 @transaction.atomic
 def upload_create(
-    *, user, filename, data, result, options=None, source=Upload.Source.WEB, status=Upload.Status.PREVIEW
+    *,
+    user,
+    filename,
+    data,
+    result,
+    options=None,
+    source=Upload.Source.WEB,
+    status=Upload.Status.PREVIEW,
+    source_title="",
+    source_url="",
 ):
     """Record an accepted parse as an Upload: the file kept, and with it the rows, warnings and options of
     the parse (what preview and confirm read). No observation is written yet."""
-    values = result.values
     upload = Upload(
         original_name=filename[:255],
         stored_name=_store_on_commit(data, filename),
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
-        shape=result.shape,
         source=source,
+        source_title=source_title,
+        source_url=source_url,
         status=status,
         uploaded_by=user,
-        years=sorted({v.year for v in values}),
-        value_count=len(values),
-        warnings=[_issue_dict(w) for w in result.warnings],
-        options=options or {},
-        rows=[
-            # the ParsedValue fields in their declared order (parsed_values() reads them back positionally)
-            [v.region_code, v.indicator_code, v.year, v.value, v.sheet, v.cell, v.raw, v.raw_unit, v.industry]
-            + [v.note, v.quote]
-            for v in values
-        ],
-        outliers=[{"row": i, **_issue_dict(issue)} for i, issue in result.outliers],
+        **_parsed_fields(result, options),
     )
     upload.full_clean()
     upload.save()
-    upload.regions.set(Region.objects.filter(code__in={v.region_code for v in values}))
+    upload.regions.set(Region.objects.filter(code__in={v.region_code for v in result.values}))
+    return upload
+
+
+@transaction.atomic
+def upload_reread(*, upload, column_map, remember=(), allowed_regions=None):
+    """Read a draft's file again with the uploader's column choices ({header: indicator code, "" = 忽略}) and
+    keep the new rows; ``remember`` (headers among the choices) become indicator aliases, so the next file
+    with that header is read the same way (the alias history keeps who added it). Raises ValueError, changing
+    nothing, when the new reading has errors or an alias is taken by another indicator."""
+    path = Path(settings.UPLOAD_ROOT) / upload.stored_name
+    if not path.is_file():
+        raise ValueError(gettext("原文件已不存在，请重新上传"))
+    data = path.read_bytes()
+    options = {key: upload.options.get(key) for key in ("year", "region_code")}
+    options |= {"column_map": {**upload.options.get("column_map", {}), **column_map}, "skip_unknown": True}
+    result = upload_parse(data=data, filename=upload.original_name, allowed_regions=allowed_regions, **options)
+    if result.errors:
+        raise ValueError("；".join(str(e) for e in result.errors[:5]))
+    if not Upload.objects.select_for_update().filter(pk=upload.pk, status=Upload.Status.PREVIEW).exists():
+        raise ValueError(gettext("此上传已提交或已取消"))
+    for header in remember:
+        code = column_map.get(header)
+        alias = header.split("/")[-1][:80]  # the column's own name: "生产总值/工业" is found as 工业 under its parent
+        if not code:
+            continue
+        taken = IndicatorAlias.objects.filter(alias=alias).exclude(indicator__code=code).first()
+        if taken is not None:
+            raise ValueError(
+                gettext("别名“%(alias)s”已属于指标 %(name)s") % {"alias": alias, "name": taken.indicator.name}
+            )
+        IndicatorAlias.objects.get_or_create(alias=alias, defaults={"indicator": Indicator.objects.get(code=code)})
+    for name, value in _parsed_fields(result, options).items():
+        setattr(upload, name, value)
+    upload.save()
+    upload.regions.set(Region.objects.filter(code__in={v.region_code for v in result.values}))
     return upload
 
 
@@ -471,6 +530,19 @@ def _existing_rows(values):
 
 def _current_value(versions):
     return next((value for _, value, _, _, is_current in versions if is_current), None)
+
+
+def published_keys(values):
+    """The keys (ParsedValue.key: region, indicator, industry, year) among ``values`` that hold an approved
+    published figure (公开数据): synthetic demo data never stands in for a real one (one query)."""
+    rows = Observation.objects.filter(
+        region__code__in={v.region_code for v in values},
+        indicator__code__in={v.indicator_code for v in values},
+        year__in={v.year for v in values},
+        status=Observation.Status.APPROVED,
+        upload__source=Upload.Source.PUBLISHED,
+    ).order_by()
+    return set(rows.values_list("region__code", "indicator__code", "industry", "year"))
 
 
 def values_on_file(values):
@@ -559,6 +631,7 @@ def observations_write(*, upload, values, approve=False):
                 cell=v.cell[:20],
                 raw=v.raw[:80],
                 note=v.note,
+                back_series=v.back_series,
             )
         )
     _update_ids(retire_current, is_current=False)
@@ -658,14 +731,20 @@ def import_file(
     dry_run=False,
     source=Upload.Source.CLI,
     accept_outliers=False,
+    column_map=None,
+    skip_unknown=False,
+    source_title="",
+    source_url="",
 ):
     """Parse, validate and (unless dry_run) store one file: all or nothing. A likely unit slip refuses the file
     unless ``accept_outliers`` (then it is a warning).
 
-    Returns the import_stats JSON record: file, accepted, created, updated, unchanged, errors,
-    warnings, upload_id. `allowed_regions` (codes) restricts a county official to their own.
+    Returns the import_stats JSON record: file, accepted, created, updated, unchanged, errors, warnings,
+    upload_id, skipped_columns, mapped_columns ({header: indicator name}), skipped_rows, notes.
+    `allowed_regions` (codes) restricts a county official to their own. A demo file leaves out the keys that
+    hold a published value (see published_keys).
     """
-    options = {"year": year, "region_code": region_code}
+    options = {"year": year, "region_code": region_code, "column_map": column_map or {}, "skip_unknown": skip_unknown}
     result = upload_parse(data=data, filename=filename, allowed_regions=allowed_regions, **options)
     slips = [issue for _, issue in result.outliers]
     if accept_outliers:
@@ -683,12 +762,16 @@ def import_file(
         "warnings": [_issue_dict(w) for w in result.warnings],
         "upload_id": None,
         "shape": result.shape,
+        "skipped_columns": result.skipped_columns,
+        "mapped_columns": result.mapped_columns,
+        "skipped_rows": result.skipped_rows,
         "notes": [
             {
                 "sheet": v.sheet,
                 "cell": v.cell,
                 "region": v.region_code,
                 "indicator": v.indicator_code,
+                "industry": v.industry,
                 "year": v.year,
                 "note": v.note,
             }
@@ -698,13 +781,25 @@ def import_file(
     }
     if not result.accepted:
         return report
+    if source == Upload.Source.DEMO:
+        published = published_keys(result.values)
+        result.values = [v for v in result.values if v.key not in published]
+    if not result.values:  # every column skipped on request, or every demo key published: nothing to write
+        return report
     if dry_run:
         summary, _ = observations_diff(result.values)
     else:
         try:
             with transaction.atomic():
                 upload = upload_create(
-                    user=user, filename=filename, data=data, result=result, options=options, source=source
+                    user=user,
+                    filename=filename,
+                    data=data,
+                    result=result,
+                    options=options,
+                    source=source,
+                    source_title=source_title,
+                    source_url=source_url,
                 )
                 summary = observations_write(upload=upload, values=result.values, approve=approve)
             report["upload_id"] = upload.pk

@@ -11,6 +11,7 @@ urlpatterns = [
     path("upload/<int:pk>/", views.detail, name="detail"),
     path("upload/<int:pk>/preview/", views.preview, name="preview"),
     path("upload/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("upload/<int:pk>/columns/", views.columns, name="columns"),
     path("upload/<int:pk>/cancel/", views.cancel, name="cancel"),
     path("upload/<int:pk>/approve/", views.approve, name="approve"),
     path("upload/<int:pk>/return/", views.return_, name="return"),

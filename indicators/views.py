@@ -26,7 +26,7 @@ from .access import (
     role_required,
     visible_uploads,
 )
-from .forms import ReviewForm, TemplateForm, UploadFilter, UploadForm
+from .forms import ColumnsForm, ReviewForm, TemplateForm, UploadFilter, UploadForm
 from .ingest import build_template
 from .ingest.checks import change as value_change
 from .models import Indicator, Observation, Region, Upload
@@ -37,6 +37,7 @@ from .services import (
     upload_confirm,
     upload_create,
     upload_parse,
+    upload_reread,
     upload_return,
     values_on_file,
 )
@@ -89,8 +90,30 @@ def preview(request, pk):
         "threshold_pct": f"{settings.UPLOAD_CHANGE_HIGHLIGHT * 100:g}",
         "threshold_points": f"{settings.UPLOAD_CHANGE_POINTS:g}",
         "is_mine": draft.uploaded_by_id == request.user.pk,
+        "columns_form": ColumnsForm(columns=draft.options.get("columns", [])),
     }
     return render(request, "indicators/preview.html", context)
+
+
+@role_required
+@require_POST
+def columns(request, pk):
+    """Read the draft's columns again as the uploader chose (an indicator, or 忽略), then back to the preview."""
+    draft = get_object_or_404(_own_drafts(request.user), pk=pk)
+    form = ColumnsForm(request.POST, columns=draft.options.get("columns", []))
+    column_map, remember = form.choices() if form.is_valid() else ({}, [])
+    if column_map:
+        try:
+            upload_reread(
+                upload=draft,
+                column_map=column_map,
+                remember=remember,
+                allowed_regions=allowed_region_codes(request.user),
+            )
+            messages.success(request, _("已按所选指标重新读取各列"))
+        except ValueError as exc:
+            messages.error(request, str(exc), extra_tags="danger")
+    return redirect("indicators:preview", pk=pk)
 
 
 @role_required

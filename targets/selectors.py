@@ -42,7 +42,9 @@ def observations_frame(include_submitted=False):
     """Values the dashboard uses: approved by default; with include_submitted, the current version
     of each key (a submitted value awaiting review wins over the approved one). One query, unsorted: the engine
     does not depend on the order, and sorting 78,000 rows cost SQLite a temporary B-tree."""
-    rows = Observation.objects.filter(indicator__kind=Indicator.Kind.BASE).order_by()
+    rows = Observation.objects.filter(
+        indicator__kind=Indicator.Kind.BASE, back_series=False
+    ).order_by()  # methodology.md
     if include_submitted:
         rows = rows.filter(is_current=True)
     else:

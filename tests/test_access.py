@@ -180,6 +180,7 @@ MATRIX = {
     "detail": ("get", lambda o: reverse("indicators:detail", args=[o["submitted"].pk]), OWN),
     "confirm": ("post", lambda o: reverse("indicators:confirm", args=[o["draft"].pk]), DRAFT_OWNER),
     "cancel": ("post", lambda o: reverse("indicators:cancel", args=[o["draft"].pk]), DRAFT_OWNER),
+    "columns": ("post", lambda o: reverse("indicators:columns", args=[o["draft"].pk]), DRAFT_OWNER),
     "approve": ("post", lambda o: reverse("indicators:approve", args=[o["submitted"].pk]), REVIEW),
     "return": ("post", lambda o: reverse("indicators:return", args=[o["submitted"].pk]), REVIEW),
     "uploads": ("get", lambda o: reverse("indicators:uploads"), EVERYONE),

@@ -270,7 +270,7 @@ def test_the_writer_refuses_an_industry_code_not_in_the_catalog():
     from indicators.services import observations_write, upload_create
 
     class Parsed:  # what upload_parse returns, reduced to what upload_create reads
-        shape, warnings, outliers = "template", [], []
+        shape, warnings, outliers, columns, skipped_rows = "template", [], [], [], []
         values = [ParsedValue("330603", "value_added", 2023, 1.0, "填报", "G2", "1", "亿元", "C99")]
 
     upload = upload_create(user=system_user(), filename="x.csv", data=b"x", result=Parsed)
@@ -334,8 +334,8 @@ def test_the_templates_notes_are_stored_and_listed_in_the_json(tmp_path):
     code, out = run(str(template_file(tmp_path, rows)), "--json")
     assert code == 0
     assert json.loads(out)["notes"] == [
-        {"sheet": "填报", "cell": "F2", "region": "330782", "indicator": "value_added", "year": 2023,
-         "note": "快报数，待年报核定"}
+        {"sheet": "填报", "cell": "F2", "region": "330782", "indicator": "value_added", "industry": "",
+         "year": 2023, "note": "快报数，待年报核定"}
     ]  # fmt: skip
     notes = dict(Observation.objects.values_list("indicator__code", "note"))
     assert notes == {"value_added": "快报数，待年报核定", "gross_output": ""}

@@ -224,7 +224,8 @@ def test_the_preview_shows_the_values_parsed_with_the_year_given_in_the_form(cli
     file = SimpleUploadedFile("noyear.xlsx", buf.getvalue())
     response = client.post(reverse("indicators:upload"), {"file": file, "region": YIWU, "year": 2022})
     assert response.status_code == 302, response.context["issues"]
-    assert Upload.objects.get().options == {"year": 2022, "region_code": YIWU}
+    options = Upload.objects.get().options
+    assert (options["year"], options["region_code"], options["skip_unknown"]) == (2022, YIWU, True)
     page = client.get(response["Location"])
     assert [r["value"].year for r in page.context["page"]] == [2022]
     client.post(reverse("indicators:confirm", args=[Upload.objects.get().pk]))
@@ -239,9 +240,9 @@ def test_preview_and_confirm_read_what_the_file_was_parsed_into_not_the_file(
     draft = Upload.objects.get()
     assert draft.warnings == [{"sheet": "2023年", "cell": "A4", "message": '"合计" 行不是单个地区，已忽略'}]
     assert draft.rows == [
-        # industry "" (no 行业: the whole economy), note "", quote ""
-        [YIWU, "value_added", 2023, 512.3, "2023年", "B3", "512.3", "亿元", "", "", ""],
-        [YIWU, "employees", 2023, 30.1, "2023年", "C3", "30.1", "万人", "", "", ""],
+        # industry "" (no 行业: the whole economy), note "", quote "", not a back-series
+        [YIWU, "value_added", 2023, 512.3, "2023年", "B3", "512.3", "亿元", "", "", "", False],
+        [YIWU, "employees", 2023, 30.1, "2023年", "C3", "30.1", "万人", "", "", "", False],
     ]
     (upload_root / draft.stored_name).unlink()  # a second parse would now fail
     html = client.get(reverse("indicators:preview", args=[draft.pk])).content.decode()

@@ -43,8 +43,17 @@ Shapes recognised (``ParseResult.shape``; several sheets of different shapes giv
   template, CSV and roll-up may add a 行业 column: an Industry code (C17), its name (纺织业) or a set name
   (重点传统制造业) from ``IngestCatalog.industries``; empty is the whole economy (``ParsedValue.industry`` "");
 - ``csv``: the same long form as CSV (UTF-8 with/without BOM, GB18030/GBK, UTF-16; encoding detected);
-- ``rollup``: one year, regions as rows and indicators as columns (units in the header, a units row, or
-  a 单位：亿元 line; 绝对值/增长% sub-headers; 全省 and city rows are stored as the province/city codes);
+- ``rollup``: one year, regions as rows and indicators as columns — also yearbook tables: a numbered title,
+  a header of up to three rows with merged cells (a column under a blank merged cell, or a 其中/# column,
+  hangs under the titled column to its left: "生产总值/工业"), a first column 市县名称 / 地区 / 地 区; units
+  in the header's brackets (full or half width, unclosed too), a units row, a 单位：亿元 line or a 计量单位
+  column; 绝对数/比上年增长% sub-headers; 全省 and city rows stored as the province/city codes; 杭州市区 /
+  市区, "#…" subtotals and "其中：" rows skipped with a warning and listed (``ParseResult.skipped_rows``);
+  注 / 资料来源 footnotes ignored. A title naming 规模以上工业 makes a bare 工业增加值 / 营业收入 / 利润总额 the
+  规模以上 indicator; a 生产总值 parent makes 工业 mean 全部工业增加值. ``ParseResult.columns`` says how each
+  column was read. ``column_map`` ({header: indicator name or code, or 忽略}) reads a column as the user
+  chose; with ``skip_unknown`` a column the catalog does not track is skipped and listed instead of being an
+  error (a table whose every column is skipped is then accepted with no value);
 - ``series``: one region, indicators as rows, years as columns, with a 计量单位 column;
 - ``report``: one region's yearly report, columns 本年 / 上年 / 比上年增长(%); 上年 is year−1 and the growth
   column is kept only as the comparable-price growth series of indicators that have one;
@@ -57,7 +66,10 @@ Regions and years
 -----------------
 A region name or code is resolved to the code *valid in that year*: 绍兴县 for 2011 → 330621; 绍兴县 for
 2015 → 330603 (its successor, with a warning); 柯桥区 for 2011 → 330621 (its predecessor, with a warning).
-The Django side follows lineage (successor) when it aggregates across years. Years must lie in
+The Django side follows lineage (successor) when it aggregates across years. A unit split off
+from one that goes on (临平区 from 余杭区 in 2021) keeps its own code for earlier years: such a value is a
+back-series under today's boundaries (``ParsedValue.back_series``, with a warning), which the engine's sums
+leave out (docs/methodology.md). Years must lie in
 1949…current_year+1.
 
 Security
@@ -102,9 +114,9 @@ from __future__ import annotations
 import logging
 
 from .bulletin import looks_like_bulletin, read_bulletin
-from .catalog import CatalogIndex, IndicatorSpec, IndustrySpec, IngestCatalog, RegionSpec
+from .catalog import CatalogIndex, IndicatorSpec, IndustrySpec, IngestCatalog, RegionSpec, norm_indicator
 from .readers import read_upload
-from .results import Issue, IssueLog, ParsedValue, ParseResult
+from .results import ColumnReading, Issue, IssueLog, ParsedValue, ParseResult, clip
 from .shapes import Options, SheetParser, is_instruction_sheet
 from .template import build_template
 from .units import UnitError, convert, parse_unit
@@ -116,6 +128,7 @@ __all__ = [
     "IndustrySpec",
     "IngestCatalog",
     "ParsedValue",
+    "ColumnReading",
     "Issue",
     "ParseResult",
     "parse_upload",
@@ -142,10 +155,14 @@ def parse_upload(
     region_code: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_inflated_bytes: int = DEFAULT_MAX_INFLATED_BYTES,
+    column_map: dict[str, str] | None = None,
+    skip_unknown: bool = False,
 ) -> ParseResult:
     """Parse and validate an uploaded spreadsheet; never raises but MemoryError (every failure is an error Issue)."""
     try:
-        return _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inflated_bytes)
+        return _parse_upload(
+            data, filename, catalog, year, region_code, max_bytes, max_inflated_bytes, column_map or {}, skip_unknown
+        )
     except MemoryError:  # in the sandbox, over its memory limit: it says so
         raise
     except Exception:  # the contract is "never raises": a bug here must reject the file, not crash the view
@@ -155,7 +172,9 @@ def parse_upload(
         )
 
 
-def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inflated_bytes) -> ParseResult:
+def _parse_upload(
+    data, filename, catalog, year, region_code, max_bytes, max_inflated_bytes, column_map, skip_unknown
+) -> ParseResult:
     filename = filename or ""
     result = ParseResult(filename, "unknown")
     log = IssueLog()
@@ -177,10 +196,14 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
     if log.errors:
         return _finish(result, log, [])
 
+    opts = Options(
+        year=year, region_code=region_code, column_map=_column_map(column_map, index, log), skip_unknown=skip_unknown
+    )
+    if log.errors:
+        return _finish(result, log, [])
     allowed = index.lineage(region_code) if region_code else None
     if read.kind == "docx":
         return _parse_bulletin(result, log, read.text, index, year, region_code, allowed)
-    opts = Options(year=year, region_code=region_code)
     validator = Validator(index, log, allowed_regions=allowed, upload_region=region_code)
     shapes: list[str] = []
     recognised: list[str] = []
@@ -188,7 +211,10 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
     for grid in read.grids:
         if is_instruction_sheet(grid.name) or grid.is_empty():
             continue
-        shape = SheetParser(grid, index, opts, log, validator, csv=read.kind == "csv").parse()
+        parser = SheetParser(grid, index, opts, log, validator, csv=read.kind == "csv")
+        shape = parser.parse()
+        result.columns += parser.columns
+        result.skipped_rows += parser.skipped_rows
         if shape is None:
             unknown.append(grid.name)
             continue
@@ -219,7 +245,9 @@ def _parse_upload(data, filename, catalog, year, region_code, max_bytes, max_inf
     else:
         for name in unknown:
             log.warn(name, "", "未识别为数据表，已忽略")
-        if not values and not log.errors:
+        if not values and not log.errors and result.skipped_columns:
+            log.warn("", "", "表中没有指标目录中的指标（所有列都已跳过），没有数据写入")
+        elif not values and not log.errors:
             for name in recognised:
                 log.error(where if where is not None else name, "", "没有可导入的数值（数值单元格都为空）")
     return _finish(result, log, values)
@@ -236,6 +264,23 @@ def _parse_bulletin(result, log, text, index, year, region_code, allowed) -> Par
     if not validator.values and not log.errors:
         log.error("", "", "文字中没有读出可导入的数值（例如“规模以上工业增加值31.25亿元，比上年增长8.1%”）")
     return _finish(result, log, validator.values)
+
+
+def _column_map(column_map: dict[str, str], index: CatalogIndex, log: IssueLog) -> dict[str, str]:
+    """The user's column choices ({header: indicator name or code, or 忽略}) keyed as headers are compared;
+    a choice that names no indicator is an error naming it."""
+    out = {}
+    for header, target in column_map.items():
+        target = str(target).strip()
+        if target in ("", "忽略", "-"):
+            out[norm_indicator(header)] = ""
+            continue
+        match, err = index.match_indicator(target)
+        if match is None:
+            log.error("", "", f'列 "{clip(header)}" 指定的指标 "{clip(target)}" ' + (err or "不在指标目录中"))
+            continue
+        out[norm_indicator(header)] = match.spec.code
+    return out
 
 
 def _finish(result: ParseResult, log: IssueLog, values: list[ParsedValue]) -> ParseResult:

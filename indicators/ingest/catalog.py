@@ -53,6 +53,8 @@ class RegionSpec:
     valid_from: int | None = None
     valid_to: int | None = None
     successor: str | None = None
+    # every unit it was formed from; one that continues (余杭区 for 临平区) marks this unit as split off
+    predecessors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,17 @@ def split_trailing_unit(key: str) -> tuple[str, str | None]:
     return key, None
 
 
+def header_name(text) -> tuple[str, str | None]:
+    """A column header's name and unit: ``"生产总值 （亿元"`` → (``"生产总值"``, ``"亿元"``); a yearbook header
+    whose closing bracket was lost is closed first."""
+    return split_trailing_unit(close_bracket(norm_key(text)))
+
+
+def close_bracket(key: str) -> str:
+    """``"生产总值(亿元"`` → ``"生产总值(亿元)"``: a yearbook header whose closing bracket was lost."""
+    return key + ")" if key.count("(") == key.count(")") + 1 else key
+
+
 # ---------------------------------------------------------------------------------------------
 # indicators
 
@@ -165,6 +178,7 @@ class RegionResolution:
     code: str | None
     warning: str | None = None
     error: str | None = None
+    back_series: bool = False  # a year before the unit was split off: its value under today's boundaries
 
 
 _LEVEL_RANK = {"province": 1, "city": 2, "county": 3}
@@ -235,7 +249,7 @@ class CatalogIndex:
     def match_indicator(self, text) -> tuple[IndicatorMatch | None, str | None]:
         """Match a header/row label to an indicator: (match, None), (None, error detail) or (None, None)."""
         raw = str(text)
-        full = norm_indicator(raw)
+        full = close_bracket(norm_indicator(raw))
         if not full:
             return None, None
         code_hit = self._ind_codes.get(clean_text(raw).casefold())
@@ -249,6 +263,8 @@ class CatalogIndex:
                 tries.append((_ALL_BRACKETS_RE.sub("", head), unit))
         else:
             tries.append((_ALL_BRACKETS_RE.sub("", full), None))
+        # 年末常住人口 is 常住人口 (a stock is read at the year's end); 全年用电量 is 用电量
+        tries += [(k[2:], u) for k, u in list(tries) if k.startswith(("年末", "全年"))]
         for key, key_unit in tries:
             if not key:
                 continue
@@ -337,6 +353,16 @@ class CatalogIndex:
             return RegionResolution(None, error=f'地区 "{clip(shown)}" 有歧义，可能是：{names}，请写全称或地区代码')
         code = codes[0]
         if valid:
+            named = [c for c, p in cands.items() if p > valid[code]]  # 玉环市 in 2015: the name of today's unit
+            r = self.regions[named[0]] if len(named) == 1 else None
+            if r is not None and r.valid_from is not None and year < r.valid_from:
+                return RegionResolution(
+                    code,
+                    warning=(
+                        f'地区 "{r.name}" 自 {r.valid_from} 年起设立，{year} 年数据记入其前身 '
+                        f'"{self.regions[code].name}"（{code}）'
+                    ),
+                )
             return RegionResolution(code)
         r = self.regions[code]
         if r.valid_to is not None and year > r.valid_to:
@@ -352,6 +378,15 @@ class CatalogIndex:
                         ),
                     )
             return RegionResolution(None, error=f'地区 "{r.name}" 在 {year} 年已不存在（有效期至 {r.valid_to} 年）')
+        if r.valid_from is not None and year < r.valid_from and self.split_off(r):
+            return RegionResolution(
+                code,
+                back_series=True,
+                warning=(
+                    f'地区 "{r.name}" 自 {r.valid_from} 年起设立，{year} 年数值按现行区划回溯（back-series），'
+                    "只用于本地区的序列，不计入当年市、省合计"
+                ),
+            )
         if r.valid_from is not None and year < r.valid_from:
             frontier, seen = [code], {code}
             while frontier:
@@ -372,6 +407,11 @@ class CatalogIndex:
                 frontier = nxt
             return RegionResolution(None, error=f'地区 "{r.name}" 在 {year} 年尚未设立（自 {r.valid_from} 年起有效）')
         return RegionResolution(None, error=f'地区 "{r.name}" 在 {year} 年无效')  # pragma: no cover
+
+    def split_off(self, r: RegionSpec) -> bool:
+        """Whether ``r`` was carved out of a unit that goes on (临平区 from 余杭区, 龙港市 from 苍南县, 钱塘区 partly
+        from 萧山区), rather than renamed from or merged out of units that ended (玉环县 → 玉环市)."""
+        return any(p in self.regions and self.regions[p].valid_to is None for p in r.predecessors)
 
     def lineage(self, code: str) -> set[str]:
         """``code`` with all its predecessors and successors: the codes one county's data may carry."""

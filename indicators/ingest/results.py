@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Issue", "ParsedValue", "ParseResult", "IssueLog", "clip"]
+__all__ = ["ColumnReading", "Issue", "ParsedValue", "ParseResult", "IssueLog", "clip"]
 
 MAX_ISSUES = 200  # of each kind (errors, warnings): what a person reads, and what the database keeps
 CLIP_CHARS = 60
@@ -51,6 +51,7 @@ class ParsedValue:
     industry: str = ""
     note: str = ""  # the 备注 written beside the value
     quote: str = ""  # a bulletin's sentence the value was read from
+    back_series: bool = False  # a year before the unit was split off, under today's boundaries (按现行区划)
 
     @property
     def key(self) -> tuple[str, str, str, int]:
@@ -68,11 +69,37 @@ class ParseResult:
     # likely unit slips: (index in values, why); the caller decides whether they refuse the file or await a
     # confirmation row by row (checks.unit_slips)
     outliers: list[tuple[int, Issue]] = field(default_factory=list)
+    columns: list[ColumnReading] = field(default_factory=list)  # how each value column was read
+    skipped_rows: list[str] = field(default_factory=list)  # "表!A12 #山区26县": subtotal rows left out
 
     @property
     def accepted(self) -> bool:
-        """True when there is no error and at least one value."""
-        return not self.errors and bool(self.values)
+        """True when there is no error and a value, or when every column was skipped on request (a yearbook
+        table of figures the catalog does not track is read, and nothing is written)."""
+        return not self.errors and bool(self.values or self.skipped_columns)
+
+    @property
+    def skipped_columns(self) -> list[str]:
+        return [c.header for c in self.columns if c.how == "skipped"]
+
+    @property
+    def mapped_columns(self) -> dict[str, str]:
+        return {c.header: c.indicator_name for c in self.columns if c.how == "mapped"}
+
+
+@dataclass
+class ColumnReading:
+    """One value column of a table and what it was read as. ``how``: matched (its header names the indicator),
+    qualified (read through the title or a parent header: 规模以上工业 title, 生产总值 parent), mapped (by the
+    user's choice), skipped (unknown, skipped on request), unknown (an error), growth (the indicator's growth
+    series), ignored (a growth without a growth series, a share)."""
+
+    sheet: str
+    cell: str
+    header: str
+    how: str
+    indicator_code: str = ""
+    indicator_name: str = ""
 
 
 class IssueLog:

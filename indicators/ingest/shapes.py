@@ -12,13 +12,22 @@ Detection looks at the first 40 rows for a header row, in this order:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .catalog import CatalogIndex, IndicatorMatch, IndicatorSpec, clean_text, norm_key
+from .catalog import (
+    CatalogIndex,
+    IndicatorMatch,
+    IndicatorSpec,
+    clean_text,
+    header_name,
+    norm_indicator,
+    norm_key,
+    strip_label_prefix,
+)
 from .readers import Grid
-from .results import IssueLog, clip
+from .results import ColumnReading, IssueLog, clip
 from .units import parse_unit, same_family
-from .validate import Candidate, Validator, display, is_missing, year_error
+from .validate import Candidate, Validator, display, is_missing, parse_number, year_error
 
 __all__ = ["Options", "SheetParser", "is_instruction_sheet"]
 
@@ -31,6 +40,8 @@ _ROLE_LABELS = {
     "region": {
         "地区",
         "地区名称",
+        "市县名称",
+        "县(市、区)名称",
         "县(市、区)",
         "县(市,区)",
         "县、市、区",
@@ -170,6 +181,9 @@ def year_of_cell(value) -> int | None:
 class Options:
     year: int | None = None
     region_code: str | None = None
+    # the user's reading of columns: norm_indicator(header) → indicator code, or "" to skip the column
+    column_map: dict[str, str] = field(default_factory=dict)
+    skip_unknown: bool = False  # unknown columns are skipped and listed instead of refusing the file
 
 
 @dataclass
@@ -180,6 +194,14 @@ class _Col:
     unit_cell: str
     header_cell: str  # the indicator name
     kind_cell: str = ""  # the sub-header that made it a growth/previous column, if any
+    label: str = ""  # the header as read: "生产总值/工业"
+    how: str = "matched"  # see ColumnReading
+
+
+@dataclass
+class _Head:
+    col: int
+    parts: list[tuple[str, str]]  # (text, cell) from the top header row down, the parent first
 
 
 class SheetParser:
@@ -197,11 +219,16 @@ class SheetParser:
         self.validator = validator
         # a region text is resolved, and reported on, once per sheet and year (at its first cell)
         self._regions: dict[tuple[str, int], str | None] = {}
+        self.columns: list[ColumnReading] = []  # how each value column of a table was read
+        self.skipped_rows: list[str] = []
 
     # -- helpers ---------------------------------------------------------------------------------
 
     def error(self, r: int | None, c: int | None, msg: str) -> None:
         self.log.error(self.sheet, self.g.addr(r, c) if r is not None else "", msg)
+
+    def error_at(self, cell: str, msg: str) -> None:
+        self.log.error(self.sheet, cell, msg)
 
     def warn(self, r: int | None, c: int | None, msg: str) -> None:
         self.log.warn(self.sheet, self.g.addr(r, c) if r is not None else "", msg)
@@ -519,97 +546,220 @@ class SheetParser:
                 note_col=roles.get("note"),
             )
 
-    # -- 2. provincial roll-up -------------------------------------------------------------------
+    # -- 2. provincial roll-up and yearbook tables ----------------------------------------------------
 
     def _detect_rollup(self, limit: int) -> str | None:
+        """The header row: the first with a region label (市县名称, 地区…) beside another label, else the row
+        with most cells naming an indicator; then the region column and the header's depth."""
         g = self.g
-        best, best_n = None, 0
+        header = None
         for r in range(g.row0, limit):
-            n = 0
-            for c in self._cols():
-                v = g.label(r, c)
-                if isinstance(v, str) and self.idx.match_indicator(v)[0] is not None:
-                    n += 1
-            if n > best_n:
-                best, best_n = r, n
-        if best is None:
+            labels = {c: hkey(g.label(r, c)) for c in self._cols()}
+            labels = {c: k for c, k in labels.items() if k}
+            region_cols = [c for c, k in labels.items() if role_of(k) in ("region", "region_code")]
+            if region_cols and len(labels) > len(region_cols):
+                header = r
+                break
+        if header is None:
+            best_n = 0
+            for r in range(g.row0, limit):
+                n = sum(
+                    1
+                    for c in self._cols()
+                    if isinstance(v := g.label(r, c), str) and self.idx.match_indicator(v)[0] is not None
+                )
+                if n > best_n:
+                    header, best_n = r, n
+        if header is None:
             return None
-        if self._parse_rollup(best):
-            return "rollup"
+        return "rollup" if self._parse_rollup(header) else None
+
+    def _header_depth(self, h: int, key_cols: set[int]) -> int:
+        """How many rows the header spans (1–3): a row below it belongs to it while its region cell is empty (or
+        merged from the header, or says 单位) and its other cells are labels or units, not figures."""
+        g, depth = self.g, 1
+        for r in range(h + 1, min(h + 3, g.row_end)):
+            keys = [g.get(r, c) for c in key_cols]
+            if any(v is not None and hkey(v) not in ("", "单位", "计量单位") for v in keys):
+                break
+            rest = [g.get(r, c) for c in self._cols() if c not in key_cols]
+            rest = [v for v in rest if v is not None and display(v).strip()]
+            if not rest or not all(isinstance(v, str) and parse_number(v).kind == "text" for v in rest):
+                break
+            depth += 1
+        return depth
+
+    def _header_columns(self, h: int, depth: int, key_cols: set[int]) -> list[_Head]:
+        """Each column's header parts from top to bottom. A column whose top is empty (a blank merged cell over
+        sub-columns, or a 其中/# child beside its total) hangs under the nearest titled column to its left."""
+        g = self.g
+        heads, last_top = [], None
+        for c in self._cols():
+            if c in key_cols:
+                continue
+            parts: list[tuple[str, str]] = []
+            for r in range(h, h + depth):
+                text = display(g.label(r, c)).strip()
+                if text and (not parts or hkey(parts[-1][0]) != hkey(text)):
+                    parts.append((text, g.addr(r, c)))
+            top = display(g.label(h, c)).strip()
+            if top:
+                last_top = (top, g.addr(h, c))
+            elif parts and last_top is not None:
+                parts.insert(0, last_top)
+            if parts:
+                heads.append(_Head(c, parts))
+        return heads
+
+    def _read_head(self, head: _Head, title: str, last: _Col | None) -> tuple[_Col | None, ColumnReading]:
+        """What a column holds: (its column, or None when it is not imported; the reading shown to the user)."""
+        idx = self.idx
+        names, unit, unit_cell, kind, kind_cell, kind_text = [], None, "", "current", "", ""
+        for text, cell in head.parts:
+            k = hkey(text)
+            if parse_unit(text) is not None:
+                unit, unit_cell = text, cell
+            elif period_kind(k) and self.idx.match_indicator(text)[0] is None:  # 占…比重 may name an indicator
+                kind, kind_cell, kind_text = period_kind(k), cell, clean_text(text)
+                if bracket_unit(text):
+                    unit, unit_cell = bracket_unit(text), cell
+            else:
+                names.append((text, cell))
+        header_cell = names[-1][1] if names else head.parts[-1][1]
+        label = "/".join(strip_label_prefix(header_name(t)[0]) for t, _ in names)
+        if kind != "current" or not label:  # 规上工业增加值/比上年增长(%) beside 规上工业增加值
+            label = "/".join(x for x in (label, kind_text or display(head.parts[-1][0])) if x)
+
+        def reading(how, spec=None):
+            return ColumnReading(
+                self.sheet, header_cell, label, how, spec.code if spec else "", spec.name if spec else ""
+            )
+
+        if not names:  # 增长% beside a level, 绝对数 under nothing: the column to the left
+            if last is None:
+                return None, reading("ignored")
+            label = f"{last.label}/{label}"  # 增长% right of 规上工业增加值: 规上工业增加值/增长%
+            col = _Col(last.match, kind, unit, unit_cell, last.header_cell, kind_cell, label)
+            return self._growth_or_level(col, label)
+        name = names[-1][0]
+        parent = names[-2][0] if len(names) > 1 else None
+        match, how, err = None, "matched", None
+        mapped = self._mapped(label, name)
+        if mapped is not None:
+            if mapped == "":
+                return None, reading("skipped")
+            match, how = IndicatorMatch(idx.indicators[mapped], None, None, None), "mapped"
+        else:
+            for try_text, try_how in self._qualified(name, parent, title):
+                match, err = idx.match_indicator(try_text)
+                if match is not None or err:
+                    how = try_how
+                    break
+        if match is None:
+            if err:
+                self.error_at(header_cell, f'指标 "{clip(label)}" {err}')
+                return None, reading("unknown")
+            return None, reading("skipped" if self.opts.skip_unknown else "unknown")
+        if match.unit:
+            unit, unit_cell = match.unit, names[-1][1]
+        elif unit is None and parent is not None:
+            parent_unit = header_name(parent)[1]
+            if parent_unit and same_family(parent_unit, match.spec.unit):
+                unit, unit_cell = parent_unit, names[-2][1]
+        col = _Col(match, kind, unit, unit_cell, header_cell, kind_cell, label, how)
+        return self._growth_or_level(col, label)
+
+    def _growth_or_level(self, col: _Col, label: str) -> tuple[_Col | None, ColumnReading]:
+        spec = col.match.spec
+        if col.kind == "share":
+            return None, ColumnReading(self.sheet, col.kind_cell or col.header_cell, label, "ignored")
+        if col.kind == "growth":
+            growth = self.idx.growth_series.get(spec.code) if not spec.growth_of else None
+            if growth is None:
+                return None, ColumnReading(
+                    self.sheet, col.kind_cell or col.header_cell, label, "ignored", spec.code, spec.name
+                )
+            return col, ColumnReading(
+                self.sheet, col.kind_cell or col.header_cell, label, "growth", growth.code, growth.name
+            )
+        return col, ColumnReading(self.sheet, col.header_cell, label, col.how, spec.code, spec.name)
+
+    def _mapped(self, label: str, name: str) -> str | None:
+        """The user's choice for a column (--map or the preview): an indicator code, "" to skip, None if none."""
+        for key in (norm_indicator(label), norm_indicator(header_name(name)[0])):
+            if key in self.opts.column_map:
+                return self.opts.column_map[key]
         return None
+
+    @staticmethod
+    def _qualified(name: str, parent: str | None, title: str):
+        """Header texts to try, most specific first, with how each reads the column. A component of 生产总值 is
+        whole-economy value added (工业 → 全部工业增加值), never a 规模以上 figure; a 规模以上工业 title makes a
+        bare 工业总产值 / 营业收入 / 利润总额 mean the 规模以上 indicator."""
+        key = norm_indicator(name)
+        if parent is not None and "生产总值" in norm_key(parent):
+            base = strip_label_prefix(header_name(name)[0])
+            yield f"全部{base}增加值", "qualified"
+            yield name, "matched"  # an alias the user gave this column (remembered from the preview)
+            return
+        if "规模以上工业" in norm_indicator(title) and not key.startswith("规模以上"):
+            yield ("规模以上" + name if key.startswith("工业") else "规模以上工业" + name), "qualified"
+        yield name, "matched"
 
     def _parse_rollup(self, h: int) -> bool:
         g, idx = self.g, self.idx
-        cols: dict[int, _Col] = {}
-        unknown: dict[int, str] = {}
-        ambiguous: dict[int, str] = {}
-        ignored: dict[int, str] = {}
-        region_col = code_col = industry_col = note_col = None
-        last_ind = None
+        region_col = code_col = unit_col = industry_col = note_col = None
         for c in self._cols():
-            v = g.label(h, c)
-            k = hkey(v)
-            if not k:
-                continue
-            addr = g.addr(h, c)
-            match, err = idx.match_indicator(display(v)) if isinstance(v, str) else (None, None)
-            if match is not None:
-                cols[c] = _Col(match, "current", match.unit, addr if match.unit else "", addr)
-                last_ind = c
-                continue
-            if err:
-                ambiguous[c] = f'指标 "{clip(display(v))}" {err}'
-                continue
-            role = role_of(k)
-            if role == "region_code":
-                code_col = c if code_col is None else code_col
-                continue
-            if role == "region":
-                region_col = c if region_col is None else region_col
-                continue
-            if role == "industry":
-                industry_col = c if industry_col is None else industry_col
-                continue
-            if role == "note":
-                note_col = c if note_col is None else note_col
-                continue
-            kind = period_kind(k)
-            if kind in ("current", "previous", "growth") and last_ind is not None:
-                unit = bracket_unit(v)
-                cols[c] = _Col(cols[last_ind].match, kind, unit, addr if unit else "", addr)
-                continue
-            if role in ("ignore", "indicator", "unit", "year", "value") or kind == "share":
-                ignored[c] = display(v)
-                continue
-            unknown[c] = display(v)
-        if not cols:
-            return False
-        data_start = h + 1
-        # a second header row: units (亿元 | 万人) or sub-headers (绝对值 | 增长%) under merged names
-        sub = {
-            c: g.get(h + 1, c)
-            for c in self._cols()
-            if g.get(h + 1, c) is not None and c not in (region_col, code_col, industry_col, note_col)
+            role = role_of(hkey(g.label(h, c)))
+            if role == "region" and region_col is None:
+                region_col = c
+            elif role == "region_code" and code_col is None:
+                code_col = c
+            elif role == "unit" and unit_col is None:
+                unit_col = c
+            elif role == "industry" and industry_col is None:
+                industry_col = c
+            elif role == "note" and note_col is None:
+                note_col = c
+        ignored_cols = {
+            c for c in self._cols() if role_of(hkey(g.label(h, c))) in ("ignore", "indicator", "year", "value")
         }
-        if sub and all(
-            isinstance(v, str) and (period_kind(hkey(v)) or bracket_unit(v) is not None) for v in sub.values()
-        ):
-            data_start = h + 2
-            for c, v in sorted(sub.items()):
-                kind, unit, addr = period_kind(hkey(v)), bracket_unit(v), g.addr(h + 1, c)
-                if c in cols:
-                    if kind == "share":
-                        del cols[c]
-                        ignored[c] = display(v)
-                        continue
-                    if kind:
-                        cols[c].kind, cols[c].kind_cell = kind, addr
-                    if unit:
-                        cols[c].unit, cols[c].unit_cell = unit, addr
-                elif kind in ("current", "previous", "growth") and c not in unknown and c not in ignored:
-                    left = [x for x in cols if x < c]
-                    if left:
-                        cols[c] = _Col(cols[max(left)].match, kind, unit, addr if unit else "", addr)
+        key_cols = {c for c in (region_col, code_col, unit_col, industry_col, note_col) if c is not None}
+        depth = self._header_depth(h, key_cols or {g.col0})
+        data_start = h + depth
+        if region_col is None and code_col is None:
+            region_col = self._guess_region_col(data_start, [c for c in self._cols() if c not in key_cols])
+            if region_col is None:
+                return False
+            key_cols.add(region_col)
+        title = " ".join(display(v) for _, _, v in self._text_cells(g.row0, h))
+        cols: dict[int, _Col] = {}
+        readings: list[ColumnReading] = []
+        last = None
+        for head in self._header_columns(h, depth, key_cols | ignored_cols):
+            col, reading = self._read_head(head, title, last)
+            has_data = any(not is_missing(g.get(r, head.col)) for r in range(data_start, g.row_end))
+            if reading.how == "unknown" and has_data:
+                self.error_at(reading.cell, f'未知指标 "{clip(reading.header)}"')
+            elif reading.how == "skipped" and has_data:
+                self.log.warn(self.sheet, reading.cell, f'列 "{clip(reading.header)}" 不是目录中的指标，已跳过')
+            elif reading.how == "ignored" and has_data and reading.indicator_name:
+                self.log.warn(
+                    self.sheet,
+                    reading.cell,
+                    f'"{reading.indicator_name}" 的增长率没有对应的可比价增速指标，已忽略（增长率不作为总量导入）',
+                )
+            elif reading.how == "ignored" and has_data:
+                self.log.warn(self.sheet, reading.cell, f'列 "{clip(reading.header)}" 不是可导入的指标，已忽略')
+            if has_data or col is not None:
+                readings.append(reading)
+            if col is not None:
+                cols[head.col] = col
+                if col.kind == "current":  # what a bare 上年 / 增长% column to its right belongs to
+                    last = col
+        if not cols and not any(r.how in ("skipped", "unknown", "mapped") for r in readings):
+            return False
+        self.columns += readings
         # a "单位：亿元" line above the header applies to columns that give no unit of their own
         global_unit = None
         for r, c, v in self._text_cells(g.row0, h):
@@ -617,50 +767,31 @@ class SheetParser:
             if m:
                 global_unit = (m.group(1), g.addr(r, c))
                 break
-        if region_col is None:
-            region_col = self._guess_region_col(data_start, [c for c in self._cols() if c not in cols])
-        if region_col is None and code_col is None:
-            return False
         year = self._sheet_year(h)
         if year is None:
             return True
-        for c, msg in ambiguous.items():
-            self.error(h, c, msg)
-        for c, text in unknown.items():
-            if any(g.get(r, c) is not None for r in range(data_start, g.row_end)):
-                self.error(h, c, f'未知指标 "{clip(text)}"')
-        for c, text in ignored.items():
-            if c not in (region_col, code_col) and period_kind(hkey(text)) == "share":
-                self.warn(h, c, f'列 "{clip(text)}" 不是可导入的指标，已忽略')
-        growth_ignored = []
-        for c, col in cols.items():
-            if col.kind == "growth" and (col.match.spec.growth_of or col.match.spec.code not in idx.growth_series):
-                growth_ignored.append(c)
-        for c in growth_ignored:
-            self.log.warn(
-                self.sheet,
-                cols[c].kind_cell or cols[c].header_cell,
-                f'"{cols[c].match.spec.name}" 的增长率没有对应的可比价增速指标，已忽略（增长率不作为总量导入）',
-            )
-            del cols[c]
         for r in range(data_start, g.row_end):
-            values = [g.get(r, c) for c in cols]
-            if self._all_missing(values):
+            if self._all_missing([g.get(r, c) for c in cols]):
                 continue
             code_v = g.get(r, code_col) if code_col is not None else None
             name_v = g.label(r, region_col) if region_col is not None else None
             key, rc = (code_v, code_col) if code_v is not None else (name_v, region_col)
-            if key is None:
+            if key is None or not display(key).strip():
                 self.error(r, region_col if region_col is not None else code_col, "缺少地区名称")
                 continue
             text = clean_text(display(key))
             if _FOOTNOTE_RE.match(text):
+                continue
+            if self._subtotal_row(text):
+                self.warn(r, rc, f'"{clip(text)}" 行是小计或其中项，不是单个地区，已跳过')
+                self.skipped_rows.append(f"{self.sheet}!{g.addr(r, rc)} {clip(text)}")
                 continue
             if not idx.knows_region(key):
                 k = norm_key(text)
                 m = _TOTAL_SUFFIX_RE.match(k)
                 if k in _TOTAL_LABELS or (m and not idx.knows_region(m.group(1))):
                     self.warn(r, rc, f'"{clip(text)}" 行不是单个地区，已忽略')
+                    self.skipped_rows.append(f"{self.sheet}!{g.addr(r, rc)} {clip(text)}")
                     continue
                 if m:
                     key = m.group(1)
@@ -668,9 +799,11 @@ class SheetParser:
             industry = self._industry(r, industry_col)
             if industry is None:
                 continue
+            row_unit = None
+            if unit_col is not None and display(g.get(r, unit_col)).strip():
+                row_unit = (display(g.get(r, unit_col)).strip(), g.addr(r, unit_col))
             for c, col in cols.items():
-                v = g.get(r, c)
-                if is_missing(v):
+                if is_missing(g.get(r, c)):
                     continue
                 spec = col.match.spec
                 y = year - 1 if col.kind == "previous" else year
@@ -682,6 +815,8 @@ class SheetParser:
                 unit, unit_cell = col.unit, col.unit_cell
                 if col.kind == "growth":
                     unit, unit_cell = "%", col.kind_cell or col.header_cell
+                elif unit is None and row_unit is not None:
+                    unit, unit_cell = row_unit
                 elif unit is None and global_unit and same_family(global_unit[0], spec.unit):
                     unit, unit_cell = global_unit
                 self._alias_warning(col.match, y, col.header_cell)
@@ -698,6 +833,13 @@ class SheetParser:
                     note_col=note_col,
                 )
         return True
+
+    def _subtotal_row(self, text: str) -> bool:
+        """#山区26县, 其中：…, 杭州市区 / 市区: rows that sum or single out part of the table, not a unit."""
+        k = norm_key(text)
+        if k.startswith(("#", "其中", "内:")):
+            return True
+        return k.endswith("市区") and not self.idx.knows_region(text)
 
     def _guess_region_col(self, data_start: int, candidates: list[int]) -> int | None:
         best, best_n = None, 0

@@ -248,6 +248,9 @@ class Validator:
         if len(remark) > MAX_NOTE_CHARS:  # a note is read beside the value on every page, not a document
             log.warn(c.sheet, c.cell, f"备注超过 {MAX_NOTE_CHARS} 个字符，只保留前 {MAX_NOTE_CHARS} 个")
             remark = remark[:MAX_NOTE_CHARS]
+        # resolution only leaves a code for a year before its unit existed when the unit was split off
+        region = index.regions.get(c.region_code)
+        back = region is not None and region.valid_from is not None and c.year < region.valid_from
         self.values.append(
             ParsedValue(
                 c.region_code,
@@ -261,5 +264,6 @@ class Validator:
                 industry=c.industry,
                 note=remark,
                 quote=c.quote,
+                back_series=back,
             )
         )

@@ -22,11 +22,37 @@ class Command(BaseCommand):
         parser.add_argument(
             "--accept-outliers", action="store_true", help="accept likely unit slips (100x last year) as warnings"
         )
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar="表头=指标",
+            help="read a column as an indicator (name or code), or 表头=忽略 to skip it; repeatable",
+        )
+        parser.add_argument("--skip-unknown", action="store_true", help="skip (and list) columns not in the catalog")
 
-    def handle(self, *args, files, year=None, region=None, dry_run=False, approve=False, json=False, **options):
-        accept_outliers = options.get("accept_outliers", False)
+    def handle(
+        self,
+        *args,
+        files,
+        year=None,
+        region=None,
+        dry_run=False,
+        approve=False,
+        json=False,
+        map=(),  # noqa: A002 - the option's name
+        skip_unknown=False,
+        accept_outliers=False,
+        **options,
+    ):
         if region and not Region.objects.filter(code=region).exists():
             self._usage(f"unknown region code {region}")
+        column_map = {}
+        for item in map:
+            header, sep, target = item.partition("=")
+            if not sep or not header.strip():
+                self._usage(f'--map "{item}": expected "表头=指标名或代码"')
+            column_map[header.strip()] = target.strip()
         if year is not None and not 1949 <= year <= 2100:
             self._usage(f"year {year} out of range")
         user = system_user()
@@ -45,6 +71,8 @@ class Command(BaseCommand):
                 dry_run=dry_run,
                 source=Upload.Source.CLI,
                 accept_outliers=accept_outliers,
+                column_map=column_map,
+                skip_unknown=skip_unknown,
             )
             report["file"] = name
             reports.append(report)
@@ -67,6 +95,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  错误 {_where(e)}{e['message']}")
         for w in report["warnings"]:
             self.stdout.write(f"  提示 {_where(w)}{w['message']}")
+        for header, name in report["mapped_columns"].items():
+            self.stdout.write(f"  指定 {header} → {name}")
+        if report["skipped_columns"]:
+            self.stdout.write(f"  跳过的列：{'、'.join(report['skipped_columns'])}")
+        if report["skipped_rows"]:
+            self.stdout.write(f"  跳过的行：{'、'.join(report['skipped_rows'])}")
 
     def _usage(self, message):
         self.stderr.write(f"import_stats: {message}")
@@ -78,7 +112,20 @@ def _where(issue):
 
 
 def _json(report):
-    keys = ["file", "accepted", "created", "updated", "unchanged", "errors", "warnings", "upload_id", "notes"]
+    keys = [
+        "file",
+        "accepted",
+        "created",
+        "updated",
+        "unchanged",
+        "errors",
+        "warnings",
+        "upload_id",
+        "skipped_columns",
+        "mapped_columns",
+        "skipped_rows",
+        "notes",
+    ]
     return json.dumps({k: report.get(k) for k in keys}, ensure_ascii=False)
 
 

@@ -1,0 +1,55 @@
+"""The preview's column readings (issue #14 items 2–3): every column with the indicator it was read as, a
+choice for the unknown ones (an indicator, or 忽略), and a choice remembered as an alias with its history."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from indicators.models import IndicatorAlias, Upload
+from tests.test_access import YIWU, make_user
+from tests.test_published import rollup_file
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def upload_root(settings, tmp_path):
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+
+
+@pytest.fixture
+def draft(client, tmp_path, django_capture_on_commit_callbacks):
+    """义乌's 2023 file with a column the catalog does not know (户籍人口), uploaded to a preview."""
+    client.force_login(make_user("yiwu", "county", [YIWU]))
+    path = rollup_file(tmp_path, 2023, [("义乌市", 512.3, 85.1)])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("indicators:upload"), {"file": SimpleUploadedFile("y.xlsx", path.read_bytes()), "region": YIWU}
+        )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Upload.objects.get()
+
+
+def test_the_preview_lists_each_column_with_its_reading(client, draft):
+    page = client.get(reverse("indicators:preview", args=[draft.pk])).content.decode()
+    columns = {c["header"]: (c["how"], c["indicator_code"]) for c in draft.options["columns"]}
+    assert columns == {"规上工业增加值": ("matched", "value_added"), "户籍人口": ("skipped", "")}
+    assert "各列的读取" in page and "户籍人口" in page and "不在指标目录中，未导入" in page
+    assert [row[1] for row in draft.rows] == ["value_added"]
+
+
+def test_a_chosen_indicator_rereads_the_column_and_can_be_remembered_as_an_alias(client, draft):
+    response = client.post(
+        reverse("indicators:columns", args=[draft.pk]), {"col1": "resident_population", "remember1": "on"}
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert sorted((row[1], row[3]) for row in draft.rows) == [("resident_population", 85.1), ("value_added", 512.3)]
+    assert {c["header"]: c["how"] for c in draft.options["columns"]}["户籍人口"] == "mapped"
+    alias = IndicatorAlias.objects.get(alias="户籍人口")
+    assert alias.indicator.code == "resident_population"
+    assert alias.history.count() == 1  # kept in history: who added it and when
+    # 忽略 skips it again
+    client.post(reverse("indicators:columns", args=[draft.pk]), {"col1": "__skip__"})
+    draft.refresh_from_db()
+    assert [row[1] for row in draft.rows] == ["value_added"]
