@@ -1104,13 +1104,17 @@ def _ref_aggregate(observations, indicators, scopes, members, lineage=None, role
         regional.rename(columns={"region_code": "reported_code"}), on="reported_code"
     )[_REF_KEY + ["value"]]
     by_scope = obs[obs["scope"].notna() & obs["scope"].isin(set(sc["scope"]))][_REF_KEY + ["value"]]
-    reported = pd.concat([by_scope, by_code], ignore_index=True).drop_duplicates(_REF_KEY, keep="first")
-    reported_ratio = _ref_ratio_of_reported(reported, derived)
-    reported = pd.concat([reported, reported_ratio[_REF_KEY + ["value"]]], ignore_index=True)
-    reported = reported.drop_duplicates(_REF_KEY, keep="first").rename(columns={"value": "reported_value"})
+    direct = pd.concat([by_scope, by_code], ignore_index=True).drop_duplicates(_REF_KEY, keep="first")
+    reported_ratio = _ref_ratio_of_reported(direct, derived)
+    is_ratio = direct["indicator_code"].isin(set(derived["code"]))
+    reported = pd.concat([direct[~is_ratio], reported_ratio[_REF_KEY + ["value"]]], ignore_index=True)
+    reported = reported.rename(columns={"value": "reported_value"})
     out = summed.merge(reported, on=_REF_KEY, how="outer")
+    # a ratio reported itself counts only where neither its reported parts nor the members' sums give one
+    out = out.merge(direct[is_ratio].rename(columns={"value": "direct_ratio"}), on=_REF_KEY, how="outer")
     out["summed_value"] = out["summed_value"].astype(float)
-    out["reported_value"] = out["reported_value"].astype(float)
+    out["reported"] = out["reported_value"].isna() & out["summed_value"].isna() & out["direct_ratio"].notna()
+    out["reported_value"] = out["reported_value"].astype(float).where(~out["reported"], out["direct_ratio"])
     out["value"] = out["reported_value"].where(out["reported_value"].notna(), out["summed_value"])
     out["members_included"] = out["members_included"].fillna(0).astype("int64")
     out["members_total"] = out["scope"].map(mem.groupby("scope").size()).fillna(0).astype("int64")
@@ -1135,6 +1139,7 @@ def _coded(frame):
         "year": frame["year"].to_numpy(dtype=np.int64),
         "value": frame["value"].to_numpy(dtype=float),
         "members_included": frame["members_included"].to_numpy(dtype=np.int64),
+        "reported": frame["reported"].to_numpy(dtype=bool),
         "years_of_pair": np.bincount(sid * len(codes) + iid, minlength=len(scopes) * len(codes)),
     }
     return gaps.Aggregate(scopes, codes, [part])
