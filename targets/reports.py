@@ -11,15 +11,7 @@ from django.conf import settings
 
 from indicators import versioning
 
-from . import gaps, pages, selectors
-
-
-def parse_scope(text):
-    """Check a scope argument: province, county:CODE, city:CODE, group:SLUG, cluster:SLUG."""
-    kind, _, rest = text.partition(":")
-    if text == "province" or (kind in {"county", "city", "group", "cluster"} and rest):
-        return text
-    raise ValueError(f"unknown scope {text!r}: use province, county:CODE, city:CODE, group:SLUG or cluster:SLUG")
+from . import gaps, pages, scopes, selectors
 
 
 # Computed tables stay in this process (pickling a 100k-row frame through the cache backend on
@@ -77,7 +69,7 @@ def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_subm
         # A plan whose target year has passed is judged at that year, with the data it had then:
         # a 2017 goal is not measured against 2024 figures.
         table = gaps.compute_gaps(
-            targets,
+            targets.assign(scope=targets["scope_key"]) if len(targets) else targets,
             data.observations,
             data.indicators,
             data.scopes,
@@ -89,6 +81,7 @@ def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_subm
             past_targets_at_their_year=True,
             aggregated=_aggregated(role, include_submitted),
         )
+        table = _explained(table, targets, data)
         labels = targets.set_index("target_id")[["label", "policy_input", "value"]]
         table = table.join(labels.rename(columns={"value": "target_value_document"}), on="target_id")
         names = data.indicators.set_index("code")["name"]
@@ -97,6 +90,88 @@ def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_subm
 
     table = _cached(key, compute)
     return table if scopes is None else table[table["scope"].isin(scopes)]
+
+
+def _explained(table, targets, data):
+    """The engine's rows said the way people read them: scopes without their list date, which goes to
+    ``membership_as_of`` (ISO; today for a group or cluster figure, empty where no list is used); a row at its
+    own scope for every outcome target the engine gave none; and ``missing`` saying what a row without a
+    result lacks (名单未录入, 门槛待设定, or 缺少 <scope> <indicator> <years>)."""
+    today = datetime.date.today()
+    catalog = data.catalog
+    outcome = targets[~targets["policy_input"].astype(bool)] if len(targets) else targets
+    own = set(table.loc[~table["benchmark"], "target_id"])
+    absent = outcome[~outcome["target_id"].isin(own)]
+    if len(absent):
+        extra = pd.DataFrame(
+            {
+                "scope": absent["scope_key"].to_numpy(),
+                "target_scope": absent["scope_key"].to_numpy(),
+                "target_id": absent["target_id"].to_numpy(),
+                "document": absent["document"].to_numpy(),
+                "indicator_code": absent["indicator_code"].to_numpy(),
+                "kind": absent["kind"].to_numpy(),
+                "comparator": absent["comparator"].to_numpy(),
+                "target_value": absent["value"].to_numpy(dtype=float),
+                "target_year": absent["target_year"].to_numpy(),
+                "unit": absent["unit"].to_numpy(),
+                "status": gaps.INSUFFICIENT_DATA,
+                "benchmark": False,
+                "reported": False,
+            }
+        )
+        table = pd.concat([table, extra], ignore_index=True)
+    engine_scope, target_key = table["scope"], table["target_scope"]
+    table["scope"] = engine_scope.map(lambda key: scopes.undated(key)[0])
+    table["target_scope"] = target_key.map(lambda key: scopes.undated(key)[0])
+    day = target_key.map(lambda key: scopes.undated(key)[1])
+    listed = table["scope"].map(lambda key: _uses_list(key, catalog))
+    day = day.where(day.notna(), listed.map(lambda used: today if used else None))
+    table["membership_as_of"] = day.map(lambda d: d.isoformat() if d else "")
+
+    sizes = data.members.groupby("scope").size()
+    rules = data.groupings[(data.groupings["kind"] == "group") & (data.groupings["group_kind"] == "threshold")]
+    pending = {
+        f"group:{slug}"
+        for slug, lc, lv, uc, uv in rules[["slug", *selectors.RULE_COLUMNS[2:]]].drop_duplicates("slug").values
+        if (lc and pd.isna(lv)) or (uc and pd.isna(uv)) or not (lc or uc)
+    }
+    plan = targets.set_index("target_id")
+    base = plan["base_year"].astype("Float64").fillna(plan["period_start"] - 1).to_dict() if len(plan) else {}
+    names = data.indicators.set_index("code")["name"]
+
+    def missing(scope, key, status, target, indicator, year):
+        if status != gaps.INSUFFICIENT_DATA:
+            return ""
+        plain, day = scopes.undated(key)
+        try:
+            group = scopes.validate(plain, catalog).group_key
+        except ValueError:
+            return f"范围未知：{plain}"
+        if group in pending:
+            return "门槛待设定"
+        if group.startswith(("group:", "cluster:")) and not sizes.get(scopes.dated(group, day, catalog), 0):
+            return "名单未录入"
+        words = [scopes.label(scope, catalog)] + (["分行业"] if scope.startswith("sector:") else [])
+        first = base.get(target)
+        years = f"{int(first)}–{int(year)}" if first is not None and pd.notna(first) else f"{int(year)}"
+        return " ".join(["缺少", *words, str(names.get(indicator, indicator)), years])
+
+    table["missing"] = [
+        missing(s, k, st, t, i, y)
+        for s, k, st, t, i, y in zip(
+            table["scope"], target_key, table["status"], table["target_id"], table["indicator_code"],
+            table["target_year"], strict=True,
+        )
+    ]  # fmt: skip
+    return table.sort_values(["scope", "benchmark", "target_id"], ignore_index=True)
+
+
+def _uses_list(key, catalog):
+    try:
+        return scopes.uses_list(scopes.validate(key, catalog), catalog)
+    except ValueError:
+        return False
 
 
 def _aggregated(role, include_submitted):
