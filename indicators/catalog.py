@@ -32,7 +32,9 @@ class Catalog:
     indicators: list[dict] = field(default_factory=list)
     documents: list[dict] = field(default_factory=list)
     regions: dict = field(default_factory=dict)
+    groups: list[dict] = field(default_factory=list)
     clusters: dict = field(default_factory=dict)
+    industries: list[dict] = field(default_factory=list)
 
 
 def _load_yaml(path):
@@ -59,16 +61,33 @@ def load_catalog(directory=CATALOG_DIR, documents_dir=DOCUMENTS_DIR):
             _merge_indicator(catalog.indicators, dict(spec, source_file=path.name))
     if (directory / "regions.yaml").exists():
         catalog.regions = _load_yaml(directory / "regions.yaml")
+    if (directory / "groups.yaml").exists():
+        catalog.groups = _load_yaml(directory / "groups.yaml").get("groups") or []
+    if (directory / "industries.yaml").exists():
+        catalog.industries = industry_specs(_load_yaml(directory / "industries.yaml"))
     if (directory / "clusters_415x.yaml").exists():
         catalog.clusters = _load_yaml(directory / "clusters_415x.yaml")
-        # The document names only the four world-class groups; the demo file adds the rest.
-        demo = directory / "clusters_415x_demo.yaml"
-        if demo.exists():
-            extra = _load_yaml(demo)
+        # The document names only the four world-class groups; the provincial and 新星 clusters and every
+        # membership come from published sources, each with its own (clusters_415x_provincial.yaml).
+        for path in sorted(directory.glob("clusters_415x_*.yaml")):
+            extra = _load_yaml(path)
             catalog.clusters["clusters"] = catalog.clusters.get("clusters", []) + extra.get("clusters", [])
             catalog.clusters["members"] = (catalog.clusters.get("members") or []) + extra.get("members", [])
     check_catalog(catalog)
     return catalog
+
+
+def industry_specs(data):
+    """industries.yaml as one list: the divisions, then the sets with their division codes (`all` = every
+    division, i.e. 门类C 制造业)."""
+    source = data.get("source", "")
+    divisions = [dict(d, kind="division", source=d.get("source", source)) for d in data.get("divisions") or []]
+    codes = [d["code"] for d in divisions]
+    sets = [
+        dict(s, kind="set", divisions=codes if s.get("divisions") == "all" else list(s.get("divisions") or []))
+        for s in data.get("sets") or []
+    ]
+    return divisions + sets
 
 
 SAME_MEANING = ("unit", "kind", "numerator", "denominator", "factor")
@@ -137,8 +156,56 @@ def check_catalog(catalog):
                 target["share_of"] == target["scope"] or units.get(target["indicator"]) == "%"
             ):
                 raise CatalogError(f"{label}: share_of 只用于“占上级总量比重”的目标（指标本身不是比重）")
+            _check_scope_names(catalog, label, target["scope"])
             threshold = target.get("threshold")
             if target["kind"] == "threshold_count":
                 if not threshold or threshold.get("indicator") not in codes:
                     raise CatalogError(f"{label}: 达标计数目标需要有效的门槛指标")
+    _check_industries(catalog.industries)
+    _check_groups(catalog, codes)
     return catalog
+
+
+def _check_scope_names(catalog, label, scope):
+    """A group or sector a target names must be in the catalog (a slug mistyped would drop the target)."""
+    head, _, rest = str(scope).partition(":")
+    if head in ("group", "each_county") and rest and catalog.groups:
+        if rest not in {g["slug"] for g in catalog.groups}:
+            raise CatalogError(f"{label}: 未知区域组 {rest}")
+    if head == "sector" and catalog.industries and rest not in {i["code"] for i in catalog.industries}:
+        raise CatalogError(f"{label}: 未知行业 {rest}")
+
+
+def _check_industries(specs):
+    codes, names = set(), set()
+    for spec in specs:
+        if spec["code"] in codes or spec["name"] in names:
+            raise CatalogError(f"industries.yaml: 行业代码或名称重复 {spec['code']} {spec['name']}")
+        codes.add(spec["code"])
+        names.add(spec["name"])
+    divisions = {s["code"] for s in specs if s["kind"] == "division"}
+    for spec in specs:
+        unknown = set(spec.get("divisions") or []) - divisions
+        if spec["kind"] == "set" and unknown:
+            raise CatalogError(f"industries.yaml: 行业组合 {spec['code']} 含未知行业大类 {', '.join(sorted(unknown))}")
+
+
+CONFIDENCES = {"confirmed", "reported", "demo"}
+
+
+def _check_groups(catalog, indicator_codes):
+    """Every member a region of regions.yaml under its own name, dates in order, a known confidence; a
+    threshold group names a known indicator."""
+    names = {str(r["code"]): r["name"] for r in catalog.regions.get("regions", [])}
+    for group in catalog.groups:
+        where = f"groups.yaml {group['slug']}"
+        if group.get("kind", "list") == "threshold" and group.get("rule_indicator") not in indicator_codes:
+            raise CatalogError(f"{where}: 门槛指标 {group.get('rule_indicator')} 不在指标目录中")
+        for m in group.get("members") or []:
+            code = str(m["region"])
+            if names and (code not in names or m.get("name", names[code]) != names[code]):
+                raise CatalogError(f"{where}: 地区代码 {code} 不是 {m.get('name')}")
+            if m.get("since") and m.get("until") and not m["since"] < m["until"]:
+                raise CatalogError(f"{where} {code}: 起始日期须早于终止日期")
+            if m.get("confidence", "") and m["confidence"] not in CONFIDENCES:
+                raise CatalogError(f"{where} {code}: 未知可信度 {m['confidence']}")

@@ -142,6 +142,8 @@ class Cluster(models.Model):
         "self", verbose_name=_("所属产业群"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
     excerpt = models.TextField(_("原文"), blank=True)
+    # where a name the documents do not give comes from (URL — quote), as published
+    source = models.TextField(_("来源"), blank=True)
     order = models.PositiveSmallIntegerField(_("顺序"), default=0)
     is_demo = models.BooleanField(_("示例"), default=False, help_text=_("文件未列出，此为示例，待管理员核对替换"))
     members = models.ManyToManyField(Region, through="ClusterMembership", related_name="clusters")
@@ -160,6 +162,7 @@ class ClusterMembership(models.Model):
     class Role(models.TextChoices):
         CORE = "core", _("核心区")
         COORDINATION = "coordination", _("协同区")
+        NEW_STAR = "new_star", _("新星产业群")
 
     cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="memberships")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="cluster_memberships")

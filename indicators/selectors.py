@@ -4,10 +4,19 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import F
+from django.db.models import F, Q
 
 from .ingest.catalog import IndicatorSpec, IngestCatalog, RegionSpec
-from .models import ClusterMembership, GroupMembership, Indicator, IndicatorAlias, Observation, Region
+from .models import (
+    ClusterMembership,
+    Confidence,
+    GroupMembership,
+    Indicator,
+    IndicatorAlias,
+    Observation,
+    Region,
+    RegionGroup,
+)
 
 
 @dataclass(frozen=True)
@@ -57,17 +66,74 @@ def region_lineage():
     return lineage
 
 
-def region_records(include_historical=False):
-    """Regions as plain dicts with their group and cluster slugs (3 queries)."""
+@dataclass(frozen=True)
+class Member:
+    """One region on a group's list or in a cluster, as in force on a given day, with where that comes from."""
+
+    kind: str  # "group" | "cluster"
+    slug: str
+    name: str
+    region_code: str
+    region_name: str
+    role: str  # "" for a group; a ClusterMembership.Role value for a cluster
+    since: datetime.date | None
+    until: datetime.date | None
+    designation_round: int | None
+    source: str
+    confidence: str
+    demo: bool
+
+
+def _in_force(as_of):
+    """The one rule of a dated membership: in force on since ≤ day < until (an empty bound is open)."""
+    return (Q(since__isnull=True) | Q(since__lte=as_of)) & (Q(until__isnull=True) | Q(until__gt=as_of))
+
+
+def members_as_of(as_of=None, *, group=None, cluster=None):
+    """The memberships in force on ``as_of`` (default today) of one group, one cluster, or (neither given)
+    every group and cluster; a list of Member ordered by kind, slug, region code and role. A threshold group
+    stores no members (its members follow from the data each year), so it gives none here."""
+    as_of = as_of or datetime.date.today()
+    out = []
+    if cluster is None:
+        rows = GroupMembership.objects.filter(_in_force(as_of), group__kind=RegionGroup.Kind.LIST)
+        if group is not None:
+            rows = rows.filter(group__slug=group)
+        fields = ["group__slug", "group__name", "region__code", "region__name", "since", "until", "source"]
+        for slug, name, code, region_name, since, until, source, confidence, group_demo in rows.values_list(
+            *fields, "confidence", "group__is_demo"
+        ):
+            demo = confidence == Confidence.DEMO or (group_demo and not confidence)
+            out.append(Member("group", slug, name, code, region_name, "", since, until, None, source, confidence, demo))
+    if group is None:
+        rows = ClusterMembership.objects.filter(_in_force(as_of))
+        if cluster is not None:
+            rows = rows.filter(cluster__slug=cluster)
+        fields = ["cluster__slug", "cluster__name", "region__code", "region__name", "role", "since", "until"]
+        for row in rows.values_list(*fields, "designation_round", "source", "confidence", "is_demo"):
+            slug, name, code, region_name, role, since, until, rnd, source, confidence, demo = row
+            out.append(
+                Member("cluster", slug, name, code, region_name, role, since, until, rnd, source, confidence, demo)
+            )
+    return sorted(out, key=lambda m: (m.kind != "group", m.slug, m.region_code, m.role))
+
+
+def region_records(include_historical=False, as_of=None):
+    """Regions as plain dicts with the groups and clusters they belong to on ``as_of`` (default today) and,
+    per cluster, the role and where the membership comes from (3 queries)."""
     regions = Region.objects.select_related("parent").order_by("code")
     if not include_historical:
         regions = regions.filter(valid_to__isnull=True)
-    groups = defaultdict(list)
-    for code, slug in GroupMembership.objects.values_list("region__code", "group__slug").order_by("group__slug"):
-        groups[code].append(slug)
-    clusters = defaultdict(list)
-    for code, slug in ClusterMembership.objects.values_list("region__code", "cluster__slug").order_by("cluster__slug"):
-        clusters[code].append(slug)
+    groups, clusters, roles = defaultdict(list), defaultdict(list), defaultdict(list)
+    for m in members_as_of(as_of):
+        if m.kind == "group":
+            groups[m.region_code].append(m.slug)
+            continue
+        if m.slug not in clusters[m.region_code]:
+            clusters[m.region_code].append(m.slug)
+        roles[m.region_code].append(
+            {"cluster": m.slug, "cluster_name": m.name, "role": m.role, "demo": m.demo, "source": m.source}
+        )
     return [
         {
             "code": r.code,
@@ -77,6 +143,7 @@ def region_records(include_historical=False):
             "parent_code": r.parent.code if r.parent else None,
             "groups": groups.get(r.code, []),
             "clusters": clusters.get(r.code, []),
+            "cluster_roles": roles.get(r.code, []),
             "valid_from": r.valid_from,
             "valid_to": r.valid_to,
         }

@@ -21,6 +21,7 @@ from .models import (
     GroupMembership,
     Indicator,
     IndicatorAlias,
+    Industry,
     Observation,
     Region,
     RegionGroup,
@@ -106,7 +107,7 @@ def catalog_sync_indicators(*, specs):
 
 @transaction.atomic
 def catalog_sync_regions(*, data):
-    """Load regions (current and historical) and groups from regions.yaml data."""
+    """Load regions (current and historical) from regions.yaml data."""
     changed = 0
     by_code = {}
     entries = data.get("regions", [])
@@ -128,7 +129,26 @@ def catalog_sync_regions(*, data):
     for entry in entries:
         preds = [by_code[str(code)] for code in entry.get("predecessors") or []]
         changed += _set_m2m(by_code[str(entry["code"])].predecessors, preds)
-    for group in data.get("groups", []):
+    return changed
+
+
+def _membership_values(member):
+    return {
+        "until": member.get("until"),
+        "source": member.get("source") or "",
+        "confidence": member.get("confidence") or "",
+    }
+
+
+@transaction.atomic
+def catalog_sync_groups(*, groups):
+    """Load the groups of groups.yaml: lists with their dated memberships (keyed by group, region and start
+    date), threshold groups with their rule. An editable list keeps what an admin added; any other list
+    is exactly the catalog's."""
+    changed = 0
+    indicators = dict(Indicator.objects.values_list("code", "pk"))
+    regions = dict(Region.objects.values_list("code", "pk"))
+    for group in groups:
         obj, did = upsert(
             RegionGroup,
             {"slug": group["slug"]},
@@ -138,17 +158,52 @@ def catalog_sync_regions(*, data):
                 "description": group.get("description", "") or "",
                 "source": group.get("source", "") or "",
                 "is_demo": bool(group.get("demo", False)),
+                "kind": group.get("kind", RegionGroup.Kind.LIST),
+                "rule_indicator_id": indicators.get(group.get("rule_indicator")),
+                "rule_comparator": group.get("rule_comparator") or "",
+                "rule_value": group.get("rule_value"),
+                "rule_upper_comparator": group.get("rule_upper_comparator") or "",
+                "rule_upper_value": group.get("rule_upper_value"),
             },
         )
         changed += did
-        wanted = {str(code) for code in group.get("members", [])}
-        have = set(obj.memberships.values_list("region__code", flat=True))
-        for code in sorted(wanted - have):
-            GroupMembership.objects.create(group=obj, region=by_code[code])
-            changed += 1
-        if have - wanted and not group.get("editable", False):
-            GroupMembership.objects.filter(group=obj, region__code__in=have - wanted).delete()
-            changed += 1
+        wanted = set()
+        for member in group.get("members") or []:
+            lookup = {"group": obj, "region_id": regions[str(member["region"])], "since": member.get("since")}
+            wanted.add((lookup["region_id"], lookup["since"]))
+            if group.get("editable", False) and GroupMembership.objects.filter(**lookup).exists():
+                continue  # an admin may have corrected it
+            _, did = upsert(GroupMembership, lookup, _membership_values(member))
+            changed += did
+        if not group.get("editable", False):
+            stale = [pk for pk, r, s in obj.memberships.values_list("pk", "region_id", "since") if (r, s) not in wanted]
+            changed += GroupMembership.objects.filter(pk__in=stale).delete()[0]
+    return changed
+
+
+@transaction.atomic
+def catalog_sync_industries(*, specs):
+    """Load the GB/T 4754 divisions and the sets of industries.yaml (a set's divisions replaced by the
+    catalog's)."""
+    changed = 0
+    by_code = {}
+    for order, spec in enumerate(specs):
+        obj, did = upsert(
+            Industry,
+            {"code": spec["code"]},
+            {
+                "name": spec["name"],
+                "name_en": spec.get("name_en", ""),
+                "kind": spec["kind"],
+                "source": (spec.get("source") or "").strip(),
+                "order": order,
+            },
+        )
+        by_code[spec["code"]] = obj
+        changed += did
+    for spec in specs:
+        if spec["kind"] == Industry.Kind.SET:
+            changed += _set_m2m(by_code[spec["code"]].divisions, [by_code[c] for c in spec["divisions"]])
     return changed
 
 
@@ -168,19 +223,35 @@ def catalog_sync_clusters(*, data):
                 "name_en": entry.get("name_en", ""),
                 "parent": by_slug.get(entry.get("parent")),
                 "excerpt": entry.get("excerpt", "") or "",
+                "source": entry.get("source", "") or "",
                 "order": order,
                 "is_demo": bool(entry.get("demo", False)),
             },
         )
         by_slug[entry["slug"]] = obj
         changed += did
+    regions = dict(Region.objects.values_list("code", "pk"))
+    wanted = set()
     for member in data.get("members") or []:
-        _, did = upsert(
-            ClusterMembership,
-            {"cluster": by_slug[member["cluster"]], "region": Region.objects.get(code=str(member["region"]))},
-            {"role": member["role"], "is_demo": bool(member.get("demo", False))},
+        lookup = {
+            "cluster": by_slug[member["cluster"]],
+            "region_id": regions[str(member["region"])],
+            "since": member.get("since"),
+        }
+        wanted.add((lookup["cluster"].pk, lookup["region_id"], lookup["since"]))
+        values = dict(
+            _membership_values(member),
+            role=member["role"],
+            is_demo=bool(member.get("demo", False)),
+            designation_round=member.get("round"),
         )
+        _, did = upsert(ClusterMembership, lookup, values)
         changed += did
+    # demo rows are the catalog's own: one the catalog no longer lists (now confirmed, or dropped) goes
+    demo = ClusterMembership.objects.filter(is_demo=True).values_list("pk", "cluster_id", "region_id", "since")
+    changed += ClusterMembership.objects.filter(pk__in=[pk for pk, *key in demo if tuple(key) not in wanted]).delete()[
+        0
+    ]
     return changed
 
 

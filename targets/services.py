@@ -145,6 +145,8 @@ def catalog_bootstrap():
     changed = indicator_services.catalog_sync_indicators(specs=catalog.indicators)
     if catalog.regions:
         changed += indicator_services.catalog_sync_regions(data=catalog.regions)
+    changed += indicator_services.catalog_sync_industries(specs=catalog.industries)
+    changed += indicator_services.catalog_sync_groups(groups=catalog.groups)
     if catalog.clusters:
         changed += indicator_services.catalog_sync_clusters(data=catalog.clusters)
     changed += catalog_sync_documents(documents=catalog.documents)
