@@ -1436,7 +1436,8 @@ def rule_members(rules: pd.DataFrame, observations: pd.DataFrame, counties, line
     obs = obs.assign(region_code=_remap(obs["region_code"].astype(str), _resolve_lineage(lineage)))
     obs = obs[obs["region_code"].isin(set(counties))]
     obs = obs.groupby(["region_code", "indicator_code", "year"], as_index=False)["value"].sum()
-    x = rules.merge(obs, on="indicator_code")
+    bounds = ["lower_comparator", "lower_value", "upper_comparator", "upper_value"]
+    x = rules[["scope", "indicator_code", *bounds]].merge(obs, on="indicator_code")
     value = x["value"].to_numpy(dtype=float)
     passes = np.ones(len(x), dtype=bool)
     for comp_col, bound_col in (("lower_comparator", "lower_value"), ("upper_comparator", "upper_value")):

@@ -1,7 +1,6 @@
 from django import template
 from django.utils.html import format_html, json_script
 from django.utils.translation import get_language, gettext
-from django.utils.translation import gettext_lazy as _
 
 from targets import pages, reports, scopes
 from targets.models import GapStatus, Target

@@ -3,8 +3,8 @@ import sys
 from django.core.management.base import BaseCommand
 
 from indicators.exporting import write_records
-from targets.pages import records
 from targets import scopes
+from targets.pages import records
 from targets.reports import gap_table, inputs
 
 FIELDS = [
