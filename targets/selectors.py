@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import BooleanField, CharField, Count, DateField, Exists, FloatField, IntegerField, Value
+from django.db.models import BooleanField, CharField, Count, Exists, FloatField, IntegerField, Value
 
 from indicators.access import visible_uploads
 from indicators.ingest.units import UnitError, convert
@@ -91,7 +91,7 @@ def memberships_frame():
     """Region groups and 415X clusters, one row per direct membership (region_code, role, member_is_demo,
     since, until: every list, past ones too) and one without a member for an empty one, with a group's
     rule (RULE_COLUMNS), ordered as the admin orders them (one query, a UNION)."""
-    text, number, day = CharField(), FloatField(), DateField()
+    text, number = CharField(), FloatField()
     groups = RegionGroup.objects.order_by().values_list(
         Value("group", text), "id", "slug", "name", "name_en", Value(None, text), Value("", text), "is_demo",
         Value("", text), Value(0, IntegerField()), "memberships__region__code", Value("member", text),
@@ -119,7 +119,9 @@ def in_force(memberships, day):
     member = memberships["region_code"].notna()
     kept = memberships[~member | (since_ok & until_ok)]
     empty = ~memberships["slug"].isin(set(kept.loc[kept["region_code"].notna(), "slug"]))
-    shells = memberships[empty].drop_duplicates(["kind", "slug"]).assign(region_code=None, role=None, since=None, until=None)
+    shells = (
+        memberships[empty].drop_duplicates(["kind", "slug"]).assign(region_code=None, role=None, since=None, until=None)
+    )
     kept = pd.concat([kept[kept["region_code"].notna()], shells], ignore_index=True)
     return kept.sort_values(["kind", "order", "slug", "region_code"], ignore_index=True, na_position="first")
 
@@ -131,7 +133,9 @@ def groupings_frame(day=None):
 
 def industries_frame():
     """Industries (divisions and sets) with one row per division of a set, a division being its own (one query)."""
-    values = Industry.objects.order_by("order", "code").values_list("code", "name", "name_en", "kind", "divisions__code")
+    values = Industry.objects.order_by("order", "code").values_list(
+        "code", "name", "name_en", "kind", "divisions__code"
+    )
     frame = pd.DataFrame.from_records(list(values), columns=["code", "name", "name_en", "kind", "division"])
     own = frame["kind"] == Industry.Kind.DIVISION
     frame.loc[own, "division"] = frame.loc[own, "code"]
@@ -194,9 +198,9 @@ def scopes_and_members(regions, lineage, memberships, industries=None, observati
     lists = [(None, today)] + [(key, scopes.undated(key)[1]) for key in dict.fromkeys(keys) if "@" in key]
     for key, day in lists:
         rows, members = _list_scopes(memberships, day, only=scopes.undated(key)[0] if key else None)
-        dated_key = (lambda k: f"{k}@{day.isoformat()}") if key else (lambda k: k)
-        scope_rows += [(dated_key(k), r, level, bool(key)) for k, r, level in rows]
-        member_rows += [(dated_key(k), code, role, None) for k, code, role in members]
+        suffix = f"@{day.isoformat()}" if key else ""
+        scope_rows += [(k + suffix, r, level, bool(key)) for k, r, level in rows]
+        member_rows += [(k + suffix, code, role, None) for k, code, role in members]
 
     groups = memberships[memberships["kind"] == "group"].drop_duplicates("slug")
     rules = groups[groups["group_kind"] == RegionGroup.Kind.THRESHOLD]
@@ -224,7 +228,9 @@ def _list_scopes(memberships, day, only=None):
     want = scopes.parse(only) if only else None
     scope_rows, member_rows = [], []
     groups = listed[(listed["kind"] == "group") & (listed["group_kind"] != RegionGroup.Kind.THRESHOLD)]
-    threshold = memberships[(memberships["kind"] == "group") & (memberships["group_kind"] == RegionGroup.Kind.THRESHOLD)]
+    threshold = memberships[
+        (memberships["kind"] == "group") & (memberships["group_kind"] == RegionGroup.Kind.THRESHOLD)
+    ]
     if want is None or want.kind in ("group", "each_county"):
         for slug, rows in groups.groupby("slug", sort=False):
             if want is None or want.ref == slug:
