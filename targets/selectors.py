@@ -142,6 +142,11 @@ def industries_frame():
     return frame.drop_duplicates(["code", "division"], ignore_index=True)
 
 
+def scope_catalog_now():
+    """The scope catalog as the database holds it now (three queries), for the admin's choice of scope."""
+    return scope_catalog(regions_frame(), memberships_frame(), industries_frame())
+
+
 def scope_catalog(regions, memberships, industries):
     """The names scopes.py checks and labels scopes with (no query)."""
     current = regions[regions["valid_to"].isna()]
