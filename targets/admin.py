@@ -13,11 +13,8 @@ class TargetForm(forms.ModelForm):
     """A target whose scope is picked from the catalog (province, city, county, group, cluster and role,
     industry, each county of a group), never typed: an unknown scope cannot be saved."""
 
+    # No Meta: the admin builds the form for Target with the fields it shows.
     scope = forms.ChoiceField(label=_("适用范围"))
-
-    class Meta:
-        model = Target
-        fields = "__all__"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -46,7 +46,12 @@ def test_a_target_scope_is_picked_from_the_catalog_and_a_misspelt_one_is_refused
     url = reverse("admin:targets_target_change", args=[target.pk])
     form = admin_client.get(url).context["adminform"].form
     offered = {key for _head, options in form.fields["scope"].choices[1:] for key, _name in options}
-    assert {"group:mountain-26", "sector:traditional-mfg", "each_county:mountain-26", "cluster:smart-pv:core"} <= offered
+    assert {
+        "group:mountain-26",
+        "sector:traditional-mfg",
+        "each_county:mountain-26",
+        "cluster:smart-pv:core",
+    } <= offered
     data = {k: ("" if v is None else v) for k, v in ((n, form[n].value()) for n in form.fields)}
     response = admin_client.post(url, {**data, "scope": "group:mountian-26"})
     assert response.status_code == 200  # the form again, with the error
