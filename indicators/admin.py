@@ -7,6 +7,7 @@ from .models import (
     GroupMembership,
     Indicator,
     IndicatorAlias,
+    Industry,
     Observation,
     Region,
     RegionGroup,
@@ -50,12 +51,15 @@ class GroupMembershipInline(admin.TabularInline):
     model = GroupMembership
     extra = 0
     autocomplete_fields = ["region"]
+    fields = ["region", "since", "until", "confidence", "source"]
 
 
 @admin.register(RegionGroup)
 class RegionGroupAdmin(CatalogAdmin):
-    list_display = ["slug", "name", "is_demo"]
+    list_display = ["slug", "name", "kind", "is_demo"]
+    list_filter = ["kind", "is_demo"]
     search_fields = ["slug", "name"]
+    raw_id_fields = ["rule_indicator"]
     inlines = [GroupMembershipInline]
 
 
@@ -63,28 +67,37 @@ class ClusterMembershipInline(admin.TabularInline):
     model = ClusterMembership
     extra = 0
     autocomplete_fields = ["region"]
+    fields = ["region", "role", "designation_round", "since", "until", "confidence", "is_demo", "source"]
 
 
 @admin.register(Cluster)
 class ClusterAdmin(CatalogAdmin):
-    list_display = ["slug", "name", "tier", "parent"]
-    list_filter = ["tier"]
+    list_display = ["slug", "name", "tier", "parent", "is_demo"]
+    list_filter = ["tier", "is_demo"]
     search_fields = ["slug", "name", "name_en"]
     inlines = [ClusterMembershipInline]
 
 
 @admin.register(GroupMembership)
 class GroupMembershipAdmin(CatalogAdmin):
-    list_display = ["group", "region"]
-    list_filter = ["group"]
+    list_display = ["group", "region", "since", "until", "confidence"]
+    list_filter = ["group", "confidence"]
     search_fields = ["region__name", "region__code"]
 
 
 @admin.register(ClusterMembership)
 class ClusterMembershipAdmin(CatalogAdmin):
-    list_display = ["cluster", "region", "role", "is_demo"]
-    list_filter = ["cluster", "role", "is_demo"]
+    list_display = ["cluster", "region", "role", "designation_round", "since", "until", "confidence", "is_demo"]
+    list_filter = ["cluster", "role", "designation_round", "confidence", "is_demo"]
     search_fields = ["region__name", "region__code"]
+
+
+@admin.register(Industry)
+class IndustryAdmin(CatalogAdmin):
+    list_display = ["code", "name", "kind", "order"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name", "name_en"]
+    filter_horizontal = ["divisions"]
 
 
 class IndicatorAliasInline(admin.TabularInline):
@@ -117,7 +130,7 @@ class UploadAdmin(SimpleHistoryAdmin):
 
 @admin.register(Observation)
 class ObservationAdmin(admin.ModelAdmin):
-    list_display = ["region", "indicator", "year", "value", "version", "status", "is_current", "upload"]
+    list_display = ["region", "indicator", "industry", "year", "value", "version", "status", "is_current", "upload"]
     list_filter = ["status", "is_current", "year", "indicator"]
     search_fields = ["region__name", "region__code", "indicator__name"]
     list_select_related = ["region", "indicator", "upload"]

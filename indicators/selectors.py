@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 from django.db.models import F, Q
 
-from .ingest.catalog import IndicatorSpec, IngestCatalog, RegionSpec
+from .ingest.catalog import IndicatorSpec, IndustrySpec, IngestCatalog, RegionSpec
 from .models import (
     ClusterMembership,
     Confidence,
     GroupMembership,
     Indicator,
     IndicatorAlias,
+    Industry,
     Observation,
     Region,
     RegionGroup,
@@ -152,7 +153,7 @@ def region_records(include_historical=False, as_of=None):
 
 
 def ingest_catalog(current_year=None):
-    """The plain catalog the spreadsheet parser matches against (3 queries)."""
+    """The plain catalog the spreadsheet parser matches against (4 queries)."""
     aliases = defaultdict(list)
     until = defaultdict(dict)
     for indicator_id, alias, valid_until in IndicatorAlias.objects.values_list("indicator_id", "alias", "valid_until"):
@@ -191,7 +192,8 @@ def ingest_catalog(current_year=None):
         )
     ]
     year = current_year or datetime.date.today().year
-    return IngestCatalog(indicators=indicators, regions=regions, current_year=year)
+    industries = [IndustrySpec(code, name) for code, name in Industry.objects.values_list("code", "name")]
+    return IngestCatalog(indicators=indicators, regions=regions, current_year=year, industries=industries)
 
 
 def observation_records(region=None, year=None, status="approved"):
@@ -204,7 +206,8 @@ def observation_records(region=None, year=None, status="approved"):
     if year:
         rows = rows.filter(year=year)
     return list(
-        rows.order_by("region__code", "indicator__order", "indicator__code", "year", "version").values(
+        rows.order_by("region__code", "indicator__order", "indicator__code", "industry", "year", "version").values(
+            "industry",
             "year",
             "value",
             "status",

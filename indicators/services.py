@@ -362,7 +362,10 @@ def upload_create(
         value_count=len(values),
         warnings=[_issue_dict(w) for w in result.warnings],
         options=options or {},
-        rows=[[v.region_code, v.indicator_code, v.year, v.value, v.sheet, v.cell, v.raw, v.raw_unit] for v in values],
+        rows=[
+            [v.region_code, v.indicator_code, v.year, v.value, v.sheet, v.cell, v.raw, v.raw_unit, v.industry]
+            for v in values
+        ],
     )
     upload.full_clean()
     upload.save()
@@ -399,16 +402,18 @@ def upload_cancel(*, upload):
 
 
 def _existing_rows(values):
-    """Every stored version of the (region, indicator, year) keys the values touch, by key (one query)."""
+    """Every stored version of the (region, indicator, industry, year) keys the values touch, by key (one
+    query)."""
     rows = Observation.objects.filter(
         region__code__in={v.region_code for v in values},
         indicator__code__in={v.indicator_code for v in values},
+        industry__in={v.industry for v in values},
         year__in={v.year for v in values},
     ).order_by()  # no sort needed
-    rows = rows.values_list("id", "region__code", "indicator__code", "year", "value", "version", "status", "is_current")
+    fields = ["id", "region__code", "indicator__code", "industry", "year", "value", "version", "status", "is_current"]
     by_key = {}
-    for pk, r, i, y, value, version, status, is_current in rows:
-        by_key.setdefault((r, i, y), []).append((pk, value, version, status, is_current))
+    for pk, r, i, n, y, value, version, status, is_current in rows.values_list(*fields):
+        by_key.setdefault((r, i, n, y), []).append((pk, value, version, status, is_current))
     return by_key
 
 
@@ -417,7 +422,8 @@ def _current_value(versions):
 
 
 def values_on_file(values):
-    """(region, indicator, year) → the current value on file, for the keys the values touch (one query)."""
+    """ParsedValue.key (region, indicator, industry, year) → the current value on file, for the keys the values
+    touch (one query)."""
     return {key: _current_value(versions) for key, versions in _existing_rows(values).items()}
 
 
@@ -429,7 +435,7 @@ def observations_diff(values, existing=None):
     summary = WriteSummary()
     changed = []
     for v in values:
-        now = _current_value(existing.get((v.region_code, v.indicator_code, v.year), []))
+        now = _current_value(existing.get(v.key, []))
         if now is None:
             summary.created += 1
         elif same_value(now, v.value):
@@ -467,6 +473,11 @@ def observations_write(*, upload, values, approve=False):
     versions 1 and 2, exactly one current. Marks the upload submitted (or approved) and moves the
     data version, in this transaction.
     """
+    unknown = {v.industry for v in values if v.industry} - set(
+        Industry.objects.filter(code__in={v.industry for v in values}).values_list("code", flat=True)
+    )
+    if unknown:  # the parser checks against the catalog it was given; the table is the last word
+        raise ValueError(gettext("未知行业代码 %(codes)s，未导入任何数值") % {"codes": "、".join(sorted(unknown))})
     region_ids = _lock_regions(v.region_code for v in values)
     existing = _existing_rows(values)  # read after the lock: the counts and version numbers cannot go stale
     summary, changed = observations_diff(values, existing)
@@ -478,7 +489,7 @@ def observations_write(*, upload, values, approve=False):
     status = Observation.Status.APPROVED if approve else Observation.Status.SUBMITTED
     retire_current, retire_approved, new = [], [], []
     for v in changed:
-        versions = existing.get((v.region_code, v.indicator_code, v.year), [])
+        versions = existing.get(v.key, [])
         retire_current += [pk for pk, _, _, _, is_current in versions if is_current]
         if approve:
             retire_approved += [pk for pk, _, _, st, _ in versions if st == Observation.Status.APPROVED]
@@ -486,6 +497,7 @@ def observations_write(*, upload, values, approve=False):
             Observation(
                 region_id=region_ids[v.region_code],
                 indicator_id=indicator_ids[v.indicator_code],
+                industry=v.industry,
                 year=v.year,
                 value=v.value,
                 version=max((n for _, _, n, _, _ in versions), default=0) + 1,
@@ -520,8 +532,13 @@ def _review_lock(upload, action):
     return upload
 
 
-def _keys(rows):
-    return {k[0] for k in rows}, {k[1] for k in rows}, {k[2] for k in rows}
+KEY = ["region_id", "indicator_id", "industry", "year"]  # what one value is for (the model's unique keys)
+
+
+def _key_filter(keys):
+    """A filter narrowing observations to the (region, indicator, industry, year) keys given (a superset:
+    callers match the exact keys)."""
+    return {f"{name}__in": {k[n] for k in keys} for n, name in enumerate(KEY)}
 
 
 @transaction.atomic
@@ -530,17 +547,13 @@ def upload_approve(*, upload, user, comment=""):
     Refused (ValueError) when a newer version of one of its keys is approved already: the newest approved
     version is always the one in force, so an older upload approved last would turn the clock back."""
     upload = _review_lock(upload, "审核")
-    mine = {
-        (r, i, y): (pk, version)
-        for pk, r, i, y, version in upload.observations.values_list(
-            "id", "region_id", "indicator_id", "year", "version"
-        )
-    }
-    regions, indicators, years = _keys(mine)
-    approved = Observation.objects.filter(
-        status=Observation.Status.APPROVED, region_id__in=regions, indicator_id__in=indicators, year__in=years
-    ).values_list("id", "region_id", "indicator_id", "year", "version")
-    approved = [(pk, version, mine[(r, i, y)][1]) for pk, r, i, y, version in approved if (r, i, y) in mine]
+    mine = {tuple(key): (pk, version) for pk, *key, version in upload.observations.values_list("id", *KEY, "version")}
+    approved = Observation.objects.filter(status=Observation.Status.APPROVED, **_key_filter(mine))
+    approved = [
+        (pk, version, mine[tuple(key)][1])
+        for pk, *key, version in approved.values_list("id", *KEY, "version")
+        if tuple(key) in mine
+    ]
     newer = sum(version > own for _, version, own in approved)
     if newer:
         raise ValueError(f"本上传有 {newer} 个数值已有更新的已审核版本，不能审核通过；请退回此上传")
@@ -560,21 +573,18 @@ def upload_return(*, upload, user, comment):
     if not comment.strip():
         raise ValueError("退回时必须填写意见")
     upload = _review_lock(upload, "退回")
-    mine = list(upload.observations.values_list("id", "region_id", "indicator_id", "year", "is_current"))
+    mine = list(upload.observations.values_list("id", *KEY, "is_current"))
     _update_ids([pk for pk, *_ in mine], status=Observation.Status.RETURNED, is_current=False)
-    was_current = {(r, i, y) for _, r, i, y, cur in mine if cur}
+    was_current = {tuple(key) for _, *key, cur in mine if cur}
     if was_current:
-        regions, indicators, years = _keys(was_current)
         rest = Observation.objects.filter(
-            region_id__in=regions,
-            indicator_id__in=indicators,
-            year__in=years,
-            status__in=[Observation.Status.SUBMITTED, Observation.Status.APPROVED],
-        ).values_list("id", "region_id", "indicator_id", "year", "version")
+            status__in=[Observation.Status.SUBMITTED, Observation.Status.APPROVED], **_key_filter(was_current)
+        ).values_list("id", *KEY, "version")
         latest = {}
-        for pk, r, i, y, version in rest:
-            if (r, i, y) in was_current and version > latest.get((r, i, y), (0, 0))[1]:
-                latest[(r, i, y)] = (pk, version)
+        for pk, *key, version in rest:
+            key = tuple(key)
+            if key in was_current and version > latest.get(key, (0, 0))[1]:
+                latest[key] = (pk, version)
         _update_ids([pk for pk, _ in latest.values()], is_current=True)
     upload.status = Upload.Status.RETURNED
     upload.reviewed_by, upload.reviewed_at, upload.review_comment = user, timezone.now(), comment

@@ -243,7 +243,7 @@ def _preview_rows(values):
     indicators = Indicator.objects.in_bulk(list(indicator_codes), field_name="code")
     rows = []
     for v in values:
-        old = current.get((v.region_code, v.indicator_code, v.year))
+        old = current.get(v.key)
         rows.append(
             {
                 "value": v,

@@ -62,3 +62,21 @@ def test_a_target_scope_is_picked_from_the_catalog_and_a_misspelt_one_is_refused
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.scope == "sector:traditional-mfg"
+
+
+def test_a_groups_members_show_their_dates_source_and_confidence(admin_client):
+    from indicators.models import RegionGroup
+
+    group = RegionGroup.objects.get(slug="mountain-26")
+    page = admin_client.get(reverse("admin:indicators_regiongroup_change", args=[group.pk])).content.decode()
+    # 平阳县's row: until 2024-08-21 (the zh-hans admin writes 2024/08/21), its source URL
+    assert 'value="2024/08/21"' in page and "m.olppe.com/caijing/20250107/07147860.html" in page
+    assert 'name="memberships-0-confidence"' in page
+
+
+def test_a_clusters_members_show_round_and_dates(admin_client):
+    from indicators.models import Cluster
+
+    cluster = Cluster.objects.get(slug="digital-security-networks")
+    page = admin_client.get(reverse("admin:indicators_cluster_change", args=[cluster.pk])).content.decode()
+    assert 'name="memberships-0-designation_round"' in page and 'value="2023/06/20"' in page

@@ -137,3 +137,43 @@ def test_inserting_a_catalog_entry_keeps_the_other_targets_and_their_ids():
     kept = {t.excerpt: t.pk for t in after.exclude(comparator="approx", note="an inserted entry")}
     assert kept == before
     assert after.get(note="an inserted entry").seq == 1
+
+
+# -- industries.yaml, groups.yaml -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_industries_are_the_31_manufacturing_divisions_and_their_sets():
+    from indicators.models import Industry
+
+    divisions = list(Industry.objects.filter(kind="division").values_list("code", flat=True))
+    assert divisions == [f"C{n}" for n in range(13, 44)]  # C13 … C43: 43 − 13 + 1 = 31
+    sets = {s.code: set(s.divisions.values_list("code", flat=True)) for s in Industry.objects.filter(kind="set")}
+    assert sets["manufacturing"] == set(divisions)
+    # seed 002: 纺织 服装 皮革 化工 化纤 造纸 橡胶塑料制品 非金属矿物制品 有色金属加工 农副食品加工
+    assert sets["traditional-mfg"] == {"C17", "C18", "C19", "C26", "C28", "C22", "C29", "C30", "C32", "C13"}
+    assert sets["equipment-mfg"] == {f"C{n}" for n in range(33, 41)}
+    # named by seed 001 with no division list: kept so their targets load, with nothing to sum
+    assert sets["modern-communications"] == set() and sets["info-electromechanical"] == set()
+    assert "今年重点启动纺织、服装、皮革、化工" in Industry.objects.get(code="traditional-mfg").source
+
+
+def test_the_loader_refuses_a_scope_naming_an_unknown_group_or_sector(tmp_path):
+    shutil.copytree(CATALOG_DIR, tmp_path / "catalog")
+    path = tmp_path / "catalog" / "doc_004.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("scope: group:mountain-26", "scope: group:mountian-26", 1), encoding="utf-8")
+    with pytest.raises(CatalogError, match="未知区域组 mountian-26"):
+        load_catalog(tmp_path / "catalog", DOCUMENTS_DIR)
+    path.write_text(text.replace("scope: sector:manufacturing", "scope: sector:manufacture", 1), encoding="utf-8")
+    with pytest.raises(CatalogError, match="未知行业 manufacture"):
+        load_catalog(tmp_path / "catalog", DOCUMENTS_DIR)
+
+
+def test_the_loader_refuses_a_member_whose_code_is_not_the_named_county(tmp_path):
+    shutil.copytree(CATALOG_DIR, tmp_path / "catalog")
+    path = tmp_path / "catalog" / "groups.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('region: "330326", name: 平阳县', 'region: "330327", name: 平阳县', 1), "utf-8")
+    with pytest.raises(CatalogError, match="地区代码 330327 不是 平阳县"):
+        load_catalog(tmp_path / "catalog", DOCUMENTS_DIR)

@@ -185,6 +185,7 @@ def test_export_observations_prints_canonical_units_and_status(tmp_path, export)
             "region_name": "景宁畲族自治县",
             "indicator_code": "value_added",
             "indicator_name": "规模以上工业增加值",
+            "industry": "",  # no 行业 column: the county's whole economy
             "year": 2023,
             "value": 21.5,  # 215000 万元 = 21.5 亿元
             "unit": "亿元",
@@ -231,3 +232,49 @@ def test_approving_an_older_upload_after_a_newer_one_is_refused(tmp_path):
         (2, "approved", True),
     ]
     assert Upload.objects.get(pk=first["upload_id"]).status == "submitted"  # to be returned
+
+
+def by_industry(tmp_path, rows, name="ind.xlsx"):
+    """A long table with a 行业 column: (industry cell, 规上工业增加值 亿元) for 柯桥区 2023."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "填报"
+    ws.append(["地区代码", "地区", "行业", "指标", "计量单位", "年份", "数值"])
+    for industry, value in rows:
+        ws.append(["330603", "柯桥区", industry, "规上工业增加值", "亿元", 2023, value])
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def current(industry):
+    return Observation.objects.get(region__code="330603", industry=industry, is_current=True).value
+
+
+def test_values_by_industry_are_stored_and_versioned_each_under_their_own_key(tmp_path, export):
+    path = by_industry(tmp_path, [("纺织业", 402.6), ("重点传统制造业", 520.8), (None, 688.4)])
+    assert run(str(path), "--approve")[0] == 0
+    assert (current("C17"), current("traditional-mfg"), current("")) == (402.6, 520.8, 688.4)
+    # a new whole-economy figure retires the whole-economy value only; 纺织业 stays current at version 1
+    path = by_industry(tmp_path, [(None, 690.0), ("C17", 402.6)], name="again.xlsx")
+    code, out = run(str(path), "--json")
+    assert code == 0 and json.loads(out.strip().splitlines()[0])["updated"] == 1
+    assert (current(""), current("C17")) == (690.0, 402.6)
+    assert Observation.objects.get(industry="C17").version == 1
+    rows = json.loads(export("export_observations", "--region", "330603", "--format", "json"))
+    assert sorted(r["industry"] for r in rows) == ["", "C17", "traditional-mfg"]
+
+
+def test_the_writer_refuses_an_industry_code_not_in_the_catalog():
+    from indicators.ingest import ParsedValue
+    from indicators.services import observations_write, upload_create
+
+    class Parsed:  # what upload_parse returns, reduced to what upload_create reads
+        shape, warnings = "template", []
+        values = [ParsedValue("330603", "value_added", 2023, 1.0, "填报", "G2", "1", "亿元", "C99")]
+
+    upload = upload_create(user=system_user(), filename="x.csv", data=b"x", result=Parsed)
+    before = Observation.objects.count()
+    with pytest.raises(ValueError, match="未知行业代码 C99"):
+        observations_write(upload=upload, values=Parsed.values)
+    assert Observation.objects.count() == before

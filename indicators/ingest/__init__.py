@@ -13,7 +13,7 @@ The Django side builds a catalog from the database and calls :func:`parse_upload
                             current_year=2025)
     result = parse_upload(data, "景宁2023.xlsx", catalog, year=None, region_code="331127")
     if result.accepted:                    # no errors and at least one value
-        for v in result.values:            # ParsedValue(region_code, indicator_code, year, value, sheet, cell, raw, raw_unit)
+        for v in result.values:            # ParsedValue(region_code, indicator_code, year, value, sheet, cell, raw, raw_unit, industry)
             ...                            # value is in the indicator's canonical unit (IndicatorSpec.unit)
     else:
         messages = [str(e) for e in result.errors]     # e.g. '2023年!B7: "约12.5" 不是数值'
@@ -40,6 +40,8 @@ unit), shown for reference. A filled template parses back with ``parse_upload``.
 Shapes recognised (``ParseResult.shape``; several sheets of different shapes give e.g. ``"rollup+series"``)
 ----------------------------------------------------------------------------------------------------------
 - ``template``: long form, columns 地区代码, 地区, 指标, 计量单位, 年份, 数值, 备注 (title rows above allowed);
+  template, CSV and roll-up may add a 行业 column: an Industry code (C17), its name (纺织业) or a set name
+  (重点传统制造业) from ``IngestCatalog.industries``; empty is the whole economy (``ParsedValue.industry`` "");
 - ``csv``: the same long form as CSV (UTF-8 with/without BOM, GB18030/GBK, UTF-16; encoding detected);
 - ``rollup``: one year, regions as rows and indicators as columns (units in the header, a units row, or
   a 单位：亿元 line; 绝对值/增长% sub-headers; 全省 and city rows are stored as the province/city codes);
@@ -96,7 +98,7 @@ from __future__ import annotations
 
 import logging
 
-from .catalog import CatalogIndex, IndicatorSpec, IngestCatalog, RegionSpec
+from .catalog import CatalogIndex, IndicatorSpec, IndustrySpec, IngestCatalog, RegionSpec
 from .readers import read_upload
 from .results import Issue, IssueLog, ParsedValue, ParseResult
 from .shapes import Options, SheetParser, is_instruction_sheet
@@ -107,6 +109,7 @@ from .validate import MIN_YEAR, Validator
 __all__ = [
     "IndicatorSpec",
     "RegionSpec",
+    "IndustrySpec",
     "IngestCatalog",
     "ParsedValue",
     "Issue",

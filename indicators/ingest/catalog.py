@@ -16,6 +16,7 @@ from .units import INVISIBLE, parse_unit
 __all__ = [
     "IndicatorSpec",
     "RegionSpec",
+    "IndustrySpec",
     "IngestCatalog",
     "CatalogIndex",
     "IndicatorMatch",
@@ -54,11 +55,20 @@ class RegionSpec:
     successor: str | None = None
 
 
+@dataclass(frozen=True)
+class IndustrySpec:
+    """A GB/T 4754 division (code ``C17``) or a named set of them (code ``traditional-mfg``)."""
+
+    code: str
+    name: str
+
+
 @dataclass
 class IngestCatalog:
     indicators: list[IndicatorSpec]
     regions: list[RegionSpec]
     current_year: int
+    industries: list[IndustrySpec] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -183,6 +193,11 @@ class CatalogIndex:
             for alias, until in spec.aliases_until.items():
                 self._alias_until[(spec.code, norm_indicator(alias))] = int(until)
 
+        # a 行业 cell names an industry by its code (C17, c17) or its name (纺织业, 重点传统制造业)
+        self.industries = {i.code: i for i in catalog.industries}
+        self._industry_keys = {norm_key(i.code): i.code for i in catalog.industries}
+        self._industry_keys.update({norm_key(i.name): i.code for i in catalog.industries})
+
         self.regions = {r.code: r for r in catalog.regions}
         self._reg_keys: dict[str, dict[str, int]] = {}  # key → {code: priority}
         self._predecessors: dict[str, list[RegionSpec]] = {}
@@ -244,6 +259,17 @@ class CatalogIndex:
                 match.unit = key_unit
                 return match, None
         return None, None
+
+    # -- industries ------------------------------------------------------------------------------
+
+    def resolve_industry(self, text) -> tuple[str | None, str | None]:
+        """(code, None) for a 行业 cell; ("", None) for an empty one (the whole economy); (None, error)."""
+        if text is None or not clean_text(text):
+            return "", None
+        code = self._industry_keys.get(norm_key(text))
+        if code is None:
+            return None, f'未知行业 "{clip(clean_text(text))}"（应填行业代码如 C17、行业名称或行业组合名称）'
+        return code, None
 
     # -- regions ---------------------------------------------------------------------------------
 

@@ -37,7 +37,8 @@ class Issue:
 
 @dataclass
 class ParsedValue:
-    """One observation, converted to the indicator's canonical unit; ``raw``/``raw_unit`` as written."""
+    """One observation, converted to the indicator's canonical unit; ``raw``/``raw_unit`` as written.
+    ``industry`` is an Industry code, "" for the region's whole economy."""
 
     region_code: str
     indicator_code: str
@@ -47,6 +48,12 @@ class ParsedValue:
     cell: str
     raw: str
     raw_unit: str
+    industry: str = ""
+
+    @property
+    def key(self) -> tuple[str, str, str, int]:
+        """What one value is for: region, indicator, industry, year (the key of duplicates and versions)."""
+        return (self.region_code, self.indicator_code, self.industry, self.year)
 
 
 @dataclass

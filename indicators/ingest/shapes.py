@@ -27,6 +27,7 @@ HEADER_SCAN_ROWS = 40
 _ROLE_LABELS = {
     "region_code": {"地区代码", "行政区划代码", "区划代码", "代码", "地区编码", "行政代码", "地区代码(6位)"},
     "indicator_code": {"指标代码", "指标编码"},
+    "industry": {"行业", "行业代码", "行业名称", "所属行业"},
     "region": {
         "地区",
         "地区名称",
@@ -235,14 +236,25 @@ class SheetParser:
                 f'已按 "{match.spec.name}" 导入，请核对统计口径',
             )
 
-    def _add(self, *, r, c, region, region_cell, spec: IndicatorSpec, year, unit, unit_cell) -> None:
+    def _add(self, *, r, c, region, region_cell, spec: IndicatorSpec, year, unit, unit_cell, industry="") -> None:
         err = year_error(year, self.idx)
         if err:
             self.error(r, c, err)
             return
+        value = self.g.get(r, c)
         self.validator.add(
-            Candidate(self.sheet, self.g.addr(r, c), region, region_cell, spec, year, self.g.get(r, c), unit, unit_cell)
+            Candidate(self.sheet, self.g.addr(r, c), region, region_cell, spec, year, value, unit, unit_cell, industry)
         )
+
+    def _industry(self, r: int, c: int | None) -> str | None:
+        """The row's 行业 cell as an Industry code ("" without the column or with the cell empty); None, with
+        an error naming the cell, for an industry not in the catalog."""
+        if c is None:
+            return ""
+        code, err = self.idx.resolve_industry(self.g.label(r, c))
+        if err:
+            self.error(r, c, err)
+        return code
 
     @staticmethod
     def _all_missing(values) -> bool:
@@ -467,6 +479,9 @@ class SheetParser:
                 self.error(r, roles.get("region", roles.get("region_code")), "缺少地区")
                 continue
             region_cell = g.addr(r, rcol) if rcol is not None else ""
+            industry = self._industry(r, roles.get("industry"))
+            if industry is None:
+                continue
             # unit
             unit, unit_cell = match.unit, g.addr(r, vcol)
             if "unit" in roles:
@@ -485,6 +500,7 @@ class SheetParser:
                 year=year,
                 unit=unit,
                 unit_cell=unit_cell,
+                industry=industry,
             )
 
     # -- 2. provincial roll-up -------------------------------------------------------------------
@@ -512,7 +528,7 @@ class SheetParser:
         unknown: dict[int, str] = {}
         ambiguous: dict[int, str] = {}
         ignored: dict[int, str] = {}
-        region_col = code_col = None
+        region_col = code_col = industry_col = None
         last_ind = None
         for c in self._cols():
             v = g.label(h, c)
@@ -535,6 +551,9 @@ class SheetParser:
             if role == "region":
                 region_col = c if region_col is None else region_col
                 continue
+            if role == "industry":
+                industry_col = c if industry_col is None else industry_col
+                continue
             kind = period_kind(k)
             if kind in ("current", "previous", "growth") and last_ind is not None:
                 unit = bracket_unit(v)
@@ -549,7 +568,9 @@ class SheetParser:
         data_start = h + 1
         # a second header row: units (亿元 | 万人) or sub-headers (绝对值 | 增长%) under merged names
         sub = {
-            c: g.get(h + 1, c) for c in self._cols() if g.get(h + 1, c) is not None and c not in (region_col, code_col)
+            c: g.get(h + 1, c)
+            for c in self._cols()
+            if g.get(h + 1, c) is not None and c not in (region_col, code_col, industry_col)
         }
         if sub and all(
             isinstance(v, str) and (period_kind(hkey(v)) or bracket_unit(v) is not None) for v in sub.values()
@@ -625,6 +646,9 @@ class SheetParser:
                 if m:
                     key = m.group(1)
             region_cell = g.addr(r, rc)
+            industry = self._industry(r, industry_col)
+            if industry is None:
+                continue
             for c, col in cols.items():
                 v = g.get(r, c)
                 if is_missing(v):
@@ -643,7 +667,15 @@ class SheetParser:
                     unit, unit_cell = global_unit
                 self._alias_warning(col.match, y, col.header_cell)
                 self._add(
-                    r=r, c=c, region=region, region_cell=region_cell, spec=spec, year=y, unit=unit, unit_cell=unit_cell
+                    r=r,
+                    c=c,
+                    region=region,
+                    region_cell=region_cell,
+                    spec=spec,
+                    year=y,
+                    unit=unit,
+                    unit_cell=unit_cell,
+                    industry=industry,
                 )
         return True
 

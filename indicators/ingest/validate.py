@@ -143,6 +143,7 @@ class Candidate:
     raw: object
     unit: str | None  # as written (None: not given)
     unit_cell: str
+    industry: str = ""  # an Industry code; "" is the whole economy
 
 
 _NOT_A_NUMBER = {
@@ -172,7 +173,7 @@ class Validator:
         self.index, self.log = index, log
         self.allowed_regions, self.upload_region = allowed_regions, upload_region
         self.values: list[ParsedValue] = []
-        self._seen: dict[tuple[str, str, int], tuple[str, str, Fraction]] = {}
+        self._seen: dict[tuple[str, str, str, int], tuple[str, str, Fraction]] = {}
 
     def add(self, c: Candidate) -> None:
         index, log = self.index, self.log
@@ -221,12 +222,13 @@ class Validator:
                 "只能上传本地区的数据",
             )
             return
-        key = (c.region_code, spec.code, c.year)
+        key = (c.region_code, spec.code, c.industry, c.year)
         where = c.cell
         if key in self._seen:
             first_sheet, first_cell, first_value = self._seen[key]
             first = first_cell if first_sheet == c.sheet else f"{first_sheet}!{first_cell}"
-            what = f"{index.display(c.region_code)} {spec.name} {c.year}年"
+            industry = f" {index.industries[c.industry].name}" if c.industry else ""
+            what = f"{index.display(c.region_code)}{industry} {spec.name} {c.year}年"
             a, b = float(first_value), float(value)
             if a == b or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
                 log.warn(c.sheet, where, f"{what} 与 {first} 重复（数值相同），只导入一次")
@@ -239,5 +241,5 @@ class Validator:
             return
         self._seen[key] = (c.sheet, c.cell, value)
         self.values.append(
-            ParsedValue(c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, num.raw, written)
+            ParsedValue(c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, num.raw, written, c.industry)
         )

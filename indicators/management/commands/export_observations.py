@@ -8,6 +8,7 @@ FIELDS = [
     "region_name",
     "indicator_code",
     "indicator_name",
+    "industry",
     "year",
     "value",
     "unit",
