@@ -660,6 +660,36 @@ def demo_values(counties, seed=DEMO_SEED, years=DEMO_YEARS, plans=None):
     return frame
 
 
+def backcast(frame, targets, units, first_year=DEMO_YEARS.start):
+    """County series carried back before the demo's first year for a city whose targets end before it
+    (嘉兴's 2009 plan, to 2012): back to the plan's base year, each series at the growth of its first two
+    years (kept within −5 % … +15 % a year), a rate or index (%, 指数) held level. Pure; rows as demo_values."""
+    start = {}
+    for t in targets:
+        scope = t["scope"]
+        if t.get("policy_input") or not scope.startswith("city:") or int(t["target_year"]) >= first_year:
+            continue
+        base = int(_num(t.get("base_year"), int(t["period_start"]) - 1))
+        prefix = scope.partition(":")[2][:4]
+        start[prefix] = min(start.get(prefix, first_year), base)
+    columns = ["region_code", "indicator_code", "year", "value"]
+    if not start:
+        return pd.DataFrame(columns=columns)
+    prefix = frame["region_code"].str.slice(0, 4)
+    early = frame[prefix.isin(start) & frame["year"].isin([first_year, first_year + 1])]
+    wide = early.pivot_table(index=["region_code", "indicator_code"], columns="year", values="value")
+    rows = []
+    for (region, code), (v0, v1) in wide.reindex(columns=[first_year, first_year + 1]).iterrows():
+        if pd.isna(v0):
+            continue
+        held = units.get(code) in ("%", "指数") or pd.isna(v1) or v0 <= 0
+        growth = 1.0 if held else min(max(v1 / v0, 0.95), 1.15)
+        for year in range(start[region[:4]], first_year):
+            value = _round_values(np.array([v0 / growth ** (first_year - year)]), units.get(code, ""))[0]
+            rows.append((region, code, year, float(value)))
+    return pd.DataFrame(rows, columns=columns)
+
+
 def industry_values(frame, targets, indicators, sets, seed=DEMO_SEED):
     """Province figures by industry (行业) for the indicators that sector targets read: a tidy frame
     region_code (330000), industry, indicator_code, year, value.
@@ -822,6 +852,8 @@ def demo_load(seed=DEMO_SEED):
     frame = frame[frame["indicator_code"].isin(set(known) - set(unreadable))]
     names = dict(Region.objects.values_list("code", "name"))
     units = {code: i.unit for code, i in known.items()}
+    targets = targets_frame().to_dict("records")
+    frame = pd.concat([frame, backcast(frame, targets, units)], ignore_index=True)
     indicator_names = {code: i.name for code, i in known.items()}
     user = system_user()
     created = 0
@@ -840,7 +872,7 @@ def demo_load(seed=DEMO_SEED):
     if is_province.any():
         data = series_workbook(frame[is_province], names[PROVINCE_CODE], units, indicator_names)
         created += load(data, "demo-province.xlsx", region_code=PROVINCE_CODE)
-    by_industry = industry_values(frame, *_industry_catalog(), seed=seed)
+    by_industry = industry_values(frame, *_industry_catalog(targets), seed=seed)
     by_industry = by_industry[by_industry["indicator_code"].isin(set(units))]
     if len(by_industry):
         data = industry_workbook(by_industry, names, units, indicator_names)
@@ -848,9 +880,8 @@ def demo_load(seed=DEMO_SEED):
     return created
 
 
-def _industry_catalog():
+def _industry_catalog(targets):
     """(targets, indicators, sets) as industry_values wants them, from the database."""
-    targets = targets_frame()[["scope", "indicator_code", "policy_input"]].to_dict("records")
     indicators = {
         i.code: {
             "kind": i.kind,

@@ -124,7 +124,7 @@ def _explained(table, targets, data):
     table["scope"] = engine_scope.map(lambda key: scopes.undated(key)[0])
     table["target_scope"] = target_key.map(lambda key: scopes.undated(key)[0])
     day = target_key.map(lambda key: scopes.undated(key)[1])
-    listed = table["scope"].map(lambda key: _uses_list(key, catalog))
+    listed = table["scope"].map(lambda key: key.startswith("clusters:") or _uses_list(key, catalog))
     day = day.where(day.notna(), listed.map(lambda used: today if used else None))
     table["membership_as_of"] = day.map(lambda d: d.isoformat() if d else "")
 

@@ -204,7 +204,7 @@ def scopes_and_members(regions, lineage, memberships, industries=None, observati
     for key, day in lists:
         rows, members = _list_scopes(memberships, day, only=scopes.undated(key)[0] if key else None)
         suffix = f"@{day.isoformat()}" if key else ""
-        scope_rows += [(k + suffix, r, level, bool(key)) for k, r, level in rows]
+        scope_rows += [(k + suffix, r, level, bool(key) or level.startswith("cluster_")) for k, r, level in rows]
         member_rows += [(k + suffix, code, role, None) for k, code, role in members]
 
     groups = memberships[memberships["kind"] == "group"].drop_duplicates("slug")
@@ -214,8 +214,6 @@ def scopes_and_members(regions, lineage, memberships, industries=None, observati
         found = gaps.rule_members(rules, observations, set(current["code"]), lineage)
         member_rows += list(found[["scope", "region_code", "role", "year"]].itertuples(index=False, name=None))
 
-    # The 415X system as a whole reports at province level, like the province.
-    scope_rows.append(("clusters:415x", PROVINCE_CODE, "province", False))
     if industries is not None:
         for code, divisions in industries.groupby("code", sort=False)["division"]:
             key = f"sector:{code}"
@@ -267,6 +265,17 @@ def _list_scopes(memberships, day, only=None):
             if want is not None and want.role:
                 scope_rows.append((str(want), None, "cluster"))
                 member_rows += [(str(want), code, role) for code, role in merged.items() if role == want.role]
+            elif want is None and not children.get(slug):
+                # each cluster's core (coordination …) area is a unit a 415X target counts (集群核心区营收超千亿);
+                # a world-class group's areas are its clusters' areas, not units of their own
+                for role in scopes.ROLES:
+                    scope_rows.append((f"{key}:{role}", None, f"cluster_{role}"))
+                    member_rows += [(f"{key}:{role}", code, r) for code, r in merged.items() if r == role]
+        if want is None:
+            # the 415X system as a whole: every county of a cluster; a province figure for it wins
+            scope_rows.append(("clusters:415x", PROVINCE_CODE, "province"))
+            codes = clusters["region_code"].dropna().unique()
+            member_rows += [("clusters:415x", code, "member") for code in sorted(codes)]
     return scope_rows, member_rows
 
 
