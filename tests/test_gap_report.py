@@ -176,3 +176,24 @@ def test_a_misspelt_scope_is_refused_naming_it(capsys):
     with pytest.raises(SystemExit):
         report("--scope", "group:mountian-26")
     assert "mountian-26" in capsys.readouterr().err
+
+
+def test_each_county_of_a_group_means_each_county_on_its_list_that_day():
+    from indicators import versioning
+    from targets import reports
+
+    # #112 (issued 2023-01-17) read as each county of 山区26县: 平阳县 is on the 2023 list, 杭州上城区 never
+    Target.objects.filter(pk=112).update(scope="each_county:mountain-26")
+    versioning.data_changed()
+    observe([("330326", "value_added", 2024, 10.0), ("330102", "value_added", 2024, 99.0)])
+    rows = reports.gap_table()
+    rows = rows[(rows["target_id"] == 112) & ~rows["benchmark"]]
+    assert len(rows) == 26 and set(rows["membership_as_of"]) == {"2023-01-17"}
+    assert "county:330326" in set(rows["scope"]) and "county:330102" not in set(rows["scope"])
+    assert rows.loc[rows["scope"] == "county:330326", "actual_value"].item() == 10.0
+    # as of 2025-01-01 平阳、柯城、莲都 have left (2024-08-21): 23 counties, 平阳 not among them
+    Target.objects.filter(pk=112).update(membership_date="2025-01-01")
+    versioning.data_changed()
+    rows = reports.gap_table()
+    rows = rows[(rows["target_id"] == 112) & ~rows["benchmark"]]
+    assert len(rows) == 23 and "county:330326" not in set(rows["scope"])
