@@ -120,6 +120,11 @@ def _explained(table, targets, data):
             }
         )
         table = pd.concat([table, extra], ignore_index=True)
+    # a target on an industry-bound indicator (规上制造业 …) was measured at its industry: its own row is its scope's
+    declared = table["target_id"].map(targets.set_index("target_id")["scope"]) if len(targets) else table["scope"]
+    bound = (table["scope"] == table["target_scope"]) & table["target_scope"].str.startswith("sector:")
+    bound &= ~declared.fillna("").str.startswith("sector:")
+    table.loc[bound, "scope"] = table.loc[bound, "target_scope"] = declared[bound]
     engine_scope, target_key = table["scope"], table["target_scope"]
     table["scope"] = engine_scope.map(lambda key: scopes.undated(key)[0])
     table["target_scope"] = target_key.map(lambda key: scopes.undated(key)[0])

@@ -19,7 +19,7 @@ PROVINCE_CODE = "330000"
 
 def target_records():
     """Every target as a flat dict with the export contract's keys, value and unit as the document states them."""
-    frame = targets_frame().drop(columns=["value", "unit", "membership_as_of"])
+    frame = targets_frame().drop(columns=["value", "unit", "membership_as_of", "indicator_industry"])
     frame = frame.rename(columns={"stated_value": "value", "stated_unit": "unit"})
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
@@ -343,6 +343,8 @@ def _target_record(t):
         "document_title": t.document.title,
         "period_end": t.document.period_end,
         "membership_as_of": t.membership_date or t.document.issue_date,
+        # Indicator.industry arrives with the catalog corrections (branch B); until then no indicator is bound
+        "indicator_industry": getattr(t.indicator, "industry", ""),
     }
 
 
@@ -358,7 +360,8 @@ def engine_inputs(include_submitted=False, document=None, regions=None):
     if len(targets):
         # the engine's scope of each target: a list as of the target's date (its own, else its document's)
         targets["scope_key"] = [
-            _engine_key(scope, day, catalog) for scope, day in targets[["scope", "membership_as_of"]].values
+            _engine_key(scope, day, industry, catalog)
+            for scope, day, industry in targets[["scope", "membership_as_of", "indicator_industry"]].values
         ]
     observations = observations_frame(include_submitted)
     keys = targets["scope_key"] if len(targets) else ()
@@ -378,7 +381,9 @@ def engine_inputs(include_submitted=False, document=None, regions=None):
     )
 
 
-def _engine_key(scope, day, catalog):
+def _engine_key(scope, day, industry, catalog):
+    if industry and scope == "province":  # 规上制造业 …: the ratio of the industry's sums at the province
+        return f"sector:{industry}"
     try:
         return scopes.dated(scope, day, catalog)
     except ValueError:  # an unknown scope stays as it is and reports why (gap_table's missing)

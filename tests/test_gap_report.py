@@ -197,3 +197,21 @@ def test_each_county_of_a_group_means_each_county_on_its_list_that_day():
     rows = reports.gap_table()
     rows = rows[(rows["target_id"] == 112) & ~rows["benchmark"]]
     assert len(rows) == 23 and "county:330326" not in set(rows["scope"])
+
+
+def test_an_indicator_bound_to_an_industry_is_measured_on_that_industrys_rows(monkeypatch):
+    from indicators.models import Indicator
+
+    # 规上制造业 …: an indicator whose parts are read from 制造业 rows (Indicator.industry, the catalog's)
+    bound = property(lambda self: "manufacturing" if self.code == "tax_per_mu" else "")
+    monkeypatch.setattr(Indicator, "industry", bound, raising=False)
+    observe(
+        [("330000", "industrial_tax", 2022, 2.0, "C17"), ("330000", "industrial_land", 2022, 1000, "C17"),
+         ("330000", "industrial_tax", 2022, 1.0, "C35"), ("330000", "industrial_land", 2022, 500, "C35"),
+         ("330000", "industrial_tax", 2024, 3.0, "C17"), ("330000", "industrial_land", 2024, 1000, "C17"),
+         ("330000", "industrial_tax", 2024, 1.5, "C35"), ("330000", "industrial_land", 2024, 500, "C35"),
+         ("331127", "industrial_tax", 2024, 9.0), ("331127", "industrial_land", 2024, 10)]  # whole economy: not read
+    )  # fmt: skip
+    row = _records("province")[99]  # 《415X》 规上工业亩均税收 40万元/亩 by 2025
+    # (3 + 1.5) 亿元 / (1000 + 500) 亩 × 10000 = 30 万元/亩 in 2024; 20 in 2022
+    assert (row["actual_value"], row["actual_year"], row["scope"]) == (30.0, 2024, "province")
