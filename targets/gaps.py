@@ -670,8 +670,12 @@ def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.
     m_mask = (m_year[:, None] == years[None, :]) | np.isnan(m_year)[:, None] if np.isfinite(m_year).any() else None
 
     def member_parts(pick):
-        parts = region_parts[m_local[pick]]
-        return parts if m_mask is None else np.where(m_mask[pick][:, :, None], parts, np.nan)
+        parts = region_parts[m_local[pick]]  # a copy (fancy indexing)
+        if m_mask is not None:
+            one_year = np.isfinite(m_year[pick])
+            if one_year.any():
+                parts[one_year] = np.where(m_mask[pick][one_year][:, :, None], parts[one_year], np.nan)
+        return parts
 
     size = np.bincount(m_sid, minlength=len(scopes))
     ratio_at = [(at[c], at[n], at[d], f) for c, n, d, f in ratio_parts]

@@ -5,6 +5,7 @@ every process reads), which the services move whenever an upload is written, app
 the catalog is edited."""
 
 import datetime
+import functools
 
 import pandas as pd
 from django.conf import settings
@@ -126,12 +127,13 @@ def _explained(table, targets, data):
     bound &= ~declared.fillna("").str.startswith("sector:")
     table.loc[bound, "scope"] = table.loc[bound, "target_scope"] = declared[bound]
     engine_scope, target_key = table["scope"], table["target_scope"]
-    table["scope"] = engine_scope.map(lambda key: scopes.undated(key)[0])
-    table["target_scope"] = target_key.map(lambda key: scopes.undated(key)[0])
-    day = target_key.map(lambda key: scopes.undated(key)[1])
-    listed = table["scope"].map(lambda key: key.startswith("clusters:") or _uses_list(key, catalog))
-    day = day.where(day.notna(), listed.map(lambda used: today if used else None))
-    table["membership_as_of"] = day.map(lambda d: d.isoformat() if d else "")
+    split = {key: scopes.undated(key) for key in pd.unique(pd.concat([engine_scope, target_key]))}
+    table["scope"] = engine_scope.map({key: plain for key, (plain, _day) in split.items()})
+    table["target_scope"] = target_key.map({key: plain for key, (plain, _day) in split.items()})
+    listed = {key: key.startswith("clusters:") or _uses_list(key, catalog) for key in table["scope"].unique()}
+    dated = target_key.map({key: day.isoformat() for key, (_plain, day) in split.items() if day})
+    today_if_listed = table["scope"].map({key: today.isoformat() if used else "" for key, used in listed.items()})
+    table["membership_as_of"] = dated.where(dated.notna(), today_if_listed)
 
     sizes = data.members.groupby("scope").size()
     rules = data.groupings[(data.groupings["kind"] == "group") & (data.groupings["group_kind"] == "threshold")]
@@ -144,24 +146,33 @@ def _explained(table, targets, data):
     base = plan["base_year"].astype("Float64").fillna(plan["period_start"] - 1).to_dict() if len(plan) else {}
     names = data.indicators.set_index("code")["name"]
 
-    def missing(scope, key, status, target, indicator, year):
-        if status != gaps.INSUFFICIENT_DATA:
-            return ""
+    @functools.cache
+    def reason(scope, key):
+        """(whole text, or None to name the data) of a blank row at ``scope`` of a target keyed ``key``."""
         plain, day = scopes.undated(key)
         try:
             group = scopes.validate(plain, catalog).group_key
         except ValueError:
-            return f"范围未知：{plain}"
+            return f"范围未知：{plain}", None
         if not group.startswith(("group:", "cluster:")):  # a benchmark: the row's own scope holds the list
             group, day = scope, None
         if group in pending:
-            return "门槛待设定"
+            return "门槛待设定", None
         if group.startswith(("group:", "cluster:")) and not sizes.get(scopes.dated(group, day, catalog), 0):
-            return "名单未录入"
-        words = [scopes.label(scope, catalog)] + (["分行业"] if scope.startswith("sector:") else [])
+            return "名单未录入", None
+        return None, " ".join(
+            ["缺少", scopes.label(scope, catalog), *(["分行业"] if scope.startswith("sector:") else [])]
+        )
+
+    def missing(scope, key, status, target, indicator, year):
+        if status != gaps.INSUFFICIENT_DATA:
+            return ""
+        text, words = reason(scope, key)
+        if text:
+            return text
         first = base.get(target)
         years = f"{int(first)}–{int(year)}" if first is not None and pd.notna(first) else f"{int(year)}"
-        return " ".join(["缺少", *words, str(names.get(indicator, indicator)), years])
+        return f"{words} {names.get(indicator, indicator)} {years}"
 
     table["missing"] = [
         missing(s, k, st, t, i, y)

@@ -107,21 +107,20 @@ def memberships_frame():
     columns = [*GROUPING_COLUMNS, "region_code", "role", "member_is_demo", "since", "until", *RULE_COLUMNS]
     frame = pd.DataFrame.from_records(list(groups.union(clusters, all=True)), columns=columns)
     for col in ("since", "until"):  # SQLite gives text from a UNION
-        frame[col] = pd.to_datetime(frame[col]).dt.date.astype(object).where(frame[col].notna(), None)
+        frame[col] = pd.to_datetime(frame[col])
     return frame.sort_values(["kind", "order", "slug", "region_code"], ignore_index=True, na_position="first")
 
 
 def in_force(memberships, day):
     """The memberships in force on ``day`` (since ≤ day < until, an empty date open), with one row kept for
     a group or cluster left with no member, so that it still shows (and says 名单未录入)."""
-    since_ok = memberships["since"].map(lambda d: d is None or d <= day)
-    until_ok = memberships["until"].map(lambda d: d is None or d > day)
+    day = pd.Timestamp(day)
+    since_ok = memberships["since"].isna() | (memberships["since"] <= day)
+    until_ok = memberships["until"].isna() | (memberships["until"] > day)
     member = memberships["region_code"].notna()
     kept = memberships[~member | (since_ok & until_ok)]
     empty = ~memberships["slug"].isin(set(kept.loc[kept["region_code"].notna(), "slug"]))
-    shells = (
-        memberships[empty].drop_duplicates(["kind", "slug"]).assign(region_code=None, role=None, since=None, until=None)
-    )
+    shells = memberships[empty].drop_duplicates(["kind", "slug"]).assign(region_code=None, role=None)
     kept = pd.concat([kept[kept["region_code"].notna()], shells], ignore_index=True)
     return kept.sort_values(["kind", "order", "slug", "region_code"], ignore_index=True, na_position="first")
 
