@@ -232,7 +232,9 @@ def composite_table(as_of=None, include_submitted=False):
         data = inputs(include_submitted)
         weighted = data.targets[data.targets["weight"].notna()]  # the targets admins gave a weight
         counties = data.regions[(data.regions["level"] == "county") & data.regions["valid_to"].isna()]
-        groups = data.members[data.members["scope"].str.startswith("group:")]
+        # today's lists (a group as of a target's date is the engine's, not a ranking of its own)
+        groups = data.members[data.members["scope"].str.startswith("group:") & ~data.members["scope"].str.contains("@")]
+        groups = groups.drop_duplicates(["scope", "region_code"])
         group_lists = groups.groupby("region_code")["scope"].agg(list)
         regions = pd.DataFrame(
             {
