@@ -240,9 +240,10 @@ def test_demo_load_imports_everything_once(settings, tmp_path, frame, catalog):
     after = Observation.objects.count()
     assert created == after - before > 50_000
     uploads = Upload.objects.filter(source=Upload.Source.DEMO)
-    # 12 yearly roll-ups, 5 earlier ones for 嘉兴's 2009 plan, the province series, the industries' long table
-    assert uploads.count() == 19
-    assert {"rollup", "series"} < set(uploads.values_list("shape", flat=True))
+    # 12 yearly roll-ups, 8 earlier ones for 嘉兴's 2009 plan (its base years go back to 2005), the province
+    # series, the industries' long table
+    assert uploads.count() == 22
+    assert set(uploads.values_list("shape", flat=True)) == {"rollup", "series", "template"}
     assert Observation.objects.filter(upload__source=Upload.Source.DEMO, industry="C17").exists()
 
     stored = set(
@@ -266,7 +267,7 @@ def test_demo_load_imports_everything_once(settings, tmp_path, frame, catalog):
 
     assert demo_load() == 0
     assert Observation.objects.count() == after
-    assert uploads.count() == 19
+    assert uploads.count() == 22
 
 
 def test_a_sectors_divisions_add_up_to_the_part_of_the_province_its_plan_assumed():
