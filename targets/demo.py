@@ -699,14 +699,15 @@ def industry_values(frame, targets, indicators, sets, seed=DEMO_SEED):
     (SECTOR_SHARE: 重点传统制造业 0.55, 制造业 0.95): the sums, and ratios of sums, of a sector follow the
     calibrated path. A set without divisions gets a row of its own; a rate or index (%, 指数) is the same
     for every division. ``targets``: dicts with scope, indicator_code, policy_input; ``indicators``: code →
-    dict(kind, unit, numerator, denominator); ``sets``: set code → list of division codes. Pure.
+    dict(kind, unit, numerator, denominator, industry (optional)); ``sets``: set code → list of division codes. Pure.
     """
     codes = {}
     for t in targets:
-        scope = t["scope"]
-        if t.get("policy_input") or not scope.startswith("sector:") or t["indicator_code"] not in indicators:
+        ind = indicators.get(t["indicator_code"])
+        # a sector target, or one on an indicator bound to an industry (规上制造业 …, read at that industry)
+        scope = f"sector:{ind['industry']}" if ind and ind.get("industry") else t["scope"]
+        if t.get("policy_input") or not scope.startswith("sector:") or ind is None:
             continue
-        ind = indicators[t["indicator_code"]]
         parts = [ind["numerator"], ind["denominator"]] if ind["kind"] == "derived" else [t["indicator_code"]]
         for code in parts:
             if code in indicators:
@@ -888,6 +889,7 @@ def _industry_catalog(targets):
             "unit": i.unit,
             "numerator": i.numerator.code if i.numerator_id else None,
             "denominator": i.denominator.code if i.denominator_id else None,
+            "industry": getattr(i, "industry", ""),  # Indicator.industry comes with the catalog branch (B)
         }
         for i in Indicator.objects.select_related("numerator", "denominator")
     }

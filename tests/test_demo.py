@@ -273,15 +273,18 @@ def test_demo_load_imports_everything_once(settings, tmp_path, frame, catalog):
 def test_a_sectors_divisions_add_up_to_the_part_of_the_province_its_plan_assumed():
     frame = pd.DataFrame(
         [("330102", "va", 2020, 60.0), ("330105", "va", 2020, 40.0), ("330102", "firms", 2020, 7.0),
-         ("330102", "rate", 2020, 12.5)],
+         ("330102", "rate", 2020, 12.5), ("330102", "emp", 2020, 20.0)],
         columns=["region_code", "indicator_code", "year", "value"],
     )  # fmt: skip
     targets = [
         {"scope": "sector:traditional-mfg", "indicator_code": c, "policy_input": False} for c in ("va", "firms", "rate")
     ]
     targets.append({"scope": "sector:modern-communications", "indicator_code": "va", "policy_input": False})
+    targets.append({"scope": "province", "indicator_code": "lp", "policy_input": False})  # 规上制造业 …
     indicators = {"va": {"kind": "base", "unit": "亿元"}, "firms": {"kind": "base", "unit": "家"},
-                  "rate": {"kind": "base", "unit": "%"}}  # fmt: skip
+                  "rate": {"kind": "base", "unit": "%"}, "emp": {"kind": "base", "unit": "万人"},
+                  "lp": {"kind": "derived", "unit": "万元/人", "numerator": "va", "denominator": "emp",
+                         "industry": "manufacturing"}}  # fmt: skip
     sets = {"traditional-mfg": ["C17", "C18"], "manufacturing": ["C17", "C18", "C35"], "modern-communications": []}
     out = industry_values(frame, targets, indicators, sets)
     va = out[out["indicator_code"] == "va"].set_index("industry")["value"]
@@ -293,6 +296,8 @@ def test_a_sectors_divisions_add_up_to_the_part_of_the_province_its_plan_assumed
     assert (firms == firms.round()).all() and firms.sum() == round(7 * 0.95)  # whole firms: 7 × 0.95 ≈ 7
     assert set(out.loc[out["indicator_code"] == "rate", "value"]) == {12.5}  # a rate is not split
     assert set(out["region_code"]) == {PROVINCE_CODE}
+    # an indicator bound to 制造业 gets its parts by division too: employees 20 × 0.95 over the three divisions
+    assert out.loc[out["indicator_code"] == "emp", "value"].sum() == pytest.approx(19.0, abs=1e-3)
 
 
 def test_a_city_plan_ending_before_the_demo_years_gets_its_counties_carried_back():
