@@ -164,6 +164,9 @@ def _explained(table, targets, data):
             ["缺少", scopes.label(scope, catalog), *(["分行业"] if scope.startswith("sector:") else [])]
         )
 
+    counted = plan["threshold_members"].dropna().to_dict() if len(plan) else {}
+    threshold = plan["threshold_indicator"].dropna().to_dict() if len(plan) else {}
+
     def missing(scope, key, status, target, indicator, year):
         if status != gaps.INSUFFICIENT_DATA:
             return ""
@@ -172,6 +175,9 @@ def _explained(table, targets, data):
             return text
         first = base.get(target)
         years = f"{int(first)}–{int(year)}" if first is not None and pd.notna(first) else f"{int(year)}"
+        if target in threshold:  # a count of units passing a bar needs each unit's figure
+            unit = UNITS_COUNTED.get(counted.get(target), counted.get(target))
+            return f"{words} 各{unit}的 {names.get(threshold[target], threshold[target])} {years}"
         return f"{words} {names.get(indicator, indicator)} {years}"
 
     table["missing"] = [
@@ -182,6 +188,11 @@ def _explained(table, targets, data):
         )
     ]  # fmt: skip
     return table.sort_values(["scope", "benchmark", "target_id"], ignore_index=True)
+
+
+# what a 达标 count counts (threshold_members), as a blank row names it
+UNITS_COUNTED = {"county": "县（市、区）", "zone": "园区", "town": "小镇", "cluster": "集群", "enterprise": "企业",
+                 "project": "项目", "cluster_core": "集群核心区"}  # fmt: skip
 
 
 def _uses_list(key, catalog):

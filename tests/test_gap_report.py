@@ -159,6 +159,8 @@ def test_an_empty_list_and_a_pending_threshold_say_so():
     assert incentive and {r["missing"] for r in incentive.values()} == {"名单未录入"}
     tier = _records("each_county:output-tier-1")
     assert tier and {r["missing"] for r in tier.values()} == {"门槛待设定"}
+    # 《工业强县》#5 counts 园区 over 500亿元: what is missing is each zone's figure
+    assert _records("province")[5]["missing"] == "缺少 全省 各园区的 规模以上工业总产值 2013–2017"
 
 
 def test_every_outcome_target_has_a_row_at_its_own_scope():
