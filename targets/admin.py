@@ -1,12 +1,36 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from indicators.admin import CatalogAdmin
 
+from . import scopes, selectors
 from .models import CompositeWeight, PolicyDocument, QualitativeGoal, Target
+
+
+class TargetForm(forms.ModelForm):
+    """A target whose scope is picked from the catalog (province, city, county, group, cluster and role,
+    industry, each county of a group), never typed: an unknown scope cannot be saved."""
+
+    # No Meta: the admin builds the form for Target with the fields it shows.
+    scope = forms.ChoiceField(label=_("适用范围"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.catalog = selectors.scope_catalog_now()
+        self.fields["scope"].choices = [("", "---------"), *scopes.choices(self.catalog, get_language() == "en")]
+
+    def clean_scope(self):
+        try:
+            return str(scopes.validate(self.cleaned_data["scope"], self.catalog))
+        except ValueError as exc:
+            raise forms.ValidationError(_("未知的适用范围：%(error)s"), params={"error": exc}) from exc
 
 
 class TargetInline(admin.StackedInline):
     model = Target
+    form = TargetForm
     extra = 0
     raw_id_fields = ["indicator", "threshold_indicator"]
     fields = [
@@ -35,6 +59,7 @@ class PolicyDocumentAdmin(CatalogAdmin):
 
 @admin.register(Target)
 class TargetAdmin(CatalogAdmin):
+    form = TargetForm
     list_display = ["document", "seq", "clause", "label", "kind", "comparator", "value", "unit", "target_year", "scope"]
     list_filter = ["document", "kind", "target_year", "policy_input", "scope"]
     search_fields = ["label", "excerpt", "note", "indicator__name", "indicator__code"]

@@ -28,7 +28,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from indicators.ingest.units import parse_unit
-from indicators.models import GroupMembership, Indicator, Region, RegionGroup
+from indicators.models import GroupMembership, Indicator, Industry, Region, RegionGroup
 from indicators.selectors import region_lineage
 from indicators.services import import_file, system_user
 
@@ -660,6 +660,105 @@ def demo_values(counties, seed=DEMO_SEED, years=DEMO_YEARS, plans=None):
     return frame
 
 
+def backcast(frame, targets, units, first_year=DEMO_YEARS.start):
+    """County series carried back before the demo's first year for a city whose targets end before it
+    (嘉兴's 2009 plan, to 2012): back to the plan's base year, each series at the growth of its first two
+    years (kept within −5 % … +15 % a year), a rate or index (%, 指数) held level. Pure; rows as demo_values."""
+    start = {}
+    for t in targets:
+        scope = t["scope"]
+        if t.get("policy_input") or not scope.startswith("city:") or int(t["target_year"]) >= first_year:
+            continue
+        base = int(_num(t.get("base_year"), int(t["period_start"]) - 1))
+        prefix = scope.partition(":")[2][:4]
+        start[prefix] = min(start.get(prefix, first_year), base)
+    columns = ["region_code", "indicator_code", "year", "value"]
+    if not start:
+        return pd.DataFrame(columns=columns)
+    prefix = frame["region_code"].str.slice(0, 4)
+    early = frame[prefix.isin(start) & frame["year"].isin([first_year, first_year + 1])]
+    wide = early.pivot_table(index=["region_code", "indicator_code"], columns="year", values="value")
+    rows = []
+    for (region, code), (v0, v1) in wide.reindex(columns=[first_year, first_year + 1]).iterrows():
+        if pd.isna(v0):
+            continue
+        held = units.get(code) in ("%", "指数") or pd.isna(v1) or v0 <= 0
+        growth = 1.0 if held else min(max(v1 / v0, 0.95), 1.15)
+        for year in range(start[region[:4]], first_year):
+            value = _round_values(np.array([v0 / growth ** (first_year - year)]), units.get(code, ""))[0]
+            rows.append((region, code, year, float(value)))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def industry_values(frame, targets, indicators, sets, seed=DEMO_SEED):
+    """Province figures by industry (行业) for the indicators that sector targets read: a tidy frame
+    region_code (330000), industry, indicator_code, year, value.
+
+    Each year's province figure (its own row, else the sum of the counties) is split over the divisions by
+    fixed synthetic weights, so that a set's divisions add up to the part of the province its plan assumed
+    (SECTOR_SHARE: 重点传统制造业 0.55, 制造业 0.95): the sums, and ratios of sums, of a sector follow the
+    calibrated path. A set without divisions gets a row of its own; a rate or index (%, 指数) is the same
+    for every division. ``targets``: dicts with scope, indicator_code, policy_input; ``indicators``: code →
+    dict(kind, unit, numerator, denominator, industry (optional)); ``sets``: set code → list of division codes. Pure.
+    """
+    codes = {}
+    for t in targets:
+        ind = indicators.get(t["indicator_code"])
+        # a sector target, or one on an indicator bound to an industry (规上制造业 …, read at that industry)
+        scope = f"sector:{ind['industry']}" if ind and ind.get("industry") else t["scope"]
+        if t.get("policy_input") or not scope.startswith("sector:") or ind is None:
+            continue
+        parts = [ind["numerator"], ind["denominator"]] if ind["kind"] == "derived" else [t["indicator_code"]]
+        for code in parts:
+            if code in indicators:
+                codes.setdefault(code, set()).add(scope.partition(":")[2])
+    columns = ["region_code", "industry", "indicator_code", "year", "value"]
+    if not codes:
+        return pd.DataFrame(columns=columns)
+    own = frame[frame["region_code"] == PROVINCE_CODE]
+    province = own.groupby(["indicator_code", "year"])["value"].sum()
+    counties = frame[frame["region_code"] != PROVINCE_CODE].groupby(["indicator_code", "year"])["value"].sum()
+    totals = pd.concat([province, counties[~counties.index.isin(province.index)]])
+
+    divisions = sorted({d for ds in sets.values() for d in ds})
+    traditional = set(sets.get("traditional-mfg", ()))
+    rng = np.random.default_rng([seed, 4754])
+    raw = pd.Series(rng.uniform(0.5, 1.5, len(divisions)), index=divisions)
+    in_set = raw.index.isin(traditional)
+    share = SECTOR_SHARE["traditional-mfg"]
+    rest = SECTOR_SHARE["manufacturing"] - share
+    weights = raw.where(~in_set, raw / raw[in_set].sum() * share).where(in_set, raw / raw[~in_set].sum() * rest)
+    rows = []
+    for code, scopes_read in sorted(codes.items()):
+        if code not in totals.index.get_level_values(0):
+            continue
+        series = totals.loc[code]
+        unit = indicators[code]["unit"]
+        rate, scale = unit in ("%", "指数"), count_scale(unit)
+        own_sets = [s for s in sorted(scopes_read) if not sets.get(s)]
+        for year, v in series.items():
+            if rate:  # the same rate for every division (a sector's rate is their plain mean)
+                values = np.full(len(weights), float(v))
+            elif scale:  # whole counts that add up to the set's part of the province
+                values = _apportion(round(v * weights.sum() * scale), weights.to_numpy()) / scale
+            else:
+                values = _round_values(v * weights.to_numpy(), unit)
+            rows += [(PROVINCE_CODE, d, code, int(year), float(x)) for d, x in zip(weights.index, values, strict=True)]
+            # a set the catalog lists without divisions: its own figure, the part of the province its plan assumed
+            rows += [
+                (
+                    PROVINCE_CODE,
+                    s,
+                    code,
+                    int(year),
+                    float(v if rate else _round_values(v * _scope_share(f"sector:{s}"), unit)),
+                )
+                for s in own_sets
+            ]
+    out = pd.DataFrame(rows, columns=columns)
+    return out
+
+
 # --------------------------------------------------------------------------------------------------
 # Workbooks and loading
 # --------------------------------------------------------------------------------------------------
@@ -695,6 +794,20 @@ def series_workbook(frame, region_name, units, indicator_names):
             [indicator_names[code], units[code]] + [None if pd.isna(v) else round(float(v), 4) for v in row.tolist()]
         )
     ws.append(["注：本表为系统生成的示例数据，仅用于演示。"])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def industry_workbook(frame, names, units, indicator_names):
+    """Industry figures as a long table with a 行业 column (the industry's code), one row a value."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("分行业")
+    ws.append(["地区代码", "地区", "行业", "指标", "计量单位", "年份", "数值"])
+    for region, industry, code, year, value in frame[
+        ["region_code", "industry", "indicator_code", "year", "value"]
+    ].values:
+        ws.append([region, names[region], industry, indicator_names[code], units[code], int(year), float(value)])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -740,6 +853,8 @@ def demo_load(seed=DEMO_SEED):
     frame = frame[frame["indicator_code"].isin(set(known) - set(unreadable))]
     names = dict(Region.objects.values_list("code", "name"))
     units = {code: i.unit for code, i in known.items()}
+    targets = targets_frame().to_dict("records")
+    frame = pd.concat([frame, backcast(frame, targets, units)], ignore_index=True)
     indicator_names = {code: i.name for code, i in known.items()}
     user = system_user()
     created = 0
@@ -758,4 +873,28 @@ def demo_load(seed=DEMO_SEED):
     if is_province.any():
         data = series_workbook(frame[is_province], names[PROVINCE_CODE], units, indicator_names)
         created += load(data, "demo-province.xlsx", region_code=PROVINCE_CODE)
+    by_industry = industry_values(frame, *_industry_catalog(targets), seed=seed)
+    by_industry = by_industry[by_industry["indicator_code"].isin(set(units))]
+    if len(by_industry):
+        data = industry_workbook(by_industry, names, units, indicator_names)
+        created += load(data, "demo-industries.xlsx")
     return created
+
+
+def _industry_catalog(targets):
+    """(targets, indicators, sets) as industry_values wants them, from the database."""
+    indicators = {
+        i.code: {
+            "kind": i.kind,
+            "unit": i.unit,
+            "numerator": i.numerator.code if i.numerator_id else None,
+            "denominator": i.denominator.code if i.denominator_id else None,
+            "industry": i.industry,
+        }
+        for i in Indicator.objects.select_related("numerator", "denominator")
+    }
+    sets = {code: [] for code in Industry.objects.filter(kind=Industry.Kind.SET).values_list("code", flat=True)}
+    for code, division in Industry.objects.filter(kind=Industry.Kind.SET).values_list("code", "divisions__code"):
+        if division:
+            sets[code].append(division)
+    return targets, indicators, sets

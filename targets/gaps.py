@@ -12,7 +12,11 @@ Input DataFrames
     province under that city's/province's region code. One current value per (region, indicator, year).
     Optional column ``scope`` (str or null): a non-null value marks a figure reported directly *for that
     scope key* (e.g. ``sector:traditional-mfg``); such rows never enter member sums and win over the
-    reported_code figure. Growth series values are in percent (8.5 means +8.5 %).
+    reported_code figure. Optional column ``industry`` (str, "" = the region's whole economy): a row for an
+    industry counts as the figure of region ``REGION|INDUSTRY`` (``330000|C17``), which only a scope naming
+    that code as member or reported_code reads, so sector figures never enter a region's own totals.
+    Growth series values are in percent (8.5 means +8.5 %). A derived indicator may have rows of its own
+    (a published ratio): they are used where its parts give no value (flagged ``reported``, 直报).
 ``indicators``
     ``code``, ``kind`` ('base' | 'derived'), ``numerator``, ``denominator`` (codes or None), ``factor``
     (float, 1 for base), ``direction`` ('up' | 'down' | 'neutral'), ``unit``, ``growth_of`` (None, or for a
@@ -21,11 +25,14 @@ Input DataFrames
 ``scopes``
     ``scope`` (key: 'province', 'city:330700', 'county:330782', 'group:mountain-26', 'cluster:<slug>',
     'clusters:415x', 'sector:traditional-mfg'), ``reported_code`` (region code whose directly reported value
-    wins over the member sum, or None), ``level`` ('province' | 'city' | 'county' | 'group' | 'cluster').
+    wins over the member sum, or None), ``level`` ('province' | 'city' | 'county' | 'group' | 'cluster' |
+    'sector'). Optional ``own_only`` (bool): the scope carries only its own targets, never a benchmark (a
+    group's list as of a target's date, an industry).
 ``members``
     ``scope``, ``region_code``, ``role`` ('member' | 'core' | 'coordination'). Members are leaf units
     (counties): never list a city inside the province, or its counties are counted twice. A county scope
-    has itself as its sole member.
+    has itself as its sole member. Optional ``year`` (int or null): the region is a member in that year
+    only (a group recomputed from the data each year); null = every year.
 ``targets``
     ``target_id`` (int), ``document``, ``indicator_code``, ``kind``, ``comparator`` ('ge' | 'gt' | 'le' |
     'lt' | 'approx'), ``value`` (float, in ``unit``), ``unit``, ``target_year``, ``base_year`` (int or NA,
@@ -76,6 +83,7 @@ __all__ = [
     "composite_score",
     "compute_gaps",
     "growth_ratio",
+    "rule_members",
     "status_from_ratio",
 ]
 
@@ -108,6 +116,7 @@ AGGREGATE_COLUMNS = [
     "summed_value",
     "reported_value",
     "consistency_flag",
+    "reported",
 ]
 
 GAP_COLUMNS = [
@@ -138,6 +147,7 @@ GAP_COLUMNS = [
     # extras beyond the brief
     "target_scope",
     "progress_ratio",
+    "reported",
 ]
 
 # Cells (scope × indicator × year, plus member rows × year × part) aggregated in one slice of scopes: bounds
@@ -304,11 +314,14 @@ def _prepare_scopes(scopes: pd.DataFrame) -> pd.DataFrame:
     for col in ("reported_code", "level"):
         if col not in sc.columns:
             sc[col] = None
+    sc["own_only"] = sc["own_only"].fillna(False).astype(bool) if "own_only" in sc.columns else False
     sc["scope"] = sc["scope"].astype(str)
     sc["reported_code"] = _none_if_na(sc["reported_code"])
     sc.loc[sc["reported_code"].notna(), "reported_code"] = sc.loc[sc["reported_code"].notna(), "reported_code"].map(str)
     sc["level"] = _none_if_na(sc["level"])
-    return sc.drop_duplicates("scope", keep="last").reset_index(drop=True)[["scope", "reported_code", "level"]]
+    return sc.drop_duplicates("scope", keep="last").reset_index(drop=True)[
+        ["scope", "reported_code", "level", "own_only"]
+    ]
 
 
 def _resolve_lineage(lineage: Mapping | None) -> dict:
@@ -338,7 +351,10 @@ def _prepare_members(members: pd.DataFrame, sc: pd.DataFrame, lineage: Mapping |
     mem = members.copy()
     if "role" not in mem.columns:
         mem["role"] = "member"
-    mem = mem[["scope", "region_code", "role"]].dropna(subset=["scope", "region_code"])
+    if "year" not in mem.columns:
+        mem["year"] = np.nan
+    mem = mem[["scope", "region_code", "role", "year"]].dropna(subset=["scope", "region_code"])
+    mem["year"] = pd.to_numeric(mem["year"], errors="coerce").astype(float)
     mem["scope"] = mem["scope"].astype(str)
     mem["region_code"] = _remap(mem["region_code"].astype(str), _resolve_lineage(lineage))
     mem["role"] = mem["role"].fillna("member").astype(str)
@@ -346,7 +362,7 @@ def _prepare_members(members: pd.DataFrame, sc: pd.DataFrame, lineage: Mapping |
         roles = {role} if isinstance(role, str) else set(role)
         cluster_scopes = set(sc.loc[sc["level"] == "cluster", "scope"])
         mem = mem[~mem["scope"].isin(cluster_scopes) | mem["role"].isin(roles)]
-    return mem.drop_duplicates(["scope", "region_code"]).reset_index(drop=True)
+    return mem.drop_duplicates(["scope", "region_code", "year"]).reset_index(drop=True)
 
 
 def _str_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -389,6 +405,12 @@ class _Observations:
 def _coded_observations(observations: pd.DataFrame, ind: pd.DataFrame, lineage: Mapping | None) -> _Observations:
     """Clean, de-duplicate and lineage-map the observations (see the module docstring), coded as integers."""
     obs = observations
+    if "industry" in obs.columns:
+        industry = obs["industry"].fillna("").astype(str)
+        of_industry = (industry != "").to_numpy()
+        if of_industry.any():
+            codes = obs["region_code"].astype(str)
+            obs = obs.assign(region_code=codes.where(~of_industry, codes + "|" + industry))
     iid, codes = _str_codes(obs["indicator_code"])
     present = (iid >= 0) & obs["year"].notna().to_numpy() & obs["value"].notna().to_numpy()
     if not present.all():
@@ -522,6 +544,7 @@ class Aggregate:
         cols = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
         self.sid, self.iid, self.year = cols["sid"], cols["iid"], cols["year"]
         self.value, self.members_included = cols["value"], cols["members_included"]
+        self.reported = cols["reported"]
         self.columns = cols
         years_of_pair = cols["years_of_pair"]  # rows of each scope × indicator pair, pairs in order
         self.pairs = np.flatnonzero(years_of_pair)
@@ -642,8 +665,21 @@ def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.
     m_local = np.append(local, -1)[mem_rid]  # -1 (no figures) stays -1
     m_keep = (mem_sid >= 0) & (m_local >= 0)
     m_sid, m_local = mem_sid[m_keep], m_local[m_keep]  # members with figures, in the members' order
+    m_year = mem["year"].to_numpy(dtype=float)[m_keep]
+    # a member of one year only (a group recomputed from the data) adds its figures of that year alone
+    m_mask = (m_year[:, None] == years[None, :]) | np.isnan(m_year)[:, None] if np.isfinite(m_year).any() else None
+
+    def member_parts(pick):
+        parts = region_parts[m_local[pick]]  # a copy (fancy indexing)
+        if m_mask is not None:
+            one_year = np.isfinite(m_year[pick])
+            if one_year.any():
+                parts[one_year] = np.where(m_mask[pick][one_year][:, :, None], parts[one_year], np.nan)
+        return parts
+
     size = np.bincount(m_sid, minlength=len(scopes))
     ratio_at = [(at[c], at[n], at[d], f) for c, n, d, f in ratio_parts]
+    derived_at = [at[c] for c in derived["code"] if c in at]
     s_sid = _lookup(scopes, obs.s_scope)
     s_iid = recode[obs.s_iid]
     totals = np.bincount(mem_sid[mem_sid >= 0], minlength=len(scopes))
@@ -670,11 +706,11 @@ def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.
         single = pick & (size[m_sid] == 1)
         many = pick & ~single
         if single.any() and n_cols:
-            one = region_parts[m_local[single]]
+            one = member_parts(single)
             sums[m_sid[single] - first] = one
             counts[m_sid[single] - first] = ~np.isnan(one)
         if many.any() and n_cols and n_years:
-            block = region_parts[m_local[many]].reshape(-1, n_cols)
+            block = member_parts(many).reshape(-1, n_cols)
             labels = ((m_sid[many] - first)[:, None] * n_years + np.arange(n_years)).reshape(-1)
             grouped = pd.DataFrame(block, copy=False).groupby(labels, sort=True)
             g_sum, g_count = grouped.sum(min_count=1), grouped.count()
@@ -705,12 +741,17 @@ def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.
         reported[rep_sid[pick] - first] = x[local[rep_rid[pick]]]
         pick = (s_sid >= first) & (s_sid < stop)
         reported[s_sid[pick] - first, s_iid[pick], s_y[pick]] = obs.s_value[pick]
-        direct = ~np.isnan(reported)
-        with np.errstate(all="ignore"):
-            fills = [(i, _safe_div(reported[:, num, :], reported[:, den, :]) * f) for i, num, den, f in ratio_at]
-        for i, ratio in fills:
-            reported[:, i, :] = np.where(direct[:, i, :], reported[:, i, :], ratio)
-        del fills
+        # A ratio is the ratio of its parts, reported ones first, then the members' sums; a ratio reported
+        # itself (a published 亩均税收) fills in only where the parts give nothing, flagged 直报.
+        ratio_reported = np.zeros(reported.shape, dtype=bool)
+        ratio_reported[:, derived_at, :] = ~np.isnan(reported[:, derived_at, :])
+        for i, num, den, f in ratio_at:
+            with np.errstate(all="ignore"):
+                by_parts = _safe_div(reported[:, num, :], reported[:, den, :]) * f
+            from_parts = ~np.isnan(by_parts)
+            from_sums = ~np.isnan(summed[:, i, :])
+            reported[:, i, :] = np.where(from_parts, by_parts, np.where(from_sums, np.nan, reported[:, i, :]))
+            ratio_reported[:, i, :] &= ~from_parts & ~from_sums
 
         value = np.where(np.isnan(reported), summed, reported)
         present = np.flatnonzero(~np.isnan(value))
@@ -722,6 +763,7 @@ def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.
             "value": value.reshape(-1)[present],
             "members_included": included.reshape(-1)[present],
             "years_of_pair": (~np.isnan(value)).sum(axis=2).reshape(-1),
+            "reported": ratio_reported.reshape(-1)[present],
         }
         if full:
             s_val, r_val = summed.reshape(-1)[present], reported.reshape(-1)[present]
@@ -735,7 +777,7 @@ def _aggregate(obs: _Observations, ind: pd.DataFrame, sc: pd.DataFrame, mem: pd.
                 consistency_flag=flag & (diff > _EPS),
             )
         parts.append(part)
-        del summed, included, reported, direct, value
+        del summed, included, reported, ratio_reported, value
     return Aggregate(scopes, codes, parts)
 
 
@@ -759,7 +801,8 @@ def _scale_free(tg: pd.DataFrame, ind: pd.DataFrame) -> pd.Series:
 def _applicable_rows(tg, sc, mem, ind, requested, scale_free_only) -> pd.DataFrame:
     known = set(sc["scope"])
     requested = [s for s in dict.fromkeys(requested) if s in known]
-    req = pd.DataFrame({"scope": requested})
+    own_only = set(sc.loc[sc["own_only"], "scope"])
+    req = pd.DataFrame({"scope": [s for s in requested if s not in own_only]})
     level_of = sc.set_index("scope")["level"]
     tg = tg.rename(columns={"scope": "target_scope"})
     tg["_level"] = tg["target_scope"].map(level_of)
@@ -834,6 +877,7 @@ def _series(rows: pd.DataFrame, agg: Aggregate, scope_col: str, ind_col: str) ->
             "year": agg.year[at],
             "value": agg.value[at],
             "members_included": agg.members_included[at],
+            "reported": agg.reported[at],
         }
     )
 
@@ -963,6 +1007,7 @@ def _evaluate_levels(rows: pd.DataFrame, agg: Aggregate, ind: pd.DataFrame, th: 
     out["base_year"] = t0
     out["growth_basis"] = None
     out["members_included"] = latest["members_included"].reindex(r.index).to_numpy(dtype=float)
+    out["reported"] = latest["reported"].reindex(r.index).fillna(False).to_numpy(dtype=bool)
     if cvb.any():
         ind_unit = r["indicator_code"].map(ind.set_index("code")["unit"])
         out["unit"] = np.where(cvb, ind_unit.to_numpy(dtype=object), r["unit"].to_numpy(dtype=object))
@@ -1083,6 +1128,7 @@ def _evaluate_rates(rows, agg, ind, th) -> pd.DataFrame:
     out["growth_basis"] = np.where(points, None, np.where(np.isfinite(a), basis, None))
     out["projected_value"] = a
     out["members_included"] = mi
+    out["reported"] = latest["reported"].reindex(r.index).fillna(False).to_numpy(dtype=bool)
     return out
 
 
@@ -1158,6 +1204,7 @@ def _evaluate_counts(rows, agg, th) -> pd.DataFrame:
     out["status"] = np.where(per_year, st_year, st_cum)
     out["progress_ratio"] = np.where(per_year, share_met, ratio_cum)
     out["members_included"] = mi
+    out["reported"] = latest["reported"].reindex(r.index).fillna(False).to_numpy(dtype=bool)
     return out
 
 
@@ -1254,6 +1301,7 @@ def _evaluate_thresholds(rows, agg, units, th) -> pd.DataFrame:
     out["base_year"] = t0
     out["growth_basis"] = None
     out["members_included"] = n_units.reindex(r.index).to_numpy(dtype=float)
+    out["reported"] = False
     has_data = n_units.reindex(r.index).notna()
     out["members_passing"] = [
         (list(passing.get(i, [])) if ok else None) for i, ok in zip(r.index, has_data, strict=True)
@@ -1354,6 +1402,7 @@ def compute_gaps(
         out[col] = out[col].round().astype("Int64")
     out["target_year"] = out["target_year"].astype("int64")
     out["benchmark"] = out["benchmark"].astype(bool)
+    out["reported"] = out["reported"].fillna(False).astype(bool)
     out["growth_basis"] = out["growth_basis"].astype(object).where(out["growth_basis"].notna(), None)
     out["status"] = out["status"].astype(object)
     floats = [
@@ -1371,6 +1420,42 @@ def compute_gaps(
         out[col] = out[col].astype(float)
     out = out[GAP_COLUMNS].sort_values(["scope", "benchmark", "target_id"], ignore_index=True)
     return out
+
+
+def rule_members(rules: pd.DataFrame, observations: pd.DataFrame, counties, lineage=None) -> pd.DataFrame:
+    """Members, year by year, of groups defined by a rule over the data (规上工业总产值超500亿元的县).
+
+    ``rules``: scope, indicator_code, lower_comparator ('gt' | 'ge' | None), lower_value, upper_comparator
+    ('lt' | 'le' | None), upper_value. A county is a member in year y when its own (whole-economy) value of the indicator
+    in y passes every bound that is set; a rule whose comparator is set but whose value is empty is 待设定
+    and has no member. Example: ge 500 over 480 (2019) and 510 (2020) makes the county a member in 2020
+    only. Returns members rows (scope, region_code, role 'member', year).
+    """
+    columns = ["scope", "region_code", "role", "year"]
+    if not len(rules) or not len(observations):
+        return pd.DataFrame(columns=columns)
+    obs = observations[observations["indicator_code"].isin(set(rules["indicator_code"]))]
+    if "industry" in obs.columns:
+        obs = obs[obs["industry"].fillna("") == ""]
+    obs = obs.assign(region_code=_remap(obs["region_code"].astype(str), _resolve_lineage(lineage)))
+    obs = obs[obs["region_code"].isin(set(counties))]
+    obs = obs.groupby(["region_code", "indicator_code", "year"], as_index=False)["value"].sum()
+    bounds = ["lower_comparator", "lower_value", "upper_comparator", "upper_value"]
+    x = rules[["scope", "indicator_code", *bounds]].merge(obs, on="indicator_code")
+    value = x["value"].to_numpy(dtype=float)
+    passes = np.ones(len(x), dtype=bool)
+    for comp_col, bound_col in (("lower_comparator", "lower_value"), ("upper_comparator", "upper_value")):
+        comp = x[comp_col].fillna("").astype(str).to_numpy(dtype=object)
+        bound = pd.to_numeric(x[bound_col], errors="coerce").to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            ok = np.select(
+                [comp == "gt", comp == "ge", comp == "lt", comp == "le"],
+                [value > bound, value >= bound, value < bound, value <= bound],
+                default=True,
+            )
+        passes &= ok & ~((comp != "") & np.isnan(bound))  # a bound 待设定 admits no one
+    out = x.loc[passes, ["scope", "region_code", "year"]].assign(role="member")
+    return out[columns].sort_values(["scope", "year", "region_code"], ignore_index=True)
 
 
 def composite_score(gaps: pd.DataFrame, weights: Mapping, regions: pd.DataFrame) -> pd.DataFrame:

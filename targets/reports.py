@@ -5,22 +5,14 @@ every process reads), which the services move whenever an upload is written, app
 the catalog is edited."""
 
 import datetime
+import functools
 
 import pandas as pd
 from django.conf import settings
 
 from indicators import versioning
 
-from . import gaps, pages, selectors
-
-
-def parse_scope(text):
-    """Check a scope argument: province, county:CODE, city:CODE, group:SLUG, cluster:SLUG."""
-    kind, _, rest = text.partition(":")
-    if text == "province" or (kind in {"county", "city", "group", "cluster"} and rest):
-        return text
-    raise ValueError(f"unknown scope {text!r}: use province, county:CODE, city:CODE, group:SLUG or cluster:SLUG")
-
+from . import gaps, pages, scopes, selectors
 
 # Computed tables stay in this process (pickling a 100k-row frame through the cache backend on
 # every request would cost more than it saves), keyed on the data version every process reads from
@@ -77,7 +69,7 @@ def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_subm
         # A plan whose target year has passed is judged at that year, with the data it had then:
         # a 2017 goal is not measured against 2024 figures.
         table = gaps.compute_gaps(
-            targets,
+            targets.assign(scope=targets["scope_key"]) if len(targets) else targets,
             data.observations,
             data.indicators,
             data.scopes,
@@ -89,6 +81,7 @@ def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_subm
             past_targets_at_their_year=True,
             aggregated=_aggregated(role, include_submitted),
         )
+        table = _explained(table, targets, data)
         labels = targets.set_index("target_id")[["label", "policy_input", "value", "target_year_inferred"]]
         table = table.join(labels.rename(columns={"value": "target_value_document"}), on="target_id")
         names = data.indicators.set_index("code")["name"]
@@ -97,6 +90,116 @@ def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_subm
 
     table = _cached(key, compute)
     return table if scopes is None else table[table["scope"].isin(scopes)]
+
+
+def _explained(table, targets, data):
+    """The engine's rows said the way people read them: scopes without their list date, which goes to
+    ``membership_as_of`` (ISO; today for a group or cluster figure, empty where no list is used); a row at its
+    own scope for every outcome target the engine gave none; and ``missing`` saying what a row without a
+    result lacks (名单未录入, 门槛待设定, or 缺少 <scope> <indicator> <years>)."""
+    today = datetime.date.today()
+    catalog = data.catalog
+    outcome = targets[~targets["policy_input"].astype(bool)] if len(targets) else targets
+    own = set(table.loc[~table["benchmark"], "target_id"])
+    absent = outcome[~outcome["target_id"].isin(own)]
+    if len(absent):
+        extra = pd.DataFrame(
+            {
+                "scope": absent["scope_key"].to_numpy(),
+                "target_scope": absent["scope_key"].to_numpy(),
+                "target_id": absent["target_id"].to_numpy(),
+                "document": absent["document"].to_numpy(),
+                "indicator_code": absent["indicator_code"].to_numpy(),
+                "kind": absent["kind"].to_numpy(),
+                "comparator": absent["comparator"].to_numpy(),
+                "target_value": absent["value"].to_numpy(dtype=float),
+                "target_year": absent["target_year"].to_numpy(),
+                "unit": absent["unit"].to_numpy(),
+                "status": gaps.INSUFFICIENT_DATA,
+                "benchmark": False,
+                "reported": False,
+            }
+        )
+        table = pd.concat([table, extra], ignore_index=True)
+    # a target on an industry-bound indicator (规上制造业 …) was measured at its industry: its own row is its scope's
+    declared = table["target_id"].map(targets.set_index("target_id")["scope"]) if len(targets) else table["scope"]
+    bound = (table["scope"] == table["target_scope"]) & table["target_scope"].str.startswith("sector:")
+    bound &= ~declared.fillna("").str.startswith("sector:")
+    table.loc[bound, "scope"] = table.loc[bound, "target_scope"] = declared[bound]
+    engine_scope, target_key = table["scope"], table["target_scope"]
+    split = {key: scopes.undated(key) for key in pd.unique(pd.concat([engine_scope, target_key]))}
+    table["scope"] = engine_scope.map({key: plain for key, (plain, _day) in split.items()})
+    table["target_scope"] = target_key.map({key: plain for key, (plain, _day) in split.items()})
+    listed = {key: key.startswith("clusters:") or _uses_list(key, catalog) for key in table["scope"].unique()}
+    dated = target_key.map({key: day.isoformat() for key, (_plain, day) in split.items() if day})
+    today_if_listed = table["scope"].map({key: today.isoformat() if used else "" for key, used in listed.items()})
+    table["membership_as_of"] = dated.where(dated.notna(), today_if_listed)
+
+    sizes = data.members.groupby("scope").size()
+    rules = data.groupings[(data.groupings["kind"] == "group") & (data.groupings["group_kind"] == "threshold")]
+    pending = {
+        f"group:{slug}"
+        for slug, lc, lv, uc, uv in rules[["slug", *selectors.RULE_COLUMNS[2:]]].drop_duplicates("slug").values
+        if (lc and pd.isna(lv)) or (uc and pd.isna(uv)) or not (lc or uc)
+    }
+    plan = targets.set_index("target_id")
+    base = plan["base_year"].astype("Float64").fillna(plan["period_start"] - 1).to_dict() if len(plan) else {}
+    names = data.indicators.set_index("code")["name"]
+
+    @functools.cache
+    def reason(scope, key):
+        """(whole text, or None to name the data) of a blank row at ``scope`` of a target keyed ``key``."""
+        plain, day = scopes.undated(key)
+        try:
+            group = scopes.validate(plain, catalog).group_key
+        except ValueError:
+            return f"范围未知：{plain}", None
+        if not group.startswith(("group:", "cluster:")):  # a benchmark: the row's own scope holds the list
+            group, day = scope, None
+        if group in pending:
+            return "门槛待设定", None
+        if group.startswith(("group:", "cluster:")) and not sizes.get(scopes.dated(group, day, catalog), 0):
+            return "名单未录入", None
+        return None, " ".join(
+            ["缺少", scopes.label(scope, catalog), *(["分行业"] if scope.startswith("sector:") else [])]
+        )
+
+    counted = plan["threshold_members"].dropna().to_dict() if len(plan) else {}
+    threshold = plan["threshold_indicator"].dropna().to_dict() if len(plan) else {}
+
+    def missing(scope, key, status, target, indicator, year):
+        if status != gaps.INSUFFICIENT_DATA:
+            return ""
+        text, words = reason(scope, key)
+        if text:
+            return text
+        first = base.get(target)
+        years = f"{int(first)}–{int(year)}" if first is not None and pd.notna(first) else f"{int(year)}"
+        if target in threshold:  # a count of units passing a bar needs each unit's figure
+            unit = UNITS_COUNTED.get(counted.get(target), counted.get(target))
+            return f"{words} 各{unit}的 {names.get(threshold[target], threshold[target])} {years}"
+        return f"{words} {names.get(indicator, indicator)} {years}"
+
+    table["missing"] = [
+        missing(s, k, st, t, i, y)
+        for s, k, st, t, i, y in zip(
+            table["scope"], target_key, table["status"], table["target_id"], table["indicator_code"],
+            table["target_year"], strict=True,
+        )
+    ]  # fmt: skip
+    return table.sort_values(["scope", "benchmark", "target_id"], ignore_index=True)
+
+
+# what a 达标 count counts (threshold_members), as a blank row names it
+UNITS_COUNTED = {"county": "县（市、区）", "zone": "园区", "town": "小镇", "cluster": "集群", "enterprise": "企业",
+                 "project": "项目", "cluster_core": "集群核心区"}  # fmt: skip
+
+
+def _uses_list(key, catalog):
+    try:
+        return scopes.uses_list(scopes.validate(key, catalog), catalog)
+    except ValueError:
+        return False
 
 
 def _aggregated(role, include_submitted):
@@ -140,7 +243,9 @@ def composite_table(as_of=None, include_submitted=False):
         data = inputs(include_submitted)
         weighted = data.targets[data.targets["weight"].notna()]  # the targets admins gave a weight
         counties = data.regions[(data.regions["level"] == "county") & data.regions["valid_to"].isna()]
-        groups = data.members[data.members["scope"].str.startswith("group:")]
+        # today's lists (a group as of a target's date is the engine's, not a ranking of its own)
+        groups = data.members[data.members["scope"].str.startswith("group:") & ~data.members["scope"].str.contains("@")]
+        groups = groups.drop_duplicates(["scope", "region_code"])
         group_lists = groups.groupby("region_code")["scope"].agg(list)
         regions = pd.DataFrame(
             {

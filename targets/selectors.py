@@ -1,15 +1,17 @@
 """Reads of the dashboard: querysets turned into plain records and into the DataFrames the gap engine and
 the pages take (fixed column names, a fixed number of queries whatever the number of regions)."""
 
+import datetime
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import BooleanField, CharField, Count, Exists, IntegerField, Value
+from django.db.models import BooleanField, CharField, Count, Exists, FloatField, IntegerField, Value
 
 from indicators.access import visible_uploads
 from indicators.ingest.units import UnitError, convert
-from indicators.models import Cluster, Indicator, IndicatorAlias, Observation, Region, RegionGroup, Upload
+from indicators.models import Cluster, Indicator, IndicatorAlias, Industry, Observation, Region, RegionGroup, Upload
 
+from . import gaps, scopes
 from .models import PolicyDocument, QualitativeGoal, Target
 
 PROVINCE_CODE = "330000"
@@ -17,7 +19,7 @@ PROVINCE_CODE = "330000"
 
 def target_records():
     """Every target as a flat dict with the export contract's keys, value and unit as the document states them."""
-    frame = targets_frame().drop(columns=["value", "unit"])
+    frame = targets_frame().drop(columns=["value", "unit", "membership_as_of", "indicator_industry"])
     frame = frame.rename(columns={"stated_value": "value", "stated_unit": "unit"})
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
@@ -36,24 +38,26 @@ class EngineInputs:
     regions: pd.DataFrame
     groupings: pd.DataFrame
     documents: pd.DataFrame
+    catalog: scopes.Catalog
 
 
 def observations_frame(include_submitted=False):
-    """Values the dashboard uses: approved by default; with include_submitted, the current version
-    of each key (a submitted value awaiting review wins over the approved one). One query, unsorted: the engine
-    does not depend on the order, and sorting 78,000 rows cost SQLite a temporary B-tree."""
-    rows = Observation.objects.filter(
-        indicator__kind=Indicator.Kind.BASE, back_series=False
-    ).order_by()  # methodology.md
+    """Values the dashboard uses, with their industry ("" = whole economy): approved by default; with
+    include_submitted, the current version of each key (a submitted value awaiting review wins over the
+    approved one). Ratios reported as such (a derived indicator's own rows) come too. One query, unsorted:
+    the engine does not depend on the order, and sorting 78,000 rows cost SQLite a temporary B-tree."""
+    # back-series (a unit's figures before it was split off, 按现行区划) never enter sums: see methodology.md
+    rows = Observation.objects.filter(back_series=False).order_by()
     if include_submitted:
         rows = rows.filter(is_current=True)
     else:
         rows = rows.filter(status=Observation.Status.APPROVED)
     frame = pd.DataFrame.from_records(
-        rows.values_list("region__code", "indicator__code", "year", "value"),
-        columns=["region_code", "indicator_code", "year", "value"],
+        rows.values_list("region__code", "indicator__code", "year", "value", "industry"),
+        columns=["region_code", "indicator_code", "year", "value", "industry"],
     )
-    return frame.astype({"region_code": "object", "indicator_code": "object", "year": "int64", "value": "float64"})
+    types = {"region_code": "object", "indicator_code": "object", "year": "int64", "value": "float64"}
+    return frame.astype(types | {"industry": "object"})
 
 
 def indicators_frame():
@@ -80,24 +84,86 @@ def regions_frame():
     return pd.DataFrame.from_records(list(values), columns=[*REGION_COLUMNS, "demo_data"])
 
 
-GROUPING_COLUMNS = ["kind", "id", "slug", "name", "parent", "tier", "is_demo", "excerpt", "order"]
+GROUPING_COLUMNS = ["kind", "id", "slug", "name", "name_en", "parent", "tier", "is_demo", "excerpt", "order"]
+RULE_COLUMNS = ["group_kind", "rule_indicator", "lower_comparator", "lower_value", "upper_comparator", "upper_value"]
 
 
-def groupings_frame():
-    """Region groups and 415X clusters, one row per direct member (region_code, role, member_is_demo) and
-    one without a member for an empty one, ordered as the admin orders them (one query, a UNION)."""
-    text = CharField()
+def memberships_frame():
+    """Region groups and 415X clusters, one row per direct membership (region_code, role, member_is_demo,
+    since, until: every list, past ones too) and one without a member for an empty one, with a group's
+    rule (RULE_COLUMNS), ordered as the admin orders them (one query, a UNION)."""
+    text, number = CharField(), FloatField()
     groups = RegionGroup.objects.order_by().values_list(
-        Value("group", text), "id", "slug", "name", Value(None, text), Value("", text), "is_demo", Value("", text),
-        Value(0, IntegerField()), "memberships__region__code", Value("member", text), Value(False, BooleanField()),
+        Value("group", text), "id", "slug", "name", "name_en", Value(None, text), Value("", text), "is_demo",
+        Value("", text), Value(0, IntegerField()), "memberships__region__code", Value("member", text),
+        Value(False, BooleanField()), "memberships__since", "memberships__until", "kind", "rule_indicator__code",
+        "rule_comparator", "rule_value", "rule_upper_comparator", "rule_upper_value",
     )  # fmt: skip
     clusters = Cluster.objects.order_by().values_list(
-        Value("cluster", text), "id", "slug", "name", "parent__slug", "tier", "is_demo", "excerpt", "order",
-        "memberships__region__code", "memberships__role", "memberships__is_demo",
+        Value("cluster", text), "id", "slug", "name", Value("", text), "parent__slug", "tier", "is_demo", "excerpt",
+        "order", "memberships__region__code", "memberships__role", "memberships__is_demo", "memberships__since",
+        "memberships__until", Value("list", text), Value(None, text), Value("", text), Value(None, number),
+        Value("", text), Value(None, number),
     )  # fmt: skip
-    columns = [*GROUPING_COLUMNS, "region_code", "role", "member_is_demo"]
+    columns = [*GROUPING_COLUMNS, "region_code", "role", "member_is_demo", "since", "until", *RULE_COLUMNS]
     frame = pd.DataFrame.from_records(list(groups.union(clusters, all=True)), columns=columns)
+    for col in ("since", "until"):  # SQLite gives text from a UNION
+        frame[col] = pd.to_datetime(frame[col])
     return frame.sort_values(["kind", "order", "slug", "region_code"], ignore_index=True, na_position="first")
+
+
+def in_force(memberships, day):
+    """The memberships in force on ``day`` (since ≤ day < until, an empty date open), with one row kept for
+    a group or cluster left with no member, so that it still shows (and says 名单未录入)."""
+    day = pd.Timestamp(day)
+    since_ok = memberships["since"].isna() | (memberships["since"] <= day)
+    until_ok = memberships["until"].isna() | (memberships["until"] > day)
+    member = memberships["region_code"].notna()
+    kept = memberships[~member | (since_ok & until_ok)]
+    empty = ~memberships["slug"].isin(set(kept.loc[kept["region_code"].notna(), "slug"]))
+    shells = memberships[empty].drop_duplicates(["kind", "slug"]).assign(region_code=None, role=None)
+    kept = pd.concat([kept[kept["region_code"].notna()], shells], ignore_index=True)
+    return kept.sort_values(["kind", "order", "slug", "region_code"], ignore_index=True, na_position="first")
+
+
+def groupings_frame(day=None):
+    """The memberships in force on ``day`` (default today), as the pages list them."""
+    return in_force(memberships_frame(), day or datetime.date.today())
+
+
+def industries_frame():
+    """Industries (divisions and sets) with one row per division of a set, a division being its own (one query)."""
+    values = Industry.objects.order_by("order", "code").values_list(
+        "code", "name", "name_en", "kind", "divisions__code"
+    )
+    frame = pd.DataFrame.from_records(list(values), columns=["code", "name", "name_en", "kind", "division"])
+    own = frame["kind"] == Industry.Kind.DIVISION
+    frame.loc[own, "division"] = frame.loc[own, "code"]
+    return frame.drop_duplicates(["code", "division"], ignore_index=True)
+
+
+def scope_catalog_now():
+    """The scope catalog as the database holds it now (three queries), for the admin's choice of scope."""
+    return scope_catalog(regions_frame(), memberships_frame(), industries_frame())
+
+
+def scope_catalog(regions, memberships, industries):
+    """The names scopes.py checks and labels scopes with (no query)."""
+    current = regions[regions["valid_to"].isna()]
+
+    def names(frame, key):
+        return {k: (n, e or "") for k, n, e in frame[[key, "name", "name_en"]].drop_duplicates(key).values}
+
+    level = current.assign(name_en="")
+    groups = memberships[memberships["kind"] == "group"]
+    return scopes.Catalog(
+        cities=names(level[level["level"] == "city"], "code"),
+        counties=names(level[level["level"] == "county"], "code"),
+        groups=names(groups, "slug"),
+        clusters=names(memberships[memberships["kind"] == "cluster"], "slug"),
+        industries=names(industries, "code"),
+        group_kinds=dict(groups.drop_duplicates("slug")[["slug", "group_kind"]].values),
+    )
 
 
 def lineage_map():
@@ -111,52 +177,106 @@ def lineage_map():
     return region_lineage().current_codes()
 
 
-def scopes_and_members(regions, lineage, groupings):
-    """The scope table and membership table for every place the dashboard reports on (no query)."""
+def scopes_and_members(regions, lineage, memberships, industries=None, observations=None, keys=(), today=None):
+    """The scope table and membership table for every place the dashboard reports on (no query).
+
+    Lists (groups, clusters) are read as of ``today``; ``keys`` adds engine keys of lists as of another day
+    (``group:mountain-26@2023-01-15``, see scopes.dated), which carry only their own targets. A threshold
+    group's members come from ``observations`` year by year; a sector scope sums its divisions' province
+    figures (``330000|C17``), a figure stored for the set itself winning."""
+    today = today or datetime.date.today()
     counties = regions[regions["level"] == "county"]
     current = counties[counties["valid_to"].isna()]
     # Cities and the province sum every unit valid in a year; units remapped by lineage are
     # already folded into their successor, so they are left out to avoid counting twice.
     summed = counties[~counties["code"].isin(lineage)]
-    scope_rows = [("province", PROVINCE_CODE, "province")]
-    member_rows = [("province", code, "member") for code in summed["code"]]
+    scope_rows = [("province", PROVINCE_CODE, "province", False)]
+    member_rows = [("province", code, "member", None) for code in summed["code"]]
     for city in regions[(regions["level"] == "city") & regions["valid_to"].isna()].itertuples():
         key = f"city:{city.code}"
-        scope_rows.append((key, city.code, "city"))
-        member_rows += [(key, code, "member") for code in summed.loc[summed["parent_code"] == city.code, "code"]]
+        scope_rows.append((key, city.code, "city", False))
+        member_rows += [(key, code, "member", None) for code in summed.loc[summed["parent_code"] == city.code, "code"]]
     for code in current["code"]:
-        scope_rows.append((f"county:{code}", code, "county"))
-        member_rows.append((f"county:{code}", code, "member"))
-    groups = groupings[groupings["kind"] == "group"]
-    scope_rows += [(f"group:{slug}", None, "group") for slug in groups["slug"].unique()]
-    member_rows += [
-        (f"group:{slug}", code, "member") for slug, code in _members(groups)[["slug", "region_code"]].values
+        scope_rows.append((f"county:{code}", code, "county", False))
+        member_rows.append((f"county:{code}", code, "member", None))
+
+    lists = [(None, today)] + [(key, scopes.undated(key)[1]) for key in dict.fromkeys(keys) if "@" in key]
+    for key, day in lists:
+        rows, members = _list_scopes(memberships, day, only=scopes.undated(key)[0] if key else None)
+        suffix = f"@{day.isoformat()}" if key else ""
+        scope_rows += [(k + suffix, r, level, bool(key) or level.startswith("cluster_")) for k, r, level in rows]
+        member_rows += [(k + suffix, code, role, None) for k, code, role in members]
+
+    groups = memberships[memberships["kind"] == "group"].drop_duplicates("slug")
+    rules = groups[groups["group_kind"] == RegionGroup.Kind.THRESHOLD]
+    if len(rules) and observations is not None:
+        rules = rules.assign(scope="group:" + rules["slug"], indicator_code=rules["rule_indicator"])
+        found = gaps.rule_members(rules, observations, set(current["code"]), lineage)
+        member_rows += list(found[["scope", "region_code", "role", "year"]].itertuples(index=False, name=None))
+
+    if industries is not None:
+        for code, divisions in industries.groupby("code", sort=False)["division"]:
+            key = f"sector:{code}"
+            scope_rows.append((key, f"{PROVINCE_CODE}|{code}", "sector", True))
+            member_rows += [(key, f"{PROVINCE_CODE}|{d}", "member", None) for d in divisions.dropna()]
+    scope_frame = pd.DataFrame(scope_rows, columns=["scope", "reported_code", "level", "own_only"])
+    members = pd.DataFrame(member_rows, columns=["scope", "region_code", "role", "year"])
+    return scope_frame, members
+
+
+def _list_scopes(memberships, day, only=None):
+    """(scope rows, member rows) of the groups and clusters as their lists stood on ``day``; with ``only``
+    (a scope such as each_county:SLUG or cluster:SLUG:core), that scope's list alone."""
+    listed = in_force(memberships, day)
+    want = scopes.parse(only) if only else None
+    scope_rows, member_rows = [], []
+    groups = listed[(listed["kind"] == "group") & (listed["group_kind"] != RegionGroup.Kind.THRESHOLD)]
+    threshold = memberships[
+        (memberships["kind"] == "group") & (memberships["group_kind"] == RegionGroup.Kind.THRESHOLD)
     ]
-    clusters = groupings[groupings["kind"] == "cluster"]
-    roles = {}
-    for slug, code, role in _members(clusters)[["slug", "region_code", "role"]].values:
-        roles.setdefault(slug, {})[code] = role
-    children = {}
-    for slug, parent in clusters.drop_duplicates("slug").dropna(subset=["parent"])[["slug", "parent"]].values:
-        children.setdefault(parent, []).append(slug)
-    for slug in clusters["slug"].unique():
-        scope_rows.append((f"cluster:{slug}", None, "cluster"))
-        merged = dict(roles.get(slug, {}))
-        # A world-class group is the union of its clusters; a county core anywhere counts as core.
-        for child in children.get(slug, []):
-            for code, role in roles.get(child, {}).items():
-                if merged.get(code) != "core":
-                    merged[code] = role
-        member_rows += [(f"cluster:{slug}", code, role) for code, role in merged.items()]
-    # The 415X system as a whole reports at province level, like the province.
-    scope_rows.append(("clusters:415x", PROVINCE_CODE, "province"))
-    scopes = pd.DataFrame(scope_rows, columns=["scope", "reported_code", "level"])
-    members = pd.DataFrame(member_rows, columns=["scope", "region_code", "role"])
-    return scopes, members
-
-
-def _members(groupings):
-    return groupings[groupings["region_code"].notna()]
+    if want is None or want.kind in ("group", "each_county"):
+        for slug, rows in groups.groupby("slug", sort=False):
+            if want is None or want.ref == slug:
+                key = f"group:{slug}" if want is None else want.group_key
+                scope_rows.append((key, None, "group"))
+                member_rows += [(key, code, "member") for code in rows["region_code"].dropna()]
+        if want is None:
+            scope_rows += [(f"group:{slug}", None, "group") for slug in threshold["slug"].unique()]
+    clusters = listed[listed["kind"] == "cluster"]
+    if want is None or want.kind == "cluster":
+        roles = {}
+        for slug, code, role in clusters.dropna(subset=["region_code"])[["slug", "region_code", "role"]].values:
+            roles.setdefault(slug, {})[code] = role
+        children = {}
+        for slug, parent in clusters.drop_duplicates("slug").dropna(subset=["parent"])[["slug", "parent"]].values:
+            children.setdefault(parent, []).append(slug)
+        for slug in clusters["slug"].unique():
+            if want is not None and want.ref != slug:
+                continue
+            merged = dict(roles.get(slug, {}))
+            # A world-class group is the union of its clusters; a county core anywhere counts as core.
+            for child in children.get(slug, []):
+                for code, role in roles.get(child, {}).items():
+                    if merged.get(code) != "core":
+                        merged[code] = role
+            key = f"cluster:{slug}"
+            scope_rows.append((key, None, "cluster"))
+            member_rows += [(key, code, role) for code, role in merged.items()]
+            if want is not None and want.role:
+                scope_rows.append((str(want), None, "cluster"))
+                member_rows += [(str(want), code, role) for code, role in merged.items() if role == want.role]
+            elif want is None and not children.get(slug):
+                # each cluster's core (coordination …) area is a unit a 415X target counts (集群核心区营收超千亿);
+                # a world-class group's areas are its clusters' areas, not units of their own
+                for role in scopes.ROLES:
+                    scope_rows.append((f"{key}:{role}", None, f"cluster_{role}"))
+                    member_rows += [(f"{key}:{role}", code, r) for code, r in merged.items() if r == role]
+        if want is None:
+            # the 415X system as a whole: every county of a cluster; a province figure for it wins
+            scope_rows.append(("clusters:415x", PROVINCE_CODE, "province"))
+            codes = clusters["region_code"].dropna().unique()
+            member_rows += [("clusters:415x", code, "member") for code in sorted(codes)]
+    return scope_rows, member_rows
 
 
 def _canonical(value, unit, canonical_unit):
@@ -224,6 +344,9 @@ def _target_record(t):
         "weight": weight.weight if weight else None,
         "document_title": t.document.title,
         "period_end": t.document.period_end,
+        "membership_as_of": t.membership_date or t.document.issue_date,
+        # Indicator.industry arrives with the catalog corrections (branch B); until then no indicator is bound
+        "indicator_industry": t.indicator.industry,
     }
 
 
@@ -232,21 +355,41 @@ def engine_inputs(include_submitted=False, document=None, regions=None):
     the caller already holds regions_frame(), is not read again)."""
     regions = regions_frame() if regions is None else regions
     lineage = lineage_map()
-    groupings = groupings_frame()
-    scopes, members = scopes_and_members(regions, lineage, groupings)
+    memberships = memberships_frame()
+    industries = industries_frame()
+    catalog = scope_catalog(regions, memberships, industries)
     targets = targets_frame(document)
+    if len(targets):
+        # the engine's scope of each target: a list as of the target's date (its own, else its document's)
+        targets["scope_key"] = [
+            _engine_key(scope, day, industry, catalog)
+            for scope, day, industry in targets[["scope", "membership_as_of", "indicator_industry"]].values
+        ]
+    observations = observations_frame(include_submitted)
+    keys = targets["scope_key"] if len(targets) else ()
+    scope_table, members = scopes_and_members(regions, lineage, memberships, industries, observations, keys)
     documents = targets.reindex(columns=["document", "document_title", "period_start", "period_end"])
     return EngineInputs(
-        observations=observations_frame(include_submitted),
+        observations=observations,
         indicators=indicators_frame(),
-        scopes=scopes,
+        scopes=scope_table,
         members=members,
         targets=targets,
         lineage=lineage,
         regions=regions,
-        groupings=groupings,
+        groupings=in_force(memberships, datetime.date.today()),
+        catalog=catalog,
         documents=documents.drop_duplicates("document").sort_values(["period_end", "period_start"], ascending=False),
     )
+
+
+def _engine_key(scope, day, industry, catalog):
+    if industry and scope == "province":  # 规上制造业 …: the ratio of the industry's sums at the province
+        return f"sector:{industry}"
+    try:
+        return scopes.dated(scope, day, catalog)
+    except ValueError:  # an unknown scope stays as it is and reports why (gap_table's missing)
+        return scope
 
 
 # Reads of single pages (one query each).

@@ -41,6 +41,31 @@ def test_editing_a_target_in_the_admin_is_kept_in_its_history(admin_client):
     assert latest.value == 1600 and latest.history_user.is_superuser
 
 
+def test_a_target_scope_is_picked_from_the_catalog_and_a_misspelt_one_is_refused(admin_client):
+    from targets.models import Target
+
+    target = Target.objects.get(document__code="zj-2023-415x", scope="group:mountain-26", indicator__code="value_added")
+    url = reverse("admin:targets_target_change", args=[target.pk])
+    form = admin_client.get(url).context["adminform"].form
+    offered = {key for _head, options in form.fields["scope"].choices[1:] for key, _name in options}
+    assert {
+        "group:mountain-26",
+        "sector:traditional-mfg",
+        "each_county:mountain-26",
+        "cluster:smart-pv:core",
+    } <= offered
+    data = {k: ("" if v is None else v) for k, v in ((n, form[n].value()) for n in form.fields)}
+    response = admin_client.post(url, {**data, "scope": "group:mountian-26"})
+    assert response.status_code == 200  # the form again, with the error
+    assert "scope" in response.context["adminform"].form.errors
+    target.refresh_from_db()
+    assert target.scope == "group:mountain-26"
+    response = admin_client.post(url, {**data, "scope": "sector:traditional-mfg"})
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.scope == "sector:traditional-mfg"
+
+
 def test_a_groups_members_show_their_dates_source_and_confidence(admin_client):
     from indicators.models import RegionGroup
 

@@ -14,11 +14,14 @@ from targets.demo import (
     CORE,
     DEMO_SEED,
     PROVINCE_CODE,
+    SECTOR_SHARE,
+    backcast,
     count_scale,
     demo_counties,
     demo_load,
     demo_plans,
     demo_values,
+    industry_values,
     rollup_workbook,
     series_workbook,
 )
@@ -237,8 +240,11 @@ def test_demo_load_imports_everything_once(settings, tmp_path, frame, catalog):
     after = Observation.objects.count()
     assert created == after - before > 50_000
     uploads = Upload.objects.filter(source=Upload.Source.DEMO)
-    assert uploads.count() == 13  # 12 yearly roll-ups and the province series
-    assert set(uploads.values_list("shape", flat=True)) == {"rollup", "series"}
+    # 12 yearly roll-ups, 8 earlier ones for 嘉兴's 2009 plan (its base years go back to 2005), the province
+    # series, the industries' long table
+    assert uploads.count() == 22
+    assert set(uploads.values_list("shape", flat=True)) == {"rollup", "series", "template"}
+    assert Observation.objects.filter(upload__source=Upload.Source.DEMO, industry="C17").exists()
 
     stored = set(
         Observation.objects.filter(upload__source=Upload.Source.DEMO).values_list("indicator__code", flat=True)
@@ -251,6 +257,61 @@ def test_demo_load_imports_everything_once(settings, tmp_path, frame, catalog):
     demo = Observation.objects.filter(upload__source=Upload.Source.DEMO, indicator__code="future_factories")
     assert demo.count() == len(frame[frame["indicator_code"] == "future_factories"])
 
+    # with the demo loaded, at least 95 % of the outcome targets get a status other than insufficient_data
+    from targets import reports
+
+    table = reports.gap_table()
+    computed = set(table.loc[~table["benchmark"] & (table["status"] != "insufficient_data"), "target_id"])
+    outcome = set(Target.objects.filter(policy_input=False).values_list("pk", flat=True))
+    assert len(computed & outcome) >= 0.95 * len(outcome), sorted(outcome - computed)
+
     assert demo_load() == 0
     assert Observation.objects.count() == after
-    assert uploads.count() == 13
+    assert uploads.count() == 22
+
+
+def test_a_sectors_divisions_add_up_to_the_part_of_the_province_its_plan_assumed():
+    frame = pd.DataFrame(
+        [("330102", "va", 2020, 60.0), ("330105", "va", 2020, 40.0), ("330102", "firms", 2020, 7.0),
+         ("330102", "rate", 2020, 12.5), ("330102", "emp", 2020, 20.0)],
+        columns=["region_code", "indicator_code", "year", "value"],
+    )  # fmt: skip
+    targets = [
+        {"scope": "sector:traditional-mfg", "indicator_code": c, "policy_input": False} for c in ("va", "firms", "rate")
+    ]
+    targets.append({"scope": "sector:modern-communications", "indicator_code": "va", "policy_input": False})
+    targets.append({"scope": "province", "indicator_code": "lp", "policy_input": False})  # 规上制造业 …
+    indicators = {"va": {"kind": "base", "unit": "亿元"}, "firms": {"kind": "base", "unit": "家"},
+                  "rate": {"kind": "base", "unit": "%"}, "emp": {"kind": "base", "unit": "万人"},
+                  "lp": {"kind": "derived", "unit": "万元/人", "numerator": "va", "denominator": "emp",
+                         "industry": "manufacturing"}}  # fmt: skip
+    sets = {"traditional-mfg": ["C17", "C18"], "manufacturing": ["C17", "C18", "C35"], "modern-communications": []}
+    out = industry_values(frame, targets, indicators, sets)
+    va = out[out["indicator_code"] == "va"].set_index("industry")["value"]
+    # province 60 + 40 = 100: C17 + C18 = 100 × 0.55; all three = 100 × 0.95; the set without divisions 100 × 0.5
+    assert va[["C17", "C18"]].sum() == pytest.approx(100 * SECTOR_SHARE["traditional-mfg"], abs=1e-3)
+    assert va[["C17", "C18", "C35"]].sum() == pytest.approx(100 * SECTOR_SHARE["manufacturing"], abs=1e-3)
+    assert va["modern-communications"] == 50.0
+    firms = out[out["indicator_code"] == "firms"]["value"]
+    assert (firms == firms.round()).all() and firms.sum() == round(7 * 0.95)  # whole firms: 7 × 0.95 ≈ 7
+    assert set(out.loc[out["indicator_code"] == "rate", "value"]) == {12.5}  # a rate is not split
+    assert set(out["region_code"]) == {PROVINCE_CODE}
+    # an indicator bound to 制造业 gets its parts by division too: employees 20 × 0.95 over the three divisions
+    assert out.loc[out["indicator_code"] == "emp", "value"].sum() == pytest.approx(19.0, abs=1e-3)
+
+
+def test_a_city_plan_ending_before_the_demo_years_gets_its_counties_carried_back():
+    frame = pd.DataFrame(
+        [("330402", "va", 2013, 100.0), ("330402", "va", 2014, 110.0), ("330402", "share", 2013, 40.0),
+         ("330402", "share", 2014, 41.0), ("330102", "va", 2013, 100.0), ("330102", "va", 2014, 110.0)],
+        columns=["region_code", "indicator_code", "year", "value"],
+    )  # fmt: skip
+    targets = [{"scope": "city:330400", "target_year": 2012, "base_year": None, "period_start": 2011}]
+    out = backcast(frame, targets, {"va": "亿元", "share": "%"}, first_year=2013)
+    got = {(r, c, y): v for r, c, y, v in out.values}
+    # back from 2013 at 2014's growth 110/100: 2012 = 100/1.1 = 90.9091, 2010 (the base year) = 100/1.1³ = 75.1315
+    assert got[("330402", "va", 2012)] == pytest.approx(90.9091)
+    assert got[("330402", "va", 2010)] == pytest.approx(75.1315)
+    assert got[("330402", "share", 2010)] == 40.0  # a rate held level
+    assert not any(r == "330102" for r, _, _ in got)  # 杭州 has no plan before 2013
+    assert min(y for _, _, y in got) == 2010

@@ -1104,13 +1104,17 @@ def _ref_aggregate(observations, indicators, scopes, members, lineage=None, role
         regional.rename(columns={"region_code": "reported_code"}), on="reported_code"
     )[_REF_KEY + ["value"]]
     by_scope = obs[obs["scope"].notna() & obs["scope"].isin(set(sc["scope"]))][_REF_KEY + ["value"]]
-    reported = pd.concat([by_scope, by_code], ignore_index=True).drop_duplicates(_REF_KEY, keep="first")
-    reported_ratio = _ref_ratio_of_reported(reported, derived)
-    reported = pd.concat([reported, reported_ratio[_REF_KEY + ["value"]]], ignore_index=True)
-    reported = reported.drop_duplicates(_REF_KEY, keep="first").rename(columns={"value": "reported_value"})
+    direct = pd.concat([by_scope, by_code], ignore_index=True).drop_duplicates(_REF_KEY, keep="first")
+    reported_ratio = _ref_ratio_of_reported(direct, derived)
+    is_ratio = direct["indicator_code"].isin(set(derived["code"]))
+    reported = pd.concat([direct[~is_ratio], reported_ratio[_REF_KEY + ["value"]]], ignore_index=True)
+    reported = reported.rename(columns={"value": "reported_value"})
     out = summed.merge(reported, on=_REF_KEY, how="outer")
+    # a ratio reported itself counts only where neither its reported parts nor the members' sums give one
+    out = out.merge(direct[is_ratio].rename(columns={"value": "direct_ratio"}), on=_REF_KEY, how="outer")
     out["summed_value"] = out["summed_value"].astype(float)
-    out["reported_value"] = out["reported_value"].astype(float)
+    out["reported"] = out["reported_value"].isna() & out["summed_value"].isna() & out["direct_ratio"].notna()
+    out["reported_value"] = out["reported_value"].astype(float).where(~out["reported"], out["direct_ratio"])
     out["value"] = out["reported_value"].where(out["reported_value"].notna(), out["summed_value"])
     out["members_included"] = out["members_included"].fillna(0).astype("int64")
     out["members_total"] = out["scope"].map(mem.groupby("scope").size()).fillna(0).astype("int64")
@@ -1135,6 +1139,7 @@ def _coded(frame):
         "year": frame["year"].to_numpy(dtype=np.int64),
         "value": frame["value"].to_numpy(dtype=float),
         "members_included": frame["members_included"].to_numpy(dtype=np.int64),
+        "reported": frame["reported"].to_numpy(dtype=bool),
         "years_of_pair": np.bincount(sid * len(codes) + iid, minlength=len(scopes) * len(codes)),
     }
     return gaps.Aggregate(scopes, codes, [part])
@@ -1290,3 +1295,127 @@ def test_compute_gaps_is_identical_to_evaluating_the_whole_reference_aggregate(m
     pd.testing.assert_frame_equal(fast, slow, check_exact=True, check_dtype=False)
     assert fast["actual_value"].notna().sum() >= 30  # the random data do exercise the engine
     assert fast["kind"].nunique() >= 7 and fast["status"].nunique() >= 4
+
+
+# --------------------------------------------------------------------------------------------------
+# Industries, rule groups, members of one year, reported ratios (#13)
+# --------------------------------------------------------------------------------------------------
+
+_SECTOR_INDICATORS = pd.DataFrame(
+    [_ind("va"), _ind("rd"), _ind("rev"),
+     _ind("rd_share", kind="derived", numerator="rd", denominator="rev", factor=100.0, unit="%")]
+)  # fmt: skip
+
+
+def _agg_value(frame, scope, code, year):
+    row = frame[(frame["scope"] == scope) & (frame["indicator_code"] == code) & (frame["year"] == year)]
+    return row.iloc[0] if len(row) else None
+
+
+def test_a_sector_sums_its_divisions_and_a_figure_for_the_set_wins():
+    obs = pd.DataFrame(
+        [("330000", "va", 2020, 10.0, "C17"), ("330000", "va", 2020, 30.0, "C18"),
+         ("330000", "va", 2021, 12.0, "C17"), ("330000", "va", 2021, 31.0, "C18"),
+         ("330000", "va", 2021, 45.0, "tm"),  # stored for the set itself
+         ("330000", "rd", 2020, 1.0, "C17"), ("330000", "rev", 2020, 100.0, "C17"),
+         ("330000", "rd", 2020, 6.0, "C18"), ("330000", "rev", 2020, 200.0, "C18"),
+         ("330102", "va", 2020, 100.0, "")],
+        columns=["region_code", "indicator_code", "year", "value", "industry"],
+    )  # fmt: skip
+    scopes = pd.DataFrame(
+        [("province", "330000", "province", False), ("sector:tm", "330000|tm", "sector", True)],
+        columns=["scope", "reported_code", "level", "own_only"],
+    )
+    members = pd.DataFrame(
+        [("province", "330102"), ("sector:tm", "330000|C17"), ("sector:tm", "330000|C18")],
+        columns=["scope", "region_code"],
+    )
+    frame = aggregate(obs, _SECTOR_INDICATORS, scopes, members)
+    assert _agg_value(frame, "sector:tm", "va", 2020)["value"] == 40.0  # 10 + 30
+    assert _agg_value(frame, "sector:tm", "va", 2021)["value"] == 45.0  # the set's own 45 over 12 + 31 = 43
+    # a ratio of sums over the divisions: (1 + 6) / (100 + 200) × 100 = 2.333 %, not the mean of 1 % and 3 %
+    assert _agg_value(frame, "sector:tm", "rd_share", 2020)["value"] == pytest.approx(7 / 300 * 100)
+    # the province's whole economy reads only whole-economy rows: 100, no industry row added
+    assert _agg_value(frame, "province", "va", 2020)["value"] == 100.0
+
+
+def test_a_rule_group_holds_each_year_the_counties_passing_its_bounds():
+    obs = pd.DataFrame(
+        [("330102", "gross", 2019, 480.0), ("330102", "gross", 2020, 510.0),
+         ("330105", "gross", 2019, 600.0), ("330105", "gross", 2020, 490.0),
+         ("330000", "gross", 2020, 9000.0)],  # the province is not a county
+        columns=["region_code", "indicator_code", "year", "value"],
+    )  # fmt: skip
+    rules = pd.DataFrame(
+        [("group:over-500", "gross", "gt", 500.0, None, None), ("group:tier-1", "gross", "ge", None, None, None)],
+        columns=["scope", "indicator_code", "lower_comparator", "lower_value", "upper_comparator", "upper_value"],
+    )
+    members = gaps.rule_members(rules, obs, {"330102", "330105"})
+    # > 500: 330105 in 2019 (600), 330102 in 2020 (510); tier-1's bound is 待设定, so nobody
+    assert members[["scope", "region_code", "year"]].values.tolist() == [
+        ["group:over-500", "330105", 2019],
+        ["group:over-500", "330102", 2020],
+    ]
+    va = pd.DataFrame(
+        [("330102", "va", 2019, 5.0), ("330102", "va", 2020, 7.0),
+         ("330105", "va", 2019, 9.0), ("330105", "va", 2020, 8.0)],
+        columns=["region_code", "indicator_code", "year", "value"],
+    )  # fmt: skip
+    scopes = pd.DataFrame([("group:over-500", None, "group")], columns=["scope", "reported_code", "level"])
+    frame = aggregate(va, pd.DataFrame([_ind("va")]), scopes, members)
+    assert _agg_value(frame, "group:over-500", "va", 2019)["value"] == 9.0  # 330105 alone
+    assert _agg_value(frame, "group:over-500", "va", 2020)["value"] == 7.0  # 330102 alone
+
+
+def test_a_reported_ratio_fills_in_only_where_its_parts_give_nothing():
+    obs = pd.DataFrame(
+        [("330102", "rd_share", 2021, 2.5),  # published ratio, no parts
+         ("330105", "rd", 2021, 3.0), ("330105", "rev", 2021, 100.0),
+         ("330105", "rd_share", 2021, 9.9)],  # a published ratio beside its parts: the parts win
+        columns=["region_code", "indicator_code", "year", "value"],
+    )  # fmt: skip
+    scopes = pd.DataFrame(
+        [("county:330102", "330102", "county"), ("county:330105", "330105", "county"), ("province", None, "province")],
+        columns=["scope", "reported_code", "level"],
+    )
+    members = pd.DataFrame(
+        [("county:330102", "330102"), ("county:330105", "330105"), ("province", "330102"), ("province", "330105")],
+        columns=["scope", "region_code"],
+    )
+    frame = aggregate(obs, _SECTOR_INDICATORS, scopes, members)
+    a = _agg_value(frame, "county:330102", "rd_share", 2021)
+    b = _agg_value(frame, "county:330105", "rd_share", 2021)
+    assert (a["value"], bool(a["reported"])) == (2.5, True)
+    assert (b["value"], bool(b["reported"])) == (3.0, False)  # 3 / 100 × 100
+    prov = _agg_value(frame, "province", "rd_share", 2021)
+    assert (prov["value"], bool(prov["reported"])) == (3.0, False)  # only 330105 reports both parts
+    targets = pd.DataFrame(
+        [dict(target_id=1, document="d", indicator_code="rd_share", kind="level", comparator="ge", value=2.0,
+              unit="%", target_year=2025, period_start=2021, scope="each_county")]
+    )  # fmt: skip
+    gap = compute_gaps(targets, obs, _SECTOR_INDICATORS, scopes, members, 2024)
+    flags = dict(gap[["scope", "reported"]].values)
+    assert flags == {"county:330102": True, "county:330105": False}  # shown as 直报 beside 2.5
+
+
+def test_an_own_only_scope_carries_its_own_targets_and_no_benchmark():
+    obs = pd.DataFrame(
+        [("330102", "rd", 2021, 3.0), ("330102", "rev", 2021, 100.0)],
+        columns=["region_code", "indicator_code", "year", "value"],
+    )
+    scopes = pd.DataFrame(
+        [("province", None, "province", False), ("group:g@2023-01-17", None, "group", True)],
+        columns=["scope", "reported_code", "level", "own_only"],
+    )
+    members = pd.DataFrame([("province", "330102"), ("group:g@2023-01-17", "330102")], columns=["scope", "region_code"])
+    targets = pd.DataFrame(
+        [dict(target_id=1, document="d", indicator_code="rd_share", kind="level", comparator="ge", value=2.0,
+              unit="%", target_year=2025, period_start=2021, scope="province"),
+         dict(target_id=2, document="d", indicator_code="rd_share", kind="level", comparator="ge", value=4.0,
+              unit="%", target_year=2025, period_start=2021, scope="group:g@2023-01-17")]
+    )  # fmt: skip
+    gap = compute_gaps(targets, obs, _SECTOR_INDICATORS, scopes, members, 2024)
+    assert gap[["scope", "target_id", "benchmark"]].values.tolist() == [
+        ["group:g@2023-01-17", 2, False],
+        ["province", 1, False],
+    ]

@@ -14,8 +14,12 @@ def test_scope_labels_say_what_the_bureau_says():
         assert scope_label("city:330400") == "嘉兴市"
         assert scope_label("group:mountain-26") == "山区26县"
         assert scope_label("cluster:smart-pv") == "智能光伏"
-        assert scope_label("each_county:output-tier-1") == "各县（output-tier-1）"
+        assert scope_label("cluster:smart-pv:core") == "智能光伏核心区"
+        assert scope_label("each_county:mountain-26") == "山区26县各县"
+        assert scope_label("each_county") == "各县（市、区）"
         assert scope_label("group:unknown") == "group:unknown"
+    with translation.override("en"):
+        assert scope_label("province") == "Zhejiang province"
 
 
 def test_a_status_is_shown_by_its_label_and_a_missing_one_as_insufficient_data():

@@ -1,9 +1,8 @@
 from django import template
 from django.utils.html import format_html, json_script
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import get_language, gettext
 
-from targets import pages, reports
+from targets import pages, reports, scopes
 from targets.models import GapStatus, Target
 
 register = template.Library()
@@ -11,15 +10,6 @@ register = template.Library()
 STATUS = dict(GapStatus.choices)
 COMPARATORS = dict(Target.Comparator.choices)
 KINDS = dict(Target.Kind.choices)
-SCOPES = {
-    "province": _("全省"),
-    "clusters:415x": _("“415X”集群整体"),
-    "sector:traditional-mfg": _("重点传统制造业"),
-    "sector:manufacturing": _("制造业"),
-    "sector:modern-communications": _("现代通信产业集群"),
-    "sector:info-electromechanical": _("信息机电产业集群"),
-    "each_county": _("各县（市、区）"),
-}
 
 
 @register.filter
@@ -84,13 +74,7 @@ def gap(value, unit=""):
 def scope_label(scope):
     """A target's scope as the bureau says it: city:330400 → 嘉兴市, group:mountain-26 → 山区26县, province → 全省;
     an unknown one as it is."""
-    scope = scope or ""
-    kind, _sep, ref = scope.partition(":")
-    if scope in SCOPES:
-        return SCOPES[scope]
-    if kind == "each_county":
-        return gettext("各县（%(group)s）") % {"group": ref}
-    return reports.scope_names().get(ref, scope) if kind in {"city", "county", "group", "cluster"} else scope
+    return scopes.label(scope or "", reports.inputs().catalog, english=get_language() == "en")
 
 
 @register.filter

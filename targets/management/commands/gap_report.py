@@ -3,8 +3,9 @@ import sys
 from django.core.management.base import BaseCommand
 
 from indicators.exporting import write_records
+from targets import scopes
 from targets.pages import records
-from targets.reports import gap_table, inputs, parse_scope
+from targets.reports import gap_table, inputs
 
 FIELDS = [
     "target_id",
@@ -27,6 +28,9 @@ FIELDS = [
     "members_included",
     "benchmark",
     "members_passing",
+    "missing",
+    "membership_as_of",
+    "reported",
 ]
 
 
@@ -34,7 +38,9 @@ class Command(BaseCommand):
     help = "目标差距报告：每个适用目标一条记录。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--scope", required=True, help="province|county:CODE|city:CODE|group:SLUG|cluster:SLUG")
+        parser.add_argument(
+            "--scope", required=True, help="province|city:CODE|county:CODE|group:SLUG|cluster:SLUG[:ROLE]|sector:CODE|…"
+        )
         parser.add_argument("--role", choices=["core", "coordination"])
         parser.add_argument("--document", metavar="CODE")
         parser.add_argument("--as-of", type=int, dest="as_of")
@@ -43,12 +49,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, scope, role=None, document=None, as_of=None, format="json", include_submitted=False, **o):
         try:
-            scope = parse_scope(scope)
+            scope = str(scopes.validate(scope, inputs().catalog))
         except ValueError as exc:
-            self.stderr.write(str(exc))
-            sys.exit(2)
-        if scope not in set(inputs().scopes["scope"]):
-            self.stderr.write(f"no such scope: {scope} (see export_regions for codes and slugs)")
+            self.stderr.write(f"{exc} (see export_regions for codes and slugs)")
             sys.exit(2)
         table = gap_table([scope], as_of=as_of, role=role, document=document, include_submitted=include_submitted)
         rows = records(table[table["scope"] == scope])
