@@ -265,7 +265,7 @@ def document_rows(targets, table, order):
     source) and how many counties stand in each status against it."""
     own = table[(~table["benchmark"]) & (table["scope"] == table["target_scope"])]
     own = {r["target_id"]: r for r in records(own)}
-    counties = table[table["scope"].str.startswith("county:")]
+    counties = table[table["scope"].astype(str).str.startswith("county:")]  # a document with no targets: no rows
     spread = {tid: status_counts(rows, order) for tid, rows in counties.groupby("target_id")}
     rows = records(targets.sort_values("seq"))
     return [{"target": t, "gap": own.get(t["target_id"]), "spread": spread.get(t["target_id"], {})} for t in rows]

@@ -228,6 +228,12 @@ def filter_choices():
     return _cached("filter_choices", lambda: pages.filter_choices(data.regions, data.groupings))
 
 
+def predecessors(code):
+    """The units a region was formed from (no query beyond the engine inputs)."""
+    data = inputs()
+    return selectors.predecessors(code, data.predecessor_links, data.regions)
+
+
 def county_names():
     """Current county code → name."""
     frame = regions()

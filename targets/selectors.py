@@ -10,6 +10,7 @@ from django.db.models import BooleanField, CharField, Count, Exists, FloatField,
 from indicators.access import visible_uploads
 from indicators.ingest.units import UnitError, convert
 from indicators.models import Cluster, Indicator, IndicatorAlias, Industry, Observation, Region, RegionGroup, Upload
+from indicators.selectors import region_lineage
 
 from . import gaps, scopes
 from .models import PolicyDocument, QualitativeGoal, Target
@@ -35,6 +36,7 @@ class EngineInputs:
     members: pd.DataFrame
     targets: pd.DataFrame
     lineage: dict
+    predecessor_links: list  # (predecessor code, successor code) for every recorded link
     regions: pd.DataFrame
     groupings: pd.DataFrame
     documents: pd.DataFrame
@@ -164,17 +166,6 @@ def scope_catalog(regions, memberships, industries):
         industries=names(industries, "code"),
         group_kinds=dict(groups.drop_duplicates("slug")[["slug", "group_kind"]].values),
     )
-
-
-def lineage_map():
-    """Old code → current code for units that were renamed or merged whole (one successor only).
-
-    Splits (余杭 → 余杭 + 临平, 江干 → 上城 + 钱塘) are not remapped: the kept code's series breaks
-    in 2021, which the region note says; cities and the province still sum every unit valid that year.
-    """
-    from indicators.selectors import region_lineage
-
-    return region_lineage().current_codes()
 
 
 def scopes_and_members(regions, lineage, memberships, industries=None, observations=None, keys=(), today=None):
@@ -354,7 +345,11 @@ def engine_inputs(include_submitted=False, document=None, regions=None):
     """All engine inputs in a fixed number of queries, whatever the number of counties (``regions``, when
     the caller already holds regions_frame(), is not read again)."""
     regions = regions_frame() if regions is None else regions
-    lineage = lineage_map()
+    # Old code → current code for units renamed or merged whole (one successor only). Splits (余杭 → 余杭 +
+    # 临平, 江干 → 上城 + 钱塘) are not remapped: the kept code's series breaks in 2021, which the region note
+    # says; cities and the province still sum every unit valid that year.
+    links = region_lineage()
+    lineage = links.current_codes()
     memberships = memberships_frame()
     industries = industries_frame()
     catalog = scope_catalog(regions, memberships, industries)
@@ -376,6 +371,7 @@ def engine_inputs(include_submitted=False, document=None, regions=None):
         members=members,
         targets=targets,
         lineage=lineage,
+        predecessor_links=links.links,
         regions=regions,
         groupings=in_force(memberships, datetime.date.today()),
         catalog=catalog,
@@ -395,9 +391,10 @@ def _engine_key(scope, day, industry, catalog):
 # Reads of single pages (one query each).
 
 
-def predecessors(code):
-    """The units a region was formed from, e.g. 绍兴县 for 柯桥区."""
-    return list(Region.objects.filter(successors__code=code).values("code", "name"))
+def predecessors(code, links, regions):
+    """The units a region was formed from, e.g. 绍兴县 for 柯桥区, from the engine's inputs (no query)."""
+    names = dict(regions[["code", "name"]].values)
+    return [{"code": old, "name": names.get(old, old)} for old, new in sorted(links) if new == code]
 
 
 def county_notes(code):

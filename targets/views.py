@@ -216,7 +216,7 @@ def _county(code, year):
     ranks = [(g["name"], composite["rank_group"].get(f"group:{g['slug']}")) for g in groups] if composite else []
     return {
         **{"region": region, "year": year, "groups": groups, "clusters": clusters, "statuses": STATUS},
-        "predecessors": selectors.predecessors(code),
+        "predecessors": reports.predecessors(code),
         "cards": _cards(rows, series, compare, selectors.county_notes(code)),
         "status_counts": pages.status_counts(rows, STATUS),
         "composite": composite,
