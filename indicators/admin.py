@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -10,6 +12,7 @@ from .models import (
     Observation,
     Region,
     RegionGroup,
+    ReportingRound,
     Upload,
 )
 from .versioning import data_changed
@@ -37,6 +40,34 @@ class CatalogAdmin(SimpleHistoryAdmin):
         data_changed()
 
 
+class ReasonForm(forms.ModelForm):
+    # history_change_reason holds at most 100 characters
+    change_reason = forms.CharField(
+        label=_("修改原因"), max_length=100, help_text=_("必填：记入修改历史和审计记录（/audit/）")
+    )
+
+
+class ReasonAdmin(CatalogAdmin):
+    """A catalog admin whose every save asks why: the reason goes on the history row of the object and of
+    each inline row saved with it, and shows in the history page and on /audit/."""
+
+    form = ReasonForm
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data["change_reason"]
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        reason = form.cleaned_data["change_reason"]
+        for obj in formset.save(commit=False):
+            obj._change_reason = reason
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj._change_reason = reason
+            obj.delete()
+        formset.save_m2m()
+
+
 @admin.register(Region)
 class RegionAdmin(CatalogAdmin):
     list_display = ["code", "name", "short_name", "level", "parent", "valid_from", "valid_to"]
@@ -53,7 +84,7 @@ class GroupMembershipInline(admin.TabularInline):
 
 
 @admin.register(RegionGroup)
-class RegionGroupAdmin(CatalogAdmin):
+class RegionGroupAdmin(ReasonAdmin):
     list_display = ["slug", "name", "is_demo"]
     search_fields = ["slug", "name"]
     inlines = [GroupMembershipInline]
@@ -66,7 +97,7 @@ class ClusterMembershipInline(admin.TabularInline):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(CatalogAdmin):
+class ClusterAdmin(ReasonAdmin):
     list_display = ["slug", "name", "tier", "parent"]
     list_filter = ["tier"]
     search_fields = ["slug", "name", "name_en"]
@@ -74,14 +105,14 @@ class ClusterAdmin(CatalogAdmin):
 
 
 @admin.register(GroupMembership)
-class GroupMembershipAdmin(CatalogAdmin):
+class GroupMembershipAdmin(ReasonAdmin):
     list_display = ["group", "region"]
     list_filter = ["group"]
     search_fields = ["region__name", "region__code"]
 
 
 @admin.register(ClusterMembership)
-class ClusterMembershipAdmin(CatalogAdmin):
+class ClusterMembershipAdmin(ReasonAdmin):
     list_display = ["cluster", "region", "role", "is_demo"]
     list_filter = ["cluster", "role", "is_demo"]
     search_fields = ["region__name", "region__code"]
@@ -125,6 +156,22 @@ class ObservationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         # Observations change only through uploads, which keep every version.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportingRound)
+class ReportingRoundAdmin(SimpleHistoryAdmin):
+    """Read only: rounds open, close and reopen (with a reason) through /rounds/ and the commands."""
+
+    list_display = ["year", "deadline", "state", "opened_at", "closed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from indicators.admin import CatalogAdmin
+from indicators.admin import ReasonAdmin
 
 from .models import CompositeWeight, PolicyDocument, QualitativeGoal, Target
 
@@ -26,7 +26,7 @@ class QualitativeGoalInline(admin.TabularInline):
 
 
 @admin.register(PolicyDocument)
-class PolicyDocumentAdmin(CatalogAdmin):
+class PolicyDocumentAdmin(ReasonAdmin):
     list_display = ["code", "title", "doc_number", "issuer", "period_start", "period_end"]
     list_filter = ["issuer"]
     search_fields = ["code", "title", "doc_number"]
@@ -34,7 +34,7 @@ class PolicyDocumentAdmin(CatalogAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(CatalogAdmin):
+class TargetAdmin(ReasonAdmin):
     list_display = ["document", "seq", "clause", "label", "kind", "comparator", "value", "unit", "target_year", "scope"]
     list_filter = ["document", "kind", "target_year", "policy_input", "scope"]
     search_fields = ["label", "excerpt", "note", "indicator__name", "indicator__code"]
@@ -42,6 +42,6 @@ class TargetAdmin(CatalogAdmin):
 
 
 @admin.register(CompositeWeight)
-class CompositeWeightAdmin(CatalogAdmin):
+class CompositeWeightAdmin(ReasonAdmin):
     list_display = ["target", "weight"]
     raw_id_fields = ["target"]
