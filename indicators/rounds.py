@@ -9,7 +9,7 @@ import datetime
 
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -155,7 +155,7 @@ def round_status(rnd, *, city=None):
                 "region_name": county.name,
                 "city": county.parent.name if county.parent else "",
                 "city_code": county.parent.code if county.parent else "",
-                "state": str(state),
+                "state": state,  # a lazy label: the page shows it in the reader's language
                 "required": len(required),
                 "filled": filled.get(county.pk, 0),
                 "submitted_at": submitted_at,
@@ -166,11 +166,19 @@ def round_status(rnd, *, city=None):
 
 
 def export_rows(records):
-    """The records as round_status writes them (FIELDS only; submitted_at in ISO 8601, local time)."""
+    """The records as round_status writes them: FIELDS only, state as the Chinese label whatever the reader's
+    language (the contract: 未开始 / 草稿 / 已提交 / 已退回 / 市级已审 / 已审核), submitted_at in ISO 8601."""
     out = []
-    for r in records:
-        at = r["submitted_at"]
-        out.append({**{k: r[k] for k in FIELDS}, "submitted_at": timezone.localtime(at).isoformat() if at else None})
+    with translation.override("zh-hans"):
+        for r in records:
+            at = r["submitted_at"]
+            out.append(
+                {
+                    **{k: r[k] for k in FIELDS},
+                    "state": str(r["state"]),
+                    "submitted_at": timezone.localtime(at).isoformat() if at else None,
+                }
+            )
     return out
 
 
@@ -205,7 +213,7 @@ def round_counts(records):
     """{state: how many counties}, in the order of STATES."""
     counts = {str(s): 0 for s in STATES}
     for r in records:
-        counts[r["state"]] += 1
+        counts[str(r["state"])] += 1
     return counts
 
 
