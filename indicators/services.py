@@ -296,7 +296,10 @@ def upload_create(
         value_count=len(values),
         warnings=[_issue_dict(w) for w in result.warnings],
         options=options or {},
-        rows=[[v.region_code, v.indicator_code, v.year, v.value, v.sheet, v.cell, v.raw, v.raw_unit] for v in values],
+        rows=[
+            [v.region_code, v.indicator_code, v.year, v.value, v.sheet, v.cell, v.raw, v.raw_unit, v.flag]
+            for v in values
+        ],
     )
     upload.full_clean()
     upload.save()
@@ -433,6 +436,7 @@ def observations_write(*, upload, values, approve=False):
                 sheet=v.sheet[:80],
                 cell=v.cell[:20],
                 raw=v.raw[:80],
+                flag=v.flag,
             )
         )
     _update_ids(retire_current, is_current=False)

@@ -42,6 +42,7 @@ from .services import (
 )
 
 PREVIEW_PAGE = 500
+FLAG_LABELS = dict(Observation.Flag.choices)
 LIST_PAGE = 50
 
 
@@ -256,6 +257,7 @@ def _preview_rows(values):
                 "old": old,
                 "old_text": _number(old),
                 "value_text": _number(v.value),
+                "flag_label": FLAG_LABELS.get(v.flag, ""),
                 **_change(old, v.value),
             }
         )

@@ -409,3 +409,22 @@ def test_the_largest_and_smallest_values_a_file_may_hold_still_render_the_county
     path = rollup(2023, [("义乌市", 1e15, 1e-15)], tmp=tmp_path)
     assert import_file(data=path.read_bytes(), filename=path.name, user=system_user(), approve=True)["accepted"]
     assert client.get(reverse("targets:county", args=[YIWU])).status_code == 200
+
+
+def test_a_flag_in_the_template_is_previewed_stored_and_shown_on_the_upload(client, yiwu):
+    template = client.get(reverse("indicators:template"), {"region": YIWU, "year": 2024}).content
+    wb = openpyxl.load_workbook(io.BytesIO(template))
+    ws = wb["填报"]
+    ws["F4"], ws["H4"] = 777.7, "估算"  # the first row is 规模以上工业增加值
+    out = io.BytesIO()
+    wb.save(out)
+    response = client.post(
+        reverse("indicators:upload"), {"file": SimpleUploadedFile("t.xlsx", out.getvalue()), "region": YIWU}
+    )
+    preview = client.get(response["Location"]).content.decode()
+    assert "估算</span>" in preview
+    confirmed = client.post(response["Location"].replace("preview/", "confirm/"), follow=True)
+    assert "已提交审核" in confirmed.content.decode(), confirmed.content.decode()[-3000:]
+    row = Observation.objects.get(region__code=YIWU, year=2024, flag="estimated")
+    assert (row.value, row.indicator.name) == (777.7, ws["C4"].value)
+    assert "估算</span>" in client.get(reverse("indicators:detail", args=[row.upload_id])).content.decode()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .catalog import CatalogIndex, IndicatorMatch, IndicatorSpec, clean_text, norm_key
 from .readers import Grid
-from .results import IssueLog, clip
+from .results import IssueLog, clip, parse_flag
 from .units import parse_unit, same_family
 from .validate import Candidate, Validator, display, is_missing, year_error
 
@@ -54,6 +54,7 @@ _ROLE_LABELS = {
     "unit": {"计量单位", "单位", "计算单位", "计量单位名称"},
     "year": {"年份", "年度", "年", "统计年度", "数据年份", "统计年份"},
     "value": {"数值", "数据", "值", "指标值", "填报值", "数据值", "填报数值"},
+    "flag": {"数据标记", "标记"},
     "ignore": {"序号", "排名", "位次", "排序", "编号", "备注", "说明", "数据来源", "来源", "填报说明"},
 }
 _ROLE_OF = {label: role for role, labels in _ROLE_LABELS.items() for label in labels}
@@ -235,13 +236,15 @@ class SheetParser:
                 f'已按 "{match.spec.name}" 导入，请核对统计口径',
             )
 
-    def _add(self, *, r, c, region, region_cell, spec: IndicatorSpec, year, unit, unit_cell) -> None:
+    def _add(self, *, r, c, region, region_cell, spec: IndicatorSpec, year, unit, unit_cell, flag="") -> None:
         err = year_error(year, self.idx)
         if err:
             self.error(r, c, err)
             return
         self.validator.add(
-            Candidate(self.sheet, self.g.addr(r, c), region, region_cell, spec, year, self.g.get(r, c), unit, unit_cell)
+            Candidate(
+                self.sheet, self.g.addr(r, c), region, region_cell, spec, year, self.g.get(r, c), unit, unit_cell, flag
+            )
         )
 
     @staticmethod
@@ -476,6 +479,11 @@ class SheetParser:
                     unit = display(uv)
             label_cell = g.addr(r, roles.get("indicator", roles.get("indicator_code")))
             self._alias_warning(match, year, label_cell)
+            fv = g.get(r, roles["flag"]) if "flag" in roles else None
+            flag = parse_flag(None if fv is None else display(fv))
+            if flag is None:
+                self.error(r, roles["flag"], f'数据标记 "{clip(display(fv))}" 无效（可填 初步、修订、估算，或留空）')
+                continue
             self._add(
                 r=r,
                 c=vcol,
@@ -485,6 +493,7 @@ class SheetParser:
                 year=year,
                 unit=unit,
                 unit_cell=unit_cell,
+                flag=flag,
             )
 
     # -- 2. provincial roll-up -------------------------------------------------------------------
@@ -540,7 +549,7 @@ class SheetParser:
                 unit = bracket_unit(v)
                 cols[c] = _Col(cols[last_ind].match, kind, unit, addr if unit else "", addr)
                 continue
-            if role in ("ignore", "indicator", "unit", "year", "value") or kind == "share":
+            if role in ("ignore", "indicator", "unit", "year", "value", "flag") or kind == "share":
                 ignored[c] = display(v)
                 continue
             unknown[c] = display(v)

@@ -143,6 +143,7 @@ class Candidate:
     raw: object
     unit: str | None  # as written (None: not given)
     unit_cell: str
+    flag: str = ""  # a checked flag code (results.parse_flag)
 
 
 _NOT_A_NUMBER = {
@@ -239,5 +240,5 @@ class Validator:
             return
         self._seen[key] = (c.sheet, c.cell, value)
         self.values.append(
-            ParsedValue(c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, num.raw, written)
+            ParsedValue(c.region_code, spec.code, c.year, float(value), c.sheet, c.cell, num.raw, written, c.flag)
         )
