@@ -47,13 +47,18 @@ def can_review(user):
     return role in REVIEWERS or (role == CITY and settings.CITY_REVIEW)
 
 
+def upload_city(upload):
+    """The id of the one city (设区市) all the upload's regions lie in (its counties, or the city itself), or
+    None for a province-wide roll-up or an upload without regions."""
+    city = {Region.Level.COUNTY: lambda r: r.parent_id, Region.Level.CITY: lambda r: r.pk}
+    cities = {city.get(r.level, lambda r: None)(r) for r in upload.regions.all()}
+    return cities.pop() if len(cities) == 1 and None not in cities else None
+
+
 def needs_city_review(upload):
-    """With CITY_REVIEW on, an upload whose regions all lie in one city (its counties, or the city itself)
-    is checked by that city first; a province-wide roll-up or an upload without regions goes straight up."""
-    if not settings.CITY_REVIEW:
-        return False
-    cities = {r.parent_id if r.level == Region.Level.COUNTY else r.pk for r in upload.regions.all()}
-    return len(cities) == 1 and None not in cities
+    """With CITY_REVIEW on, an upload within one city is checked by that city's staff first; any other
+    (a province-wide roll-up) goes straight to the province."""
+    return settings.CITY_REVIEW and upload_city(upload) is not None
 
 
 def review_step(user, upload):
@@ -61,7 +66,7 @@ def review_step(user, upload):
     what; the uploader never reviews their own upload (services.upload_approve raises for that)."""
     role = role_of(user)
     if upload.status == Upload.Status.SUBMITTED and needs_city_review(upload):
-        city = next(r.parent_id or r.pk for r in upload.regions.all())
+        city = upload_city(upload)
         if role == CITY and Region.objects.filter(pk=city, officials__user=user).exists():
             return "city"
         return None

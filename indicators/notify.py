@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .access import CITY, COUNTY, PROVINCE, can_review, needs_city_review, visible_uploads
+from .access import CITY, COUNTY, PROVINCE, can_review, needs_city_review, upload_city, visible_uploads
 from .models import Notification, Upload
 
 logger = logging.getLogger(__name__)
@@ -59,8 +59,7 @@ def _upload_url(upload):
 def upload_submitted(upload):
     """Tell the first reviewers that an upload waits for them."""
     if needs_city_review(upload):
-        region = upload.regions.first()
-        users = people(CITY, [region.parent_id or region.pk])
+        users = people(CITY, [upload_city(upload)])
     else:
         users = people(PROVINCE)
     names = "、".join(r.name for r in upload.regions.all()[:5])
