@@ -323,3 +323,15 @@ def test_city_staff_answer_for_their_citys_counties_and_review_only_with_city_re
     assert can_review(city)
     with pytest.raises(ValueError, match="不是设区市"):
         make_user("notacity", "city", [YIWU])
+
+
+def test_only_an_upload_within_one_city_waits_for_that_city(people, tmp_path, settings):
+    from indicators.access import needs_city_review, upload_city
+
+    settings.CITY_REVIEW = True
+    own = submitted(people["yiwu"], tmp_path)
+    both = submitted(people["province"], tmp_path, rows=(("义乌市", 512.3, 30.1), ("景宁畲族自治县", 21.5, 1.2)))
+    assert upload_city(own) == own.regions.get().parent_id and needs_city_review(own)
+    assert upload_city(both) is None and not needs_city_review(both)  # 金华 and 丽水: straight to the province
+    settings.CITY_REVIEW = False
+    assert not needs_city_review(own)
