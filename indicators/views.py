@@ -198,7 +198,9 @@ def template(request):
 
 def _upload_list(request, uploads, *, region):
     pending_first = Case(
-        When(status=Upload.Status.SUBMITTED, then=Value(0)), default=Value(1), output_field=IntegerField()
+        When(status__in=[Upload.Status.SUBMITTED, Upload.Status.CITY_CHECKED], then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
     )
     uploads = (
         uploads.select_related("uploaded_by")
