@@ -239,8 +239,8 @@ def test_preview_and_confirm_read_what_the_file_was_parsed_into_not_the_file(
     draft = Upload.objects.get()
     assert draft.warnings == [{"sheet": "2023年", "cell": "A4", "message": '"合计" 行不是单个地区，已忽略'}]
     assert draft.rows == [
-        [YIWU, "value_added", 2023, 512.3, "2023年", "B3", "512.3", "亿元"],
-        [YIWU, "employees", 2023, 30.1, "2023年", "C3", "30.1", "万人"],
+        [YIWU, "value_added", 2023, 512.3, "2023年", "B3", "512.3", "亿元", ""],  # no 数据标记
+        [YIWU, "employees", 2023, 30.1, "2023年", "C3", "30.1", "万人", ""],
     ]
     (upload_root / draft.stored_name).unlink()  # a second parse would now fail
     html = client.get(reverse("indicators:preview", args=[draft.pk])).content.decode()
@@ -348,7 +348,7 @@ def test_the_template_is_the_regions_xlsx_with_last_years_approved_values(client
     assert disposition.endswith("filename*=UTF-8''" + quote("模板_义乌市_2024.xlsx"))
     ws = openpyxl.load_workbook(io.BytesIO(response.content))["填报"]
     assert "义乌市" in ws["A1"].value and "2024年" in ws["A1"].value
-    previous = {row[2]: row[7] for row in ws.iter_rows(min_row=4, values_only=True)}
+    previous = {row[2]: row[8] for row in ws.iter_rows(min_row=4, values_only=True)}  # I: after 备注, 数据标记
     assert previous["规模以上工业增加值"] == 400.0
     assert previous["规模以上工业从业人员平均人数"] == 20.0
     assert previous["规模以上工业总产值"] is None  # nothing approved for 2023
