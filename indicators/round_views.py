@@ -1,7 +1,6 @@
 """Reporting rounds (/rounds/) and the inbox (/inbox/). Reads come from rounds.py, writes go through it."""
 
 import io
-import json
 
 from django import forms
 from django.contrib import messages
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from . import rounds
 from .access import REVIEWERS, allowed_region_codes, reviewer_required, role_of
+from .exporting import write_records
 from .models import Notification, Region, ReportingRound
 
 
@@ -102,13 +102,11 @@ def round_reopen(request, year):
 
 
 def _download(records, year, fmt):
-    if fmt == "json":
-        body = json.dumps(rounds.export_rows(records), ensure_ascii=False, indent=1)
-        response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    else:
-        stream = io.StringIO()
-        rounds.write_csv(records, stream)
-        response = HttpResponse("\ufeff" + stream.getvalue(), content_type="text/csv; charset=utf-8")
+    stream = io.StringIO()
+    write_records(stream, rounds.export_rows(records), rounds.FIELDS, fmt)
+    content_type = "application/json" if fmt == "json" else "text/csv"
+    body = stream.getvalue() if fmt == "json" else "\ufeff" + stream.getvalue()  # the BOM: Excel reads UTF-8
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="round_{year}.{fmt}"'
     return response
 

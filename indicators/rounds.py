@@ -182,23 +182,6 @@ def export_rows(records):
     return out
 
 
-def write_csv(records, stream):
-    """The records as CSV (a header row of FIELDS; on_time true/false, empty while undecided)."""
-    import csv
-
-    writer = csv.DictWriter(stream, fieldnames=FIELDS)
-    writer.writeheader()
-    for row in export_rows(records):
-        on_time = row["on_time"]
-        writer.writerow(
-            {
-                **row,
-                "submitted_at": row["submitted_at"] or "",
-                "on_time": "" if on_time is None else str(on_time).lower(),
-            }
-        )
-
-
 def _state(uploads):
     """(state, submitted_at) of one county from its uploads' (status, submitted_at) for the year."""
     sent = sorted((u for u in uploads if u[1] is not None), key=lambda u: u[1])
