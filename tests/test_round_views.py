@@ -109,3 +109,10 @@ def test_the_inbox_counts_unread_messages_and_opening_one_marks_it_read(client, 
     response = client.get(reverse("indicators:inbox_open", args=[note.pk]))
     assert response["Location"] == reverse("indicators:detail", args=[upload.pk])
     assert 'id="nav-unread"' not in client.get(reverse("indicators:inbox")).content.decode()
+
+
+def test_the_status_page_reads_in_a_fixed_number_of_queries(client, province, tmp_path, django_assert_max_num_queries):
+    round_open(year=2023, deadline=datetime.date(2024, 3, 31))
+    submitted(make_user("yiwu", "county", [YIWU]), tmp_path)  # one county with an upload, 89 without
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("indicators:round", args=[2023])).status_code == 200
