@@ -1,6 +1,7 @@
 """Who may see and do what with uploads.
 
-Roles come from Django groups ("province", "county", "admin"; staff and superusers are admins). A
+Roles come from Django groups ("province", "city", "county", "admin"; staff and superusers are admins). A
+city's staff answer for their city (OfficialRegion names the city) and its counties; a
 county official answers for the regions in OfficialRegion and for the units these took over that no longer
 exist (柯桥区 also for 绍兴县's years): allowed_region_codes() is the one check. Every upload view reads
 through `visible_uploads()`, so another county's drafts are simply not found (404): a 403 would tell them
@@ -16,16 +17,16 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from .models import OfficialRegion, Region, Upload
 from .selectors import region_lineage
 
-ADMIN, PROVINCE, COUNTY = "admin", "province", "county"
-ROLES = (ADMIN, PROVINCE, COUNTY)  # highest first: a user in two groups gets the higher role
+ADMIN, PROVINCE, CITY, COUNTY = "admin", "province", "city", "county"
+ROLES = (ADMIN, PROVINCE, CITY, COUNTY)  # highest first: a user in two groups gets the higher role
 REVIEWERS = frozenset({ADMIN, PROVINCE})
-ROLE_ALIASES = {**{role: role for role in ROLES}, "管理员": ADMIN, "省级": PROVINCE, "县级": COUNTY}
+ROLE_ALIASES = {**{role: role for role in ROLES}, "管理员": ADMIN, "省级": PROVINCE, "市级": CITY, "县级": COUNTY}
 
 
 def role_of(user):
@@ -41,7 +42,37 @@ def role_of(user):
 
 
 def can_review(user):
-    return role_of(user) in REVIEWERS
+    """Whether the user reviews uploads at all: province staff and admins; city staff when CITY_REVIEW."""
+    role = role_of(user)
+    return role in REVIEWERS or (role == CITY and settings.CITY_REVIEW)
+
+
+def upload_city(upload):
+    """The id of the one city (设区市) all the upload's regions lie in (its counties, or the city itself), or
+    None for a province-wide roll-up or an upload without regions."""
+    city = {Region.Level.COUNTY: lambda r: r.parent_id, Region.Level.CITY: lambda r: r.pk}
+    cities = {city.get(r.level, lambda r: None)(r) for r in upload.regions.all()}
+    return cities.pop() if len(cities) == 1 and None not in cities else None
+
+
+def needs_city_review(upload):
+    """With CITY_REVIEW on, an upload within one city is checked by that city's staff first; any other
+    (a province-wide roll-up) goes straight to the province."""
+    return settings.CITY_REVIEW and upload_city(upload) is not None
+
+
+def review_step(user, upload):
+    """The review the user may do on the upload now: "city", "province" or None. The one rule of who reviews
+    what; the uploader never reviews their own upload (services.upload_approve raises for that)."""
+    role = role_of(user)
+    if upload.status == Upload.Status.SUBMITTED and needs_city_review(upload):
+        city = upload_city(upload)
+        if role == CITY and Region.objects.filter(pk=city, officials__user=user).exists():
+            return "city"
+        return None
+    if upload.status in (Upload.Status.SUBMITTED, Upload.Status.CITY_CHECKED) and role in REVIEWERS:
+        return "province"
+    return None
 
 
 def allowed_region_codes(user):
@@ -51,11 +82,13 @@ def allowed_region_codes(user):
     role = role_of(user)
     if role in REVIEWERS:
         return None
-    if role != COUNTY:
+    if role not in (CITY, COUNTY):
         return frozenset()
     if not hasattr(user, "_zj_regions"):  # once per request, like the role
-        own = Region.objects.filter(officials__user=user).values_list("code", flat=True)
-        user._zj_regions = frozenset(region_lineage().absorbed(own))
+        own = Region.objects.filter(officials__user=user)
+        if role == CITY:  # the city and every county it holds, current or abolished
+            own = Region.objects.filter(Q(pk__in=own) | Q(parent__in=own))
+        user._zj_regions = frozenset(region_lineage().absorbed(own.values_list("code", flat=True)))
     return user._zj_regions
 
 
@@ -137,7 +170,7 @@ def parse_role(text):
     """Normalise a role name: "county" or "县级" gives "county"; ValueError for anything else."""
     role = ROLE_ALIASES.get(str(text or "").strip().lower())
     if role is None:
-        raise ValueError(f"未知角色 {text!r}（可用：province/county/admin 或 省级/县级/管理员）")
+        raise ValueError(f"未知角色 {text!r}（可用：province/city/county/admin 或 省级/市级/县级/管理员）")
     return role
 
 
@@ -149,8 +182,8 @@ def check_account(*, username, role, region_codes):
         raise ValueError(f"用户名 {username!r} 不可用")
     role = parse_role(role)
     codes = list(dict.fromkeys(region_codes))
-    if role == COUNTY and not codes:
-        raise ValueError(f"{username}: 县级用户至少需要一个地区代码（--region）")
+    if role in (CITY, COUNTY) and not codes:
+        raise ValueError(f"{username}: {'市级' if role == CITY else '县级'}用户至少需要一个地区代码（--region）")
     regions = {r.code: r for r in Region.objects.filter(code__in=codes)}
     unknown = [c for c in codes if c not in regions]
     if unknown:
@@ -158,7 +191,10 @@ def check_account(*, username, role, region_codes):
     gone = [c for c in codes if not regions[c].is_current]
     if gone:
         raise ValueError(f"{username}: 地区 {', '.join(gone)} 已撤销，请使用现行代码")
-    return [regions[c] for c in codes] if role == COUNTY else []
+    not_cities = [c for c in codes if role == CITY and regions[c].level != Region.Level.CITY]
+    if not_cities:
+        raise ValueError(f"{username}: 地区 {', '.join(not_cities)} 不是设区市")
+    return [regions[c] for c in codes] if role in (CITY, COUNTY) else []
 
 
 @transaction.atomic

@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -11,6 +13,7 @@ from .models import (
     Observation,
     Region,
     RegionGroup,
+    ReportingRound,
     Upload,
     ValidationRule,
 )
@@ -39,6 +42,34 @@ class CatalogAdmin(SimpleHistoryAdmin):
         data_changed()
 
 
+class ReasonForm(forms.ModelForm):
+    # history_change_reason holds at most 100 characters
+    change_reason = forms.CharField(
+        label=_("修改原因"), max_length=100, help_text=_("必填：记入修改历史和审计记录（/audit/）")
+    )
+
+
+class ReasonAdmin(CatalogAdmin):
+    """A catalog admin whose every save asks why: the reason goes on the history row of the object and of
+    each inline row saved with it, and shows in the history page and on /audit/."""
+
+    form = ReasonForm
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data["change_reason"]
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        reason = form.cleaned_data["change_reason"]
+        for obj in formset.save(commit=False):
+            obj._change_reason = reason
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj._change_reason = reason
+            obj.delete()
+        formset.save_m2m()
+
+
 @admin.register(Region)
 class RegionAdmin(CatalogAdmin):
     list_display = ["code", "name", "short_name", "level", "parent", "valid_from", "valid_to"]
@@ -56,7 +87,7 @@ class GroupMembershipInline(admin.TabularInline):
 
 
 @admin.register(RegionGroup)
-class RegionGroupAdmin(CatalogAdmin):
+class RegionGroupAdmin(ReasonAdmin):
     list_display = ["slug", "name", "kind", "is_demo"]
     list_filter = ["kind", "is_demo"]
     search_fields = ["slug", "name"]
@@ -72,7 +103,7 @@ class ClusterMembershipInline(admin.TabularInline):
 
 
 @admin.register(Cluster)
-class ClusterAdmin(CatalogAdmin):
+class ClusterAdmin(ReasonAdmin):
     list_display = ["slug", "name", "tier", "parent", "is_demo"]
     list_filter = ["tier", "is_demo"]
     search_fields = ["slug", "name", "name_en"]
@@ -80,14 +111,14 @@ class ClusterAdmin(CatalogAdmin):
 
 
 @admin.register(GroupMembership)
-class GroupMembershipAdmin(CatalogAdmin):
+class GroupMembershipAdmin(ReasonAdmin):
     list_display = ["group", "region", "since", "until", "confidence"]
     list_filter = ["group", "confidence"]
     search_fields = ["region__name", "region__code"]
 
 
 @admin.register(ClusterMembership)
-class ClusterMembershipAdmin(CatalogAdmin):
+class ClusterMembershipAdmin(ReasonAdmin):
     list_display = ["cluster", "region", "role", "designation_round", "since", "until", "confidence", "is_demo"]
     list_filter = ["cluster", "role", "designation_round", "confidence", "is_demo"]
     search_fields = ["region__name", "region__code"]
@@ -150,6 +181,22 @@ class ObservationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         # Observations change only through uploads, which keep every version.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportingRound)
+class ReportingRoundAdmin(SimpleHistoryAdmin):
+    """Read only: rounds open, close and reopen (with a reason) through /rounds/ and the commands."""
+
+    list_display = ["year", "deadline", "state", "opened_at", "closed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

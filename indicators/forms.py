@@ -168,6 +168,10 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("审核意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # only a superuser reviewing their own upload fills this; it is kept in the audit trail
+    override_reason = forms.CharField(
+        label=_("审核本人上传的理由"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, require_comment=False, **kwargs):
         super().__init__(*args, **kwargs)

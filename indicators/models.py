@@ -325,6 +325,7 @@ class Upload(models.Model):
     class Status(models.TextChoices):
         PREVIEW = "preview", _("待确认")
         SUBMITTED = "submitted", _("已提交")
+        CITY_CHECKED = "city_checked", _("市级已审")
         APPROVED = "approved", _("已审核")
         RETURNED = "returned", _("已退回")
         SUPERSEDED = "superseded", _("已被替代")
@@ -371,6 +372,17 @@ class Upload(models.Model):
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_comment = models.TextField(_("审核意见"), blank=True)
+    # when the uploader confirmed it (the round's on-time test reads this, not the draft's uploaded_at)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    city_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("市级审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="city_reviewed_uploads",
+    )
+    city_reviewed_at = models.DateTimeField(_("市级审核时间"), null=True, blank=True)
     history = HistoricalRecords(excluded_fields=["rows", "outliers"])  # neither changes after the upload
 
     class Meta:
@@ -535,3 +547,69 @@ class ValidationRule(models.Model):
 
     def __str__(self):
         return f"{self.left.name} {self.get_operator_display()} {self.right.name}"
+
+
+class ReportingRound(models.Model):
+    """The yearly data campaign: which indicators every county owes for `year`, by when. A closed round
+    locks the year's approved values: a later upload is a revision that needs approval (indicators.rounds)."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("填报中")
+        CLOSED = "closed", _("已关闭")
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    deadline = models.DateField(_("截止日期"))
+    indicators = models.ManyToManyField(Indicator, verbose_name=_("必报指标"), related_name="rounds")
+    state = models.CharField(_("状态"), max_length=8, choices=State.choices, default=State.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField(_("发起时间"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    history = HistoricalRecords()  # a reopening's reason is the history row's change reason
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("填报轮次")
+        verbose_name_plural = _("填报轮次")
+        constraints = [
+            models.CheckConstraint(condition=Q(year__gte=1949) & Q(year__lte=2100), name="round_year_range"),
+            models.CheckConstraint(
+                condition=Q(state="open", closed_at__isnull=True) | Q(state="closed", closed_at__isnull=False),
+                name="round_closed_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}"
+
+    @property
+    def is_closed(self):
+        return self.state == self.State.CLOSED
+
+
+class Notification(models.Model):
+    """One message to one user: kept for the in-site inbox (unread until opened) and sent by mail."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    subject = models.CharField(_("主题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self):
+        return f"{self.user} · {self.subject}"

@@ -8,10 +8,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from . import notify, rounds
+from .access import REVIEWERS, needs_city_review, review_step, role_of
 from .ingest import Issue, ParseResult, parse_upload
 from .ingest.checks import rule_issues, same_value, unit_slips
 from .ingest.sandbox import SandboxError, run_bounded
@@ -372,6 +375,8 @@ def upload_parse(
         result.values = []
     elif not result.values and not result.skipped_columns:
         result.errors.append(Issue("", "", gettext("文件中没有可导入的数值")))
+    else:  # partial against the year's round, or a revision of a closed one: accepted, and said so
+        result.warnings += rounds.upload_notes(result.values)
     return result
 
 
@@ -402,7 +407,7 @@ def _parsed_fields(result, options):
         "rows": [
             # the ParsedValue fields in their declared order (parsed_values() reads them back positionally)
             [v.region_code, v.indicator_code, v.year, v.value, v.sheet, v.cell, v.raw, v.raw_unit, v.industry]
-            + [v.note, v.quote, v.back_series]
+            + [v.note, v.quote, v.back_series, v.flag]
             for v in values
         ],
         "outliers": [{"row": i, **_issue_dict(issue)} for i, issue in result.outliers],
@@ -595,7 +600,8 @@ def observations_write(*, upload, values, approve=False):
     Unchanged values are not stored again; raises NothingChanged when no value changed. Locks the regions
     involved (see _lock_regions) so that two uploads of the same county-year at the same moment get
     versions 1 and 2, exactly one current. Marks the upload submitted (or approved) and moves the
-    data version, in this transaction.
+    data version, in this transaction. Direct approval is refused for a closed round's year (ValueError):
+    a change to locked values goes through review as a revision.
     """
     unknown = {v.industry for v in values if v.industry} - set(
         Industry.objects.filter(code__in={v.industry for v in values}).values_list("code", flat=True)
@@ -603,6 +609,10 @@ def observations_write(*, upload, values, approve=False):
     if unknown:  # the parser checks against the catalog it was given; the table is the last word
         raise ValueError(gettext("未知行业代码 %(codes)s，未导入任何数值") % {"codes": "、".join(sorted(unknown))})
     region_ids = _lock_regions(v.region_code for v in values)
+    locked = rounds.locked_years(v.year for v in values) if approve else set()
+    if locked:
+        years = "、".join(str(y) for y in sorted(locked))
+        raise ValueError(gettext("%(years)s年的填报轮次已关闭，数据已锁定：请提交修订等待审核") % {"years": years})
     existing = _existing_rows(values)  # read after the lock: the counts and version numbers cannot go stale
     summary, changed = observations_diff(values, existing)
     if not changed:
@@ -632,15 +642,19 @@ def observations_write(*, upload, values, approve=False):
                 raw=v.raw[:80],
                 note=v.note,
                 back_series=v.back_series,
+                flag=v.flag,
             )
         )
     _update_ids(retire_current, is_current=False)
     _update_ids(retire_approved, status=Observation.Status.SUPERSEDED)
     Observation.objects.bulk_create(new)
     upload.status = Upload.Status.APPROVED if approve else Upload.Status.SUBMITTED
+    upload.submitted_at = timezone.now()
     if approve:
-        upload.reviewed_at = timezone.now()
-    upload.save(update_fields=["status", "reviewed_at"])
+        upload.reviewed_at = upload.submitted_at
+    upload.save(update_fields=["status", "reviewed_at", "submitted_at"])
+    if not approve:
+        notify.upload_submitted(upload)
     data_changed()
     return summary
 
@@ -648,14 +662,29 @@ def observations_write(*, upload, values, approve=False):
 _REVIEW_FIELDS = ["status", "reviewed_by", "reviewed_at", "review_comment"]
 
 
-def _review_lock(upload, action):
+class SelfReview(PermissionDenied):
+    """Nobody approves or returns an upload they uploaded (a superuser may, giving a written reason)."""
+
+
+def _review_lock(upload, action, user, override_reason):
     """Lock what a review changes, in the order every writer locks: the regions of the upload's values (see
-    _lock_regions), then the upload. A second reviewer of the same upload waits, then reads its new status."""
+    _lock_regions), then the upload. A second reviewer of the same upload waits, then reads its new status.
+    Then the one check of who may review: the step (access.review_step) and the separation of duties.
+    Returns the upload and the step ("city" or "province")."""
     _lock_regions(upload.observations.values_list("region__code", flat=True))
     upload = Upload.objects.select_for_update().get(pk=upload.pk)
-    if upload.status != Upload.Status.SUBMITTED:
+    if upload.status not in (Upload.Status.SUBMITTED, Upload.Status.CITY_CHECKED):
         raise ValueError(f"只能{action}已提交的上传（当前状态：{upload.get_status_display()}）")
-    return upload
+    step = review_step(user, upload)
+    if step is None and role_of(user) in REVIEWERS and needs_city_review(upload):
+        raise ValueError(gettext("此上传须先经设区市审核"))
+    if step is None:
+        raise PermissionDenied(gettext("无权审核此上传"))
+    if upload.uploaded_by_id == user.pk:
+        if not (user.is_superuser and override_reason.strip()):
+            raise SelfReview(gettext("不能审核或退回自己上传的数据"))
+        upload._change_reason = gettext("超级用户审核本人上传：%(reason)s") % {"reason": override_reason.strip()}
+    return upload, step
 
 
 KEY = ["region_id", "indicator_id", "industry", "year"]  # what one value is for (the model's unique keys)
@@ -668,11 +697,19 @@ def _key_filter(keys):
 
 
 @transaction.atomic
-def upload_approve(*, upload, user, comment=""):
+def upload_approve(*, upload, user, comment="", override_reason=""):
     """Approve a submitted upload: its values become the approved ones, earlier approved versions superseded.
     Refused (ValueError) when a newer version of one of its keys is approved already: the newest approved
-    version is always the one in force, so an older upload approved last would turn the clock back."""
-    upload = _review_lock(upload, "审核")
+    version is always the one in force, so an older upload approved last would turn the clock back.
+    With city review, the city's approval only marks it 市级已审 for the province. PermissionDenied
+    (SelfReview) for the uploader or anyone without the step."""
+    upload, step = _review_lock(upload, "审核", user, override_reason)
+    if step == "city":
+        upload.status = Upload.Status.CITY_CHECKED
+        upload.city_reviewed_by, upload.city_reviewed_at, upload.review_comment = user, timezone.now(), comment
+        upload.save(update_fields=["status", "city_reviewed_by", "city_reviewed_at", "review_comment"])
+        notify.upload_city_checked(upload)
+        return upload
     mine = {tuple(key): (pk, version) for pk, *key, version in upload.observations.values_list("id", *KEY, "version")}
     approved = Observation.objects.filter(status=Observation.Status.APPROVED, **_key_filter(mine))
     approved = [
@@ -688,17 +725,18 @@ def upload_approve(*, upload, user, comment=""):
     upload.status = Upload.Status.APPROVED
     upload.reviewed_by, upload.reviewed_at, upload.review_comment = user, timezone.now(), comment
     upload.save(update_fields=_REVIEW_FIELDS)  # not the stored rows again
+    notify.upload_reviewed(upload)
     data_changed()
     return upload
 
 
 @transaction.atomic
-def upload_return(*, upload, user, comment):
+def upload_return(*, upload, user, comment, override_reason=""):
     """Return a submitted upload with a comment: its values leave the dashboard, nothing is deleted,
-    and for each key the latest remaining version becomes current again."""
+    and for each key the latest remaining version becomes current again. The uploader is told."""
     if not comment.strip():
         raise ValueError("退回时必须填写意见")
-    upload = _review_lock(upload, "退回")
+    upload, _step = _review_lock(upload, "退回", user, override_reason)
     mine = list(upload.observations.values_list("id", *KEY, "is_current"))
     _update_ids([pk for pk, *_ in mine], status=Observation.Status.RETURNED, is_current=False)
     was_current = {tuple(key) for _, *key, cur in mine if cur}
@@ -715,6 +753,7 @@ def upload_return(*, upload, user, comment):
     upload.status = Upload.Status.RETURNED
     upload.reviewed_by, upload.reviewed_at, upload.review_comment = user, timezone.now(), comment
     upload.save(update_fields=_REVIEW_FIELDS)  # not the stored rows again
+    notify.upload_reviewed(upload)
     data_changed()
     return upload
 
@@ -806,5 +845,8 @@ def import_file(
         except NothingChanged:  # the upload row goes with the rollback, and its file was never written
             summary = WriteSummary(unchanged=len(result.values))
             report["warnings"].append({"sheet": "", "cell": "", "message": "所有数值与现有数据相同，未新建版本"})
+        except ValueError as exc:  # a closed round's year refuses direct approval; nothing was written
+            report.update(accepted=False, errors=[{"sheet": "", "cell": "", "message": str(exc)}])
+            return report
     report.update(created=summary.created, updated=summary.updated, unchanged=summary.unchanged)
     return report

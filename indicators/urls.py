@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import round_views, views
 
 app_name = "indicators"
 
@@ -17,4 +17,11 @@ urlpatterns = [
     path("upload/<int:pk>/return/", views.return_, name="return"),
     path("uploads/", views.upload_list, name="uploads"),
     path("county/<str:code>/uploads/", views.county_uploads, name="county_uploads"),
+    path("rounds/", round_views.round_list, name="rounds"),
+    path("rounds/<int:year>/", round_views.round_detail, name="round"),
+    path("rounds/<int:year>/close/", round_views.round_close, name="round_close"),
+    path("rounds/<int:year>/reopen/", round_views.round_reopen, name="round_reopen"),
+    path("inbox/", round_views.inbox, name="inbox"),
+    path("inbox/<int:pk>/", round_views.inbox_open, name="inbox_open"),
+    path("inbox/read/", round_views.inbox_read, name="inbox_read"),
 ]

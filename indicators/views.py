@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 
 from .access import (
     allowed_region_codes,
-    can_review,
     can_upload_for,
+    review_step,
     reviewer_required,
     role_required,
     visible_uploads,
@@ -43,6 +43,7 @@ from .services import (
 )
 
 PREVIEW_PAGE = 500
+FLAG_LABELS = dict(Observation.Flag.choices)
 LIST_PAGE = 50
 
 
@@ -149,7 +150,9 @@ def cancel(request, pk):
 
 @role_required
 def detail(request, pk):
-    upload = get_object_or_404(visible_uploads(request.user).select_related("uploaded_by", "reviewed_by"), pk=pk)
+    upload = get_object_or_404(
+        visible_uploads(request.user).select_related("uploaded_by", "reviewed_by", "city_reviewed_by"), pk=pk
+    )
     observations = upload.observations.select_related("region", "indicator").order_by(
         "region__code", "indicator__order", "indicator__code", "year"
     )
@@ -158,7 +161,8 @@ def detail(request, pk):
         "upload": upload,
         "page": page,
         "rows": _history_rows(list(page), upload),
-        "can_review": can_review(request.user) and upload.status == Upload.Status.SUBMITTED,
+        "review_step": review_step(request.user, upload),
+        "is_mine": upload.uploaded_by_id == request.user.pk,
         "review_form": ReviewForm(),
     }
     return render(request, "indicators/detail.html", context)
@@ -167,20 +171,20 @@ def detail(request, pk):
 @reviewer_required
 @require_POST
 def approve(request, pk):
-    upload = get_object_or_404(Upload, pk=pk)
+    upload = get_object_or_404(visible_uploads(request.user), pk=pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
-        _review(request, upload_approve, upload, form.cleaned_data["comment"], _("已审核通过，数据已生效"))
+        _review(request, upload_approve, upload, form.cleaned_data, _("已审核通过"))
     return redirect("indicators:detail", pk=pk)
 
 
 @reviewer_required
 @require_POST
 def return_(request, pk):
-    upload = get_object_or_404(Upload, pk=pk)
+    upload = get_object_or_404(visible_uploads(request.user), pk=pk)
     form = ReviewForm(request.POST, require_comment=True)
     if form.is_valid():
-        _review(request, upload_return, upload, form.cleaned_data["comment"], _("已退回，数据不再显示"))
+        _review(request, upload_return, upload, form.cleaned_data, _("已退回，数据不再显示"))
     else:
         messages.error(request, _("退回时必须填写意见"), extra_tags="danger")
     return redirect("indicators:detail", pk=pk)
@@ -222,7 +226,9 @@ def template(request):
 
 def _upload_list(request, uploads, *, region):
     pending_first = Case(
-        When(status=Upload.Status.SUBMITTED, then=Value(0)), default=Value(1), output_field=IntegerField()
+        When(status__in=[Upload.Status.SUBMITTED, Upload.Status.CITY_CHECKED], then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
     )
     uploads = (
         uploads.select_related("uploaded_by")
@@ -248,9 +254,10 @@ def _go(request, url):
     return JsonResponse({"ok": True, "redirect": url}) if _is_xhr(request) else redirect(url)
 
 
-def _review(request, action, upload, comment, success):
+def _review(request, action, upload, data, success):
+    """Run the review; its own upload or a step not the user's raises PermissionDenied, answered 403."""
     try:
-        action(upload=upload, user=request.user, comment=comment)
+        action(upload=upload, user=request.user, comment=data["comment"], override_reason=data["override_reason"])
     except ValueError as exc:  # not (or no longer) submitted: someone else reviewed it first
         messages.error(request, str(exc), extra_tags="danger")
         return
@@ -284,6 +291,7 @@ def _preview_rows(values, outliers=()):
                 "old_text": _number(old),
                 "value_text": _number(v.value),
                 "outlier": slips.get(i, ""),
+                "flag_label": FLAG_LABELS.get(v.flag, ""),
                 **_change(old, v.value, indicator.unit),
             }
         )

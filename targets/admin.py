@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from indicators.admin import CatalogAdmin
+from indicators.admin import ReasonAdmin, ReasonForm
 
 from . import scopes, selectors
 from .models import CompositeWeight, PolicyDocument, QualitativeGoal, Target
@@ -28,6 +28,10 @@ class TargetForm(forms.ModelForm):
             raise forms.ValidationError(_("未知的适用范围：%(error)s"), params={"error": exc}) from exc
 
 
+class TargetReasonForm(TargetForm, ReasonForm):
+    """The target's own admin page: the scope picked from the catalog, and the reason for the change."""
+
+
 class TargetInline(admin.StackedInline):
     model = Target
     form = TargetForm
@@ -50,7 +54,7 @@ class QualitativeGoalInline(admin.TabularInline):
 
 
 @admin.register(PolicyDocument)
-class PolicyDocumentAdmin(CatalogAdmin):
+class PolicyDocumentAdmin(ReasonAdmin):
     list_display = ["code", "title", "doc_number", "issuer", "period_start", "period_end"]
     list_filter = ["issuer"]
     search_fields = ["code", "title", "doc_number"]
@@ -58,8 +62,8 @@ class PolicyDocumentAdmin(CatalogAdmin):
 
 
 @admin.register(Target)
-class TargetAdmin(CatalogAdmin):
-    form = TargetForm
+class TargetAdmin(ReasonAdmin):
+    form = TargetReasonForm
     list_display = ["document", "seq", "clause", "label", "kind", "comparator", "value", "unit", "target_year", "scope"]
     list_filter = ["document", "kind", "target_year", "policy_input", "scope"]
     search_fields = ["label", "excerpt", "note", "indicator__name", "indicator__code"]
@@ -67,6 +71,6 @@ class TargetAdmin(CatalogAdmin):
 
 
 @admin.register(CompositeWeight)
-class CompositeWeightAdmin(CatalogAdmin):
+class CompositeWeightAdmin(ReasonAdmin):
     list_display = ["target", "weight"]
     raw_id_fields = ["target"]

@@ -4,7 +4,15 @@ Reads only: one query (the history tables' UNION, newest first, capped), whateve
 
 from django.db.models import CharField, FloatField, IntegerField, Value
 
-from indicators.models import ClusterMembership, GroupMembership, Indicator, IndicatorAlias, RegionGroup, Upload
+from indicators.models import (
+    ClusterMembership,
+    GroupMembership,
+    Indicator,
+    IndicatorAlias,
+    RegionGroup,
+    ReportingRound,
+    Upload,
+)
 
 from .models import CompositeWeight, PolicyDocument, Target
 
@@ -19,11 +27,13 @@ AUDITED = {
     "cluster_member": (ClusterMembership, "集群成员", ("cluster__name", "region__name", "role"), "{a} · {b}（{role}）"),
     "weight": (CompositeWeight, "综合评价权重", ("target__label", None, None, "weight"), "{a}: {n:g}"),
     "upload": (Upload, "数据上传", ("original_name", "status", "review_comment"), "{a}"),
+    "round": (ReportingRound, "填报轮次", ("state", None, None, None, "year"), "{y}（{state}）"),
 }
 ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 COMPARATORS = dict(Target.Comparator.choices)
 ROLES = dict(ClusterMembership.Role.choices)
 UPLOAD_STATUSES = dict(Upload.Status.choices)
+ROUND_STATES = dict(ReportingRound.State.choices)
 _NONE = (Value(None, CharField()),) * 3 + (Value(None, FloatField()), Value(None, IntegerField()))
 
 
@@ -48,7 +58,9 @@ def audit_events(*, kinds=None, user=None, since=None, until=None, limit=300):
     rows = first.union(*rest, all=True).order_by("-history_date")[:limit]
     events = []
     for kind, when, who, action, reason, object_id, a, b, c, n, y in rows:
-        name = AUDITED[kind][3].format(a=a, b=b, c=c, n=n, y=y, cmp=COMPARATORS.get(b), role=ROLES.get(c))
+        name = AUDITED[kind][3].format(
+            a=a, b=b, c=c, n=n, y=y, cmp=COMPARATORS.get(b), role=ROLES.get(c), state=ROUND_STATES.get(a)
+        )
         detail = f"{UPLOAD_STATUSES.get(b, b)}" + (f"：{c}" if c else "") if kind == "upload" else ""
         events.append({"when": when, "who": who or "system", "kind": AUDITED[kind][1], "object_id": object_id,
                        "action": ACTIONS.get(action, action), "object": name, "detail": detail, "reason": reason or ""})  # fmt: skip

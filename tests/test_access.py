@@ -5,6 +5,8 @@ test_every_indicators_url_is_in_the_matrix, and test_every_indicators_url_needs_
 one against an anonymous visitor, GET and POST.
 """
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, reverse
@@ -19,7 +21,8 @@ from indicators.access import (
     visible_uploads,
 )
 from indicators.ingest import parse_upload
-from indicators.models import Upload
+from indicators.models import Notification, Upload
+from indicators.rounds import round_open
 from indicators.selectors import ingest_catalog
 from indicators.services import import_file, system_user, upload_create
 from tests.test_import_stats import rollup
@@ -170,6 +173,9 @@ OWN = {"anonymous": 302, "yiwu": 200, "jingning": 404, "province": 200, "admin":
 EVERYONE = {"anonymous": 302, "yiwu": 200, "jingning": 200, "province": 200, "admin": 200}
 REVIEW = {"anonymous": 302, "yiwu": 404, "jingning": 404, "province": 302, "admin": 302}
 DRAFT_OWNER = {"anonymous": 302, "yiwu": 302, "jingning": 404, "province": 404, "admin": 404}
+PROVINCE = {"anonymous": 302, "yiwu": 404, "jingning": 404, "province": 200, "admin": 200}
+NOTE_OWNER = DRAFT_OWNER  # a notification to 义乌's official: nobody else finds it
+POSTED = {"anonymous": 302, "yiwu": 302, "jingning": 302, "province": 302, "admin": 302}
 
 MATRIX = {
     "dashboard": ("get", lambda o: "/", EVERYONE),
@@ -185,13 +191,25 @@ MATRIX = {
     "return": ("post", lambda o: reverse("indicators:return", args=[o["submitted"].pk]), REVIEW),
     "uploads": ("get", lambda o: reverse("indicators:uploads"), EVERYONE),
     "county_uploads": ("get", lambda o: reverse("indicators:county_uploads", args=[YIWU]), OWN),
+    "rounds": ("get", lambda o: reverse("indicators:rounds"), PROVINCE),
+    "round": ("get", lambda o: reverse("indicators:round", args=[o["round"].year]), PROVINCE),
+    "round_close": ("post", lambda o: reverse("indicators:round_close", args=[o["round"].year]), REVIEW),
+    "round_reopen": ("post", lambda o: reverse("indicators:round_reopen", args=[o["round"].year]), REVIEW),
+    "inbox": ("get", lambda o: reverse("indicators:inbox"), EVERYONE),
+    "inbox_open": ("get", lambda o: reverse("indicators:inbox_open", args=[o["note"].pk]), NOTE_OWNER),
+    "inbox_read": ("post", lambda o: reverse("indicators:inbox_read"), POSTED),
 }
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("page", list(MATRIX))
 def test_access_matrix(client, people, tmp_path, page, role):
-    objects = {"draft": draft(people["yiwu"], tmp_path), "submitted": submitted(people["yiwu"], tmp_path)}
+    objects = {
+        "draft": draft(people["yiwu"], tmp_path),
+        "submitted": submitted(people["yiwu"], tmp_path),
+        "round": round_open(year=2023, deadline=datetime.date(2024, 3, 31)),
+        "note": Notification.objects.create(user=people["yiwu"], subject="s", url="/uploads/"),
+    }
     method, url, expected = MATRIX[page]
     if people[role] is not None:
         client.force_login(people[role])
@@ -293,3 +311,28 @@ def test_a_successful_login_resets_the_failure_count(client):
     for _ in range(4):
         client.post(LOGIN, {"username": "yiwu3", "password": "wrong"})
     assert client.post(LOGIN, {"username": "yiwu3", "password": "right-horse-battery"}).status_code == 302
+
+
+def test_city_staff_answer_for_their_citys_counties_and_review_only_with_city_review_on(settings):
+    city = make_user("jinhua", "city", ["330700"])
+    codes = allowed_region_codes(city)
+    assert {"330700", YIWU, "330781"} <= codes and JINGNING not in codes  # 景宁 is 丽水's
+    from indicators.access import can_review
+
+    assert not can_review(city)
+    settings.CITY_REVIEW = True
+    assert can_review(city)
+    with pytest.raises(ValueError, match="不是设区市"):
+        make_user("notacity", "city", [YIWU])
+
+
+def test_only_an_upload_within_one_city_waits_for_that_city(people, tmp_path, settings):
+    from indicators.access import needs_city_review, upload_city
+
+    settings.CITY_REVIEW = True
+    own = submitted(people["yiwu"], tmp_path)
+    both = submitted(people["province"], tmp_path, rows=(("义乌市", 512.3, 30.1), ("景宁畲族自治县", 21.5, 1.2)))
+    assert upload_city(own) == own.regions.get().parent_id and needs_city_review(own)
+    assert upload_city(both) is None and not needs_city_review(both)  # 金华 and 丽水: straight to the province
+    settings.CITY_REVIEW = False
+    assert not needs_city_review(own)

@@ -34,11 +34,14 @@ def test_editing_a_target_in_the_admin_is_kept_in_its_history(admin_client):
     data = {name: form[name].value() for name in form.fields}
     data = {k: ("" if v is None else v) for k, v in data.items()}
     data["value"] = 1600
+    assert admin_client.post(url, data).status_code == 200, "saved without a reason"
+    data["change_reason"] = "文件勘误"
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.content[:2000]
     assert target.history.count() >= 2
     latest = target.history.first()
     assert latest.value == 1600 and latest.history_user.is_superuser
+    assert latest.history_change_reason == "文件勘误"
 
 
 def test_a_target_scope_is_picked_from_the_catalog_and_a_misspelt_one_is_refused(admin_client):
@@ -55,6 +58,7 @@ def test_a_target_scope_is_picked_from_the_catalog_and_a_misspelt_one_is_refused
         "cluster:smart-pv:core",
     } <= offered
     data = {k: ("" if v is None else v) for k, v in ((n, form[n].value()) for n in form.fields)}
+    data["change_reason"] = "适用范围更正"
     response = admin_client.post(url, {**data, "scope": "group:mountian-26"})
     assert response.status_code == 200  # the form again, with the error
     assert "scope" in response.context["adminform"].form.errors

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import Workbook
 
+from indicators.access import account_provision
 from indicators.models import Observation, Upload
 from indicators.services import import_file, system_user, upload_approve, upload_return
 from tests.test_ingest_corpus import BAD
@@ -133,13 +134,14 @@ def test_approving_supersedes_the_old_approved_value_and_returning_restores_it(t
     second = Upload.objects.get(pk=json.loads(out)["upload_id"])
     key = {"region__code": "330109", "indicator__code": "value_added", "year": 2020}
 
-    upload_return(upload=second, user=system_user(), comment="数值有误，请核对")
+    reviewer = account_provision(username="prov", role="province")[0]  # not the importer: see test_rounds
+    upload_return(upload=second, user=reviewer, comment="数值有误，请核对")
     assert Observation.objects.get(**key, is_current=True).value == 900.0
     assert Observation.objects.get(**key, version=2).status == "returned"
 
     code, out = run(str(rollup(2020, [("萧山区", 960.0, 50.0)], "c.xlsx", tmp_path)), "--json")
     third = Upload.objects.get(pk=json.loads(out)["upload_id"])
-    upload_approve(upload=third, user=system_user())
+    upload_approve(upload=third, user=reviewer)
     assert Observation.objects.get(**key, status="approved").value == 960.0
     assert Observation.objects.get(**key, version=1).status == "superseded"
     assert Observation.objects.filter(**key).count() == 3  # nothing was deleted
@@ -224,9 +226,10 @@ def test_approving_an_older_upload_after_a_newer_one_is_refused(tmp_path):
     key = {"region__code": "330481", "indicator__code": "value_added", "year": 2018}
     first = json.loads(run(str(rollup(2018, [("海宁市", 300.0, 20.0)], "a.xlsx", tmp_path)), "--json")[1])
     second = json.loads(run(str(rollup(2018, [("海宁市", 310.0, 20.0)], "b.xlsx", tmp_path)), "--json")[1])
-    upload_approve(upload=Upload.objects.get(pk=second["upload_id"]), user=system_user())
+    reviewer = account_provision(username="prov", role="province")[0]
+    upload_approve(upload=Upload.objects.get(pk=second["upload_id"]), user=reviewer)
     with pytest.raises(ValueError, match="本上传有 1 个数值已有更新的已审核版本，不能审核通过；请退回此上传"):
-        upload_approve(upload=Upload.objects.get(pk=first["upload_id"]), user=system_user())
+        upload_approve(upload=Upload.objects.get(pk=first["upload_id"]), user=reviewer)
     assert sorted(Observation.objects.filter(**key).values_list("version", "status", "is_current")) == [
         (1, "submitted", False),
         (2, "approved", True),
@@ -350,3 +353,24 @@ def test_a_bulletin_text_file_is_read_for_the_region_and_year_given(tmp_path):
     assert json.loads(out)["created"] == 2
     values = dict(Observation.objects.filter(year=2023).values_list("indicator__code", "value"))
     assert values == {"value_added": 265.3, "value_added_growth": 6.8}
+
+
+def test_review_upload_refuses_the_uploaders_own_review_with_exit_1(tmp_path):
+    uploader = account_provision(username="p1", role="province")[0]
+    reviewer = account_provision(username="p2", role="province")[0]
+    path = rollup(2017, [("海宁市", 300.0, 20.0)], "own.xlsx", tmp_path)
+    upload_id = import_file(data=path.read_bytes(), filename=path.name, user=uploader)["upload_id"]
+
+    def review(*args):
+        try:
+            call_command("review_upload", str(upload_id), *args, stdout=io.StringIO(), stderr=io.StringIO())
+        except SystemExit as exc:
+            return exc.code
+        return 0
+
+    assert review("--approve", "--user", "p1") == 1
+    assert review("--return", "--user", "p1", "--comment", "x") == 1
+    assert Upload.objects.get(pk=upload_id).status == "submitted"
+    assert review("--approve", "--user", "nobody") == 2
+    assert review("--approve", "--user", reviewer.username) == 0
+    assert Upload.objects.get(pk=upload_id).status == "approved"

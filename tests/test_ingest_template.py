@@ -36,7 +36,7 @@ def test_it_opens_with_a_data_sheet_and_instructions(wb):
 def test_it_names_the_region_and_year(wb):
     ws = wb["填报"]
     assert "景宁畲族自治县" in ws["A1"].value and "331127" in ws["A1"].value and "2023年" in ws["A1"].value
-    assert [c.value for c in ws[3]][:7] == ["地区代码", "地区", "指标", "计量单位", "年份", "数值", "备注"]
+    assert [c.value for c in ws[3]][:8] == ["地区代码", "地区", "指标", "计量单位", "年份", "数值", "备注", "数据标记"]
 
 
 def test_it_has_one_row_per_indicator_with_its_unit(wb):
@@ -50,8 +50,8 @@ def test_it_has_one_row_per_indicator_with_its_unit(wb):
 
 def test_it_shows_last_years_values(wb):
     ws = wb["填报"]
-    assert ws["H3"].value == "上年数值（2022年，仅供参考）"
-    assert [ws.cell(4 + i, 8).value for i in range(len(INDICATORS))] == [42.0, 120.5, None, None, None, 5.1, None]
+    assert ws["I3"].value == "上年数值（2022年，仅供参考）"
+    assert [ws.cell(4 + i, 9).value for i in range(len(INDICATORS))] == [42.0, 120.5, None, None, None, 5.1, None]
 
 
 def test_it_validates_values_and_units(wb):
@@ -108,6 +108,27 @@ def test_a_filled_template_round_trips(template):
         ("331127", "value_added_growth", 2023, -1.5),
         ("331127", "hightech_share", 2023, 45.2),
     }
+
+
+def test_the_data_flag_column_reads_each_flag_and_refuses_an_unknown_one(template):
+    wb = openpyxl.load_workbook(io.BytesIO(template))
+    ws = wb["填报"]
+    ws["F4"], ws["H4"] = 45.67, "初步"
+    ws["F5"], ws["H5"] = 120.5, " 修订 "
+    ws["F6"] = 3.2  # no flag
+    out = io.BytesIO()
+    wb.save(out)
+    r = parse_upload(out.getvalue(), "flags.xlsx", CATALOG, year=2023, region_code="331127")
+    assert r.accepted and [(v.indicator_code, v.flag) for v in r.values] == [
+        ("value_added", "preliminary"),
+        ("revenue", "revised"),
+        ("employees", ""),
+    ]
+    ws["H6"] = "快报"
+    out = io.BytesIO()
+    wb.save(out)
+    r = parse_upload(out.getvalue(), "flags.xlsx", CATALOG, year=2023, region_code="331127")
+    assert [str(e) for e in r.errors] == ['填报!H6: 数据标记 "快报" 无效（可填 初步、修订、估算，或留空）']
 
 
 def test_a_template_for_another_county_is_refused_for_this_uploader():

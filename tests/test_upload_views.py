@@ -240,9 +240,9 @@ def test_preview_and_confirm_read_what_the_file_was_parsed_into_not_the_file(
     draft = Upload.objects.get()
     assert draft.warnings == [{"sheet": "2023年", "cell": "A4", "message": '"合计" 行不是单个地区，已忽略'}]
     assert draft.rows == [
-        # industry "" (no 行业: the whole economy), note "", quote "", not a back-series
-        [YIWU, "value_added", 2023, 512.3, "2023年", "B3", "512.3", "亿元", "", "", "", False],
-        [YIWU, "employees", 2023, 30.1, "2023年", "C3", "30.1", "万人", "", "", "", False],
+        # industry "" (no 行业: the whole economy), note "", quote "", not a back-series, no 数据标记
+        [YIWU, "value_added", 2023, 512.3, "2023年", "B3", "512.3", "亿元", "", "", "", False, ""],
+        [YIWU, "employees", 2023, 30.1, "2023年", "C3", "30.1", "万人", "", "", "", False, ""],
     ]
     (upload_root / draft.stored_name).unlink()  # a second parse would now fail
     html = client.get(reverse("indicators:preview", args=[draft.pk])).content.decode()
@@ -350,7 +350,7 @@ def test_the_template_is_the_regions_xlsx_with_last_years_approved_values(client
     assert disposition.endswith("filename*=UTF-8''" + quote("模板_义乌市_2024.xlsx"))
     ws = openpyxl.load_workbook(io.BytesIO(response.content))["填报"]
     assert "义乌市" in ws["A1"].value and "2024年" in ws["A1"].value
-    previous = {row[2]: row[7] for row in ws.iter_rows(min_row=4, values_only=True)}
+    previous = {row[2]: row[8] for row in ws.iter_rows(min_row=4, values_only=True)}  # I: after 备注, 数据标记
     assert previous["规模以上工业增加值"] == 400.0
     assert previous["规模以上工业从业人员平均人数"] == 20.0
     assert previous["规模以上工业总产值"] is None  # nothing approved for 2023
@@ -476,3 +476,22 @@ def test_a_word_bulletin_goes_through_the_form_with_its_region_and_year(client, 
     draft = Upload.objects.get()
     assert (draft.shape, draft.value_count) == ("bulletin", 2)
     assert [row[1:4] for row in draft.rows] == [["value_added", 2023, 31.25], ["value_added_growth", 2023, 8.1]]
+
+
+def test_a_flag_in_the_template_is_previewed_stored_and_shown_on_the_upload(client, yiwu):
+    template = client.get(reverse("indicators:template"), {"region": YIWU, "year": 2024}).content
+    wb = openpyxl.load_workbook(io.BytesIO(template))
+    ws = wb["填报"]
+    ws["F4"], ws["H4"] = 777.7, "估算"  # the first row is 规模以上工业增加值
+    out = io.BytesIO()
+    wb.save(out)
+    response = client.post(
+        reverse("indicators:upload"), {"file": SimpleUploadedFile("t.xlsx", out.getvalue()), "region": YIWU}
+    )
+    preview = client.get(response["Location"]).content.decode()
+    assert "估算</span>" in preview
+    confirmed = client.post(response["Location"].replace("preview/", "confirm/"), follow=True)
+    assert "已提交审核" in confirmed.content.decode(), confirmed.content.decode()[-3000:]
+    row = Observation.objects.get(region__code=YIWU, year=2024, flag="estimated")
+    assert (row.value, row.indicator.name) == (777.7, ws["C4"].value)
+    assert "估算</span>" in client.get(reverse("indicators:detail", args=[row.upload_id])).content.decode()

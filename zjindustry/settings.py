@@ -170,6 +170,13 @@ GAP_STATUS_THRESHOLDS = {"on_track": 0.95, "needs_acceleration": 0.60}
 # Uploads, drafts and the submission queue need a login either way.
 DASHBOARD_PUBLIC = env_bool("DASHBOARD_PUBLIC", False)
 
+# Review by the city (设区市) first: a county's upload is checked by its city's staff, then approved by the
+# province. Off by default (county → province).
+CITY_REVIEW = env_bool("CITY_REVIEW", False)
+
+# Links in notification mails: the site's address as users reach it (empty: the mail gives the path only).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+
 # Upload preview: a value moving more than this share against the value on file is highlighted; a rate (unit %)
 # is compared in percentage points instead, and a count (家, 台, 个…) whose old and new values both stay below the
 # floor is never highlighted (2 → 5 companies is +150 % and nothing to check).

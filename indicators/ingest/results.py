@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["ColumnReading", "Issue", "ParsedValue", "ParseResult", "IssueLog", "clip"]
+__all__ = ["FLAGS", "ColumnReading", "Issue", "ParsedValue", "ParseResult", "IssueLog", "clip", "parse_flag"]
 
 MAX_ISSUES = 200  # of each kind (errors, warnings): what a person reads, and what the database keeps
 CLIP_CHARS = 60
@@ -52,11 +52,23 @@ class ParsedValue:
     note: str = ""  # the 备注 written beside the value
     quote: str = ""  # a bulletin's sentence the value was read from
     back_series: bool = False  # a year before the unit was split off, under today's boundaries (按现行区划)
+    flag: str = ""  # "" / preliminary / revised / estimated (数据标记 初步 / 修订 / 估算)
 
     @property
     def key(self) -> tuple[str, str, str, int]:
         """What one value is for: region, indicator, industry, year (the key of duplicates and versions)."""
         return (self.region_code, self.indicator_code, self.industry, self.year)
+
+
+# 数据标记 as a cell may hold it → the stored code (Observation.Flag); empty is no flag
+FLAGS = {"初步": "preliminary", "修订": "revised", "估算": "estimated"}
+FLAGS.update({code: code for code in list(FLAGS.values())})
+
+
+def parse_flag(text) -> str | None:
+    """The flag code of a 数据标记 cell: "初步" → "preliminary", "" → "", "x" → None (not a flag)."""
+    text = "" if text is None else str(text).strip()
+    return FLAGS.get(text.lower() if text.isascii() else text, None) if text else ""
 
 
 @dataclass

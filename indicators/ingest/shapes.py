@@ -25,7 +25,7 @@ from .catalog import (
     strip_label_prefix,
 )
 from .readers import Grid
-from .results import ColumnReading, IssueLog, clip
+from .results import ColumnReading, IssueLog, clip, parse_flag
 from .units import parse_unit, same_family
 from .validate import Candidate, Validator, display, is_missing, parse_number, year_error
 
@@ -68,6 +68,7 @@ _ROLE_LABELS = {
     "value": {"数值", "数据", "值", "指标值", "填报值", "数据值", "填报数值"},
     "ignore": {"序号", "排名", "位次", "排序", "编号", "说明", "数据来源", "来源", "填报说明"},
     "note": {"备注", "附注"},  # kept with each value of its row (Observation.note)
+    "flag": {"数据标记", "标记"},
 }
 _ROLE_OF = {label: role for role, labels in _ROLE_LABELS.items() for label in labels}
 _CORNER_RE = re.compile(
@@ -265,7 +266,19 @@ class SheetParser:
             )
 
     def _add(
-        self, *, r, c, region, region_cell, spec: IndicatorSpec, year, unit, unit_cell, industry="", note_col=None
+        self,
+        *,
+        r,
+        c,
+        region,
+        region_cell,
+        spec: IndicatorSpec,
+        year,
+        unit,
+        unit_cell,
+        industry="",
+        note_col=None,
+        flag="",
     ) -> None:
         err = year_error(year, self.idx)
         if err:
@@ -285,6 +298,7 @@ class SheetParser:
                 unit_cell,
                 industry=industry,
                 note=note,
+                flag=flag,
             )
         )
 
@@ -533,6 +547,11 @@ class SheetParser:
                     unit = display(uv)
             label_cell = g.addr(r, roles.get("indicator", roles.get("indicator_code")))
             self._alias_warning(match, year, label_cell)
+            fv = g.get(r, roles["flag"]) if "flag" in roles else None
+            flag = parse_flag(None if fv is None else display(fv))
+            if flag is None:
+                self.error(r, roles["flag"], f'数据标记 "{clip(display(fv))}" 无效（可填 初步、修订、估算，或留空）')
+                continue
             self._add(
                 r=r,
                 c=vcol,
@@ -544,6 +563,7 @@ class SheetParser:
                 unit_cell=unit_cell,
                 industry=industry,
                 note_col=roles.get("note"),
+                flag=flag,
             )
 
     # -- 2. provincial roll-up and yearbook tables ----------------------------------------------------
@@ -722,7 +742,7 @@ class SheetParser:
             elif role == "note" and note_col is None:
                 note_col = c
         ignored_cols = {
-            c for c in self._cols() if role_of(hkey(g.label(h, c))) in ("ignore", "indicator", "year", "value")
+            c for c in self._cols() if role_of(hkey(g.label(h, c))) in ("ignore", "indicator", "year", "value", "flag")
         }
         key_cols = {c for c in (region_col, code_col, unit_col, industry_col, note_col) if c is not None}
         depth = self._header_depth(h, key_cols or {g.col0})

@@ -16,7 +16,7 @@ __all__ = ["build_template", "TEMPLATE_HEADER", "DATA_SHEET", "HELP_SHEET"]
 
 DATA_SHEET = "填报"
 HELP_SHEET = "说明"
-TEMPLATE_HEADER = ["地区代码", "地区", "指标", "计量单位", "年份", "数值", "备注"]
+TEMPLATE_HEADER = ["地区代码", "地区", "指标", "计量单位", "年份", "数值", "备注", "数据标记"]
 HEADER_ROW = 3
 
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -87,7 +87,7 @@ def build_template(region: RegionSpec, year: int, indicators: list[IndicatorSpec
         ws.cell(row, 6).fill = _INPUT_FILL
         prev = _fmt_previous(previous.get(spec.code))
         if prev is not None:
-            ws.cell(row, 8, prev)
+            ws.cell(row, 9, prev)
         kind = _kind(spec)
         if kind not in value_rules:
             rule = _RULES[kind]
@@ -123,7 +123,12 @@ def build_template(region: RegionSpec, year: int, indicators: list[IndicatorSpec
                 ws.add_data_validation(dv)
             unit_rules[choices].add(f"D{row}")
 
-    for col, width in zip("ABCDEFGH", (11, 18, 44, 12, 8, 14, 24, 22), strict=True):
+    if indicators:  # 数据标记: a drop-down of the three flags, empty allowed
+        flags = DataValidation(type="list", formula1='"初步,修订,估算"', allow_blank=True, showErrorMessage=True)
+        flags.errorTitle, flags.error = "数据标记无效", "请选择 初步、修订 或 估算，或留空"
+        flags.add(f"H{HEADER_ROW + 1}:H{HEADER_ROW + len(indicators)}")
+        ws.add_data_validation(flags)
+    for col, width in zip("ABCDEFGHI", (11, 18, 44, 12, 8, 14, 24, 10, 22), strict=True):
         ws.column_dimensions[col].width = width
     ws.row_dimensions[HEADER_ROW].height = 30
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
@@ -141,6 +146,7 @@ def build_template(region: RegionSpec, year: int, indicators: list[IndicatorSpec
         '4. 只填写数字本身，不要加"约""左右"等文字，不要使用公式或引用其他表格。',
         "5. 比重类指标填写 0–100 之间的百分数（12.5 表示 12.5%）；增速按可比价计算，填写百分数，可以为负。",
         '6. 不要增删列，不要修改地区代码、地区、指标和年份；"上年数值"列仅供核对，不会导入。',
+        '   "数据标记"列可选填 初步、修订 或 估算（初步数、修订数、估算数），没有则留空。',
         "7. 只能上传本地区的数据。填好后保存为 .xlsx 格式上传，不要设置打开密码。",
         "",
         "指标清单",

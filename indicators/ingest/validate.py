@@ -148,6 +148,7 @@ class Candidate:
     industry: str = ""  # an Industry code; "" is the whole economy
     note: str = ""  # the row's 备注
     quote: str = ""  # the sentence a bulletin figure was read from
+    flag: str = ""  # a checked flag code (results.parse_flag)
 
 
 _NOT_A_NUMBER = {
@@ -265,5 +266,6 @@ class Validator:
                 note=remark,
                 quote=c.quote,
                 back_series=back,
+                flag=c.flag,
             )
         )

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from openpyxl import load_workbook
 
-from indicators.access import COUNTY, ROLES, account_provision, check_account, parse_role
+from indicators.access import CITY, COUNTY, ROLES, account_provision, check_account, parse_role
 
 COLUMNS = {"username": "用户名", "role": "角色", "regions": "地区代码", "email": "邮箱"}
 
@@ -59,7 +59,7 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise ValidationError([f"{spec['username']}: {m}" for m in exc.messages]) from exc
         role = parse_role(spec["role"])
-        ignored = " (地区代码仅对县级用户有效，已忽略)" if spec["regions"] and role != COUNTY else ""
+        ignored = " (地区代码仅对县级用户有效，已忽略)" if spec["regions"] and role not in (CITY, COUNTY) else ""
         note = f"{'created' if created else 'updated'}: {user.username} {role} {' '.join(spec['regions'])}{ignored}"
         return f"{user.username}\t{password or '(密码未改)'}", note
 
