@@ -1,8 +1,19 @@
+from django.conf import settings
+
 from indicators.access import can_review
 
 from . import reports
 
 
 def navigation(request):
-    """The county selector, the demo-data flag (kept per data version) and whether the user reviews uploads."""
-    return {**reports.navigation(), "can_review": can_review(getattr(request, "user", None))}
+    """The county selector, the demo-data flag (kept per data version), whether the user reviews uploads, and the
+    year a data page shows with its coverage (set by targets.views.with_year). An anonymous visitor of a
+    private dashboard sees no navigation: nothing but the login form (not even the county names)."""
+    user = getattr(request, "user", None)
+    show_nav = bool(user and user.is_authenticated) or settings.DASHBOARD_PUBLIC
+    if not show_nav:
+        return {"show_nav": False, "can_review": False, "as_of": None}
+    return {
+        **reports.navigation(),
+        **{"show_nav": True, "can_review": can_review(user), "as_of": getattr(request, "as_of", None)},
+    }

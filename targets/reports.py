@@ -11,7 +11,7 @@ from django.conf import settings
 
 from indicators import versioning
 
-from . import gaps, pages, selectors
+from . import coverage, gaps, pages, selectors
 
 
 def parse_scope(text):
@@ -59,9 +59,36 @@ def years():
     return years or [datetime.date.today().year - 1]
 
 
+def year_coverage():
+    """How many current counties reported each year the base indicators of the current plan's targets
+    (targets/coverage.py), the plan being the document that ends last."""
+
+    def compute():
+        data = inputs()
+        current = data.documents["document"].iloc[:1]
+        used = data.targets.loc[data.targets["document"].isin(current), "indicator_code"] if len(data.targets) else []
+        counties = data.regions[(data.regions["level"] == "county") & data.regions["valid_to"].isna()]["code"]
+        codes = coverage.base_codes(used, data.indicators)
+        return coverage.year_coverage(data.observations, codes, counties, settings.AS_OF_COVERAGE)
+
+    return _cached("year_coverage", compute)
+
+
 def default_as_of():
-    """The latest year with approved data."""
-    return years()[-1]
+    """The latest year at least settings.AS_OF_COVERAGE of the counties reported (never a partial year
+    while a complete one exists)."""
+    return coverage.default_year(year_coverage(), years()[-1])
+
+
+def year_choices():
+    """Every year with approved data, newest first, with its coverage: [{year, reported, total, partial}]."""
+    found = year_coverage().set_index("year")
+    total = int(found["total"].iloc[0]) if len(found) else len(county_names())
+    return [
+        {"year": y, "reported": int(found["reported"].get(y, 0)), "total": total,
+         "partial": bool(found["partial"].get(y, True))}
+        for y in reversed(years())
+    ]  # fmt: skip
 
 
 def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_submitted=False):

@@ -36,7 +36,8 @@ def _lang():
 
 def with_year(view):
     """Call the view with the year it shows: ?year= when that year has data; a year without data redirects to the
-    nearest one that has (the other parameters kept); no year, or not a number, is the latest year with data."""
+    nearest one that has (the other parameters kept); no year, or not a number, is the default year (the latest
+    that enough counties reported, reports.default_as_of). The year bar (base.html) reads request.as_of."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -44,11 +45,13 @@ def with_year(view):
         try:
             year = int(request.GET.get("year", ""))
         except ValueError:
-            year = years[-1]
+            year = reports.default_as_of()
         if year not in years:
             query = request.GET.copy()
             query["year"] = pages.nearest_year(years, year)
             return redirect(f"{request.path}?{query.urlencode()}")
+        choices = reports.year_choices()
+        request.as_of = {"year": year, "choices": choices, "shown": next(c for c in choices if c["year"] == year)}
         return view(request, *args, year=year, **kwargs)
 
     return wrapped
@@ -64,6 +67,8 @@ def _clean(request, year, **allowed):
             query[name] = str(value)
     clean = copy.copy(request)
     clean.GET, clean.META = query, {**request.META, "QUERY_STRING": query.urlencode()}
+    if getattr(request, "as_of", None):  # the year bar keeps the page's own parameters, and only those
+        request.as_of["keep"] = [(name, value) for name, value in query.items() if name != "year"]
     return clean
 
 

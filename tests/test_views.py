@@ -229,3 +229,22 @@ def test_the_county_search_finds_a_county_by_its_short_name(admin_client):
     response = admin_client.get("/go/", {"q": "义乌"})
     assert response.status_code == 302 and response["Location"] == "/county/330782/"
     assert admin_client.get("/go/", {"q": "火星"}).status_code == 404
+
+
+def test_a_year_few_counties_reported_is_reachable_but_never_the_default(admin_client):
+    from targets import reports
+
+    codes = sorted(reports.county_names())
+    counties_with_data(codes)  # 2021–2024 for all 90
+    observe([(code, "value_added", 2025, 1.0) for code in codes[:9]])  # 2025 for 9: 9/90 < 0.8 × 90 = 72
+    html = admin_client.get("/").content.decode()
+    assert 'data-as-of="2024"' in html and "截至 2024 年 · 90/90 县已报送" in html
+    assert "2025 年（9/90 县） · 部分" in html  # listed in the picker, marked partial
+    partial = admin_client.get("/?year=2025").content.decode()
+    assert 'data-as-of="2025"' in partial and "9/90 县已报送" in partial and "部分年份" in partial
+
+
+def test_the_year_bar_keeps_the_pages_own_parameters_only(admin_client, some_data):
+    html = admin_client.get("/cluster/smart-pv/?year=2024&role=core&utm=x").content.decode()
+    bar = html.split('class="zj-year-bar')[1].split("</form>")[0]
+    assert 'name="role" value="core"' in bar and "utm" not in bar
