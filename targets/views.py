@@ -7,22 +7,31 @@ from functools import wraps
 
 from django import forms
 from django.core.cache import cache
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
-from indicators import versioning
+from indicators import exporting, versioning
 from indicators.access import reviewer_required
 from indicators.models import Cluster, ClusterMembership
 
 from . import audit, charts, pages, reports, selectors
 from .models import GapStatus
-from .tables import CompositeTable, RankingTable, SafeTableExport, heatmap_table
+from .tables import (
+    CompositeTable,
+    RankingTable,
+    cards_values,
+    document_values,
+    heatmap_table,
+    members_values,
+    table_values,
+)
 
 STATUS = dict(GapStatus.choices)
 ROLES = dict(ClusterMembership.Role.choices)
@@ -84,17 +93,38 @@ def _body(clean, template, build):
     return html
 
 
+def _download(request, year, name, title, values):
+    """The table `name` of a page as ?_export= asks (csv, xlsx): `values` is (headers, rows) or a django-tables2
+    table. Below the data: the year and its coverage, the generation time, and whether the data is demo."""
+    fmt = request.GET.get("_export")
+    if fmt not in exporting.DOWNLOAD_FORMATS:
+        raise Http404("no such download format")
+    headers, rows = values if isinstance(values, tuple) else table_values(values)
+    shown = next((c for c in reports.year_choices() if c["year"] == year), None)
+    notes = [
+        gettext("数据截至 %(year)s 年") % {"year": year}
+        + (gettext("，%(n)s/%(total)s 县已报送") % {"n": shown["reported"], "total": shown["total"]} if shown else ""),
+        gettext("生成时间 %(time)s") % {"time": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+        gettext("示例数据：系统生成，非真实统计，仅供演示")
+        if reports.navigation()["demo_data"]
+        else gettext("公开数据与各县报送数据，经省级审核；来源见各上传记录"),
+    ]
+    response = HttpResponse(exporting.download(fmt, headers, rows, title=title, notes=notes),
+                            content_type=exporting.DOWNLOAD_FORMATS[fmt])  # fmt: skip
+    response["Content-Disposition"] = f'attachment; filename="zjindustry-{name}-{year}.{fmt}"'
+    return response
+
+
 # ---------------------------------------------------------------------------------------------- overview
 @with_year
 def overview(request, year):
     clean = _clean(request, year, **_overview_params())
-    export = request.GET.get("_export")
-    if export is not None:
-        if export not in SafeTableExport.OFFERED:
-            raise Http404("no such export format")
+    if "_export" in request.GET:
         table = reports.gap_table(None, as_of=year)
+        if request.GET.get("table") == "composite":
+            return _download(request, year, "composite", gettext("综合评价"), _composite(clean, year, _counties(clean)))
         heatmap = _heatmap(clean, table, _key_benchmarks(table), _counties(clean))
-        return SafeTableExport(export, heatmap).response(f"zjindustry-heatmap-{year}.{export}")
+        return _download(request, year, "heatmap", gettext("县域热力表"), heatmap)
     body = _body(clean, "targets/_overview_body.html", lambda clean: _overview(clean, year))
     return render(request, "targets/page.html", {"body": body, "title": _("全省总览"), "figures": True})
 
@@ -200,11 +230,14 @@ def county(request, code, year):
     found = regions[(regions["code"] == code) & (regions["level"] == "county")]
     if found.empty:
         raise Http404("no such county")
+    if "_export" in request.GET:
+        cards = _county(code, year)["cards"]
+        return _download(request, year, f"county-{code}", found["name"].iloc[0], cards_values(cards, STATUS))
     body = _body(_clean(request, year), "targets/_county_body.html", lambda clean: _county(code, year))
     region = {"code": code, "name": found["name"].iloc[0]}
     uploads = selectors.county_uploads(request.user, code)
     return render(request, "targets/county.html", {"body": body, "title": region["name"], "region": region,
-                                                   "uploads": uploads, "figures": True})  # fmt: skip
+                                                   "uploads": uploads, "figures": True, "downloads": True})  # fmt: skip
 
 
 def _county(code, year):
@@ -236,6 +269,11 @@ def cluster(request, slug, year):
         raise Http404("no such cluster")
     clean = _clean(request, year, role=set(ROLES), rank=set(data.indicators["code"]))
     role, rank = clean.GET.get("role"), clean.GET.get("rank", "value_added")
+    if "_export" in request.GET:
+        page, name = _cluster(slug, year, role, rank), found["name"].iloc[0]
+        if request.GET.get("table") == "members":
+            return _download(request, year, f"{slug}-members", name, members_values(page["memberships"]))
+        return _download(request, year, f"{slug}-ranking", name, page["ranking_table"])
     body = _body(clean, "targets/_cluster_body.html", lambda clean: _cluster(slug, year, role, rank))
     return render(request, "targets/page.html", {"body": body, "title": found["name"].iloc[0], "figures": True})
 
@@ -267,6 +305,9 @@ def document(request, code, year):
     document = selectors.document(code)
     if document is None:
         raise Http404("no such document")
+    if "_export" in request.GET:
+        rows = document_values(_document(document, year)["rows"], STATUS)
+        return _download(request, year, f"{code}-targets", document.title, rows)
     body = _body(_clean(request, year), "targets/_document_body.html", lambda clean: _document(document, year))
     return render(request, "targets/page.html", {"body": body, "title": document.title})
 
@@ -289,6 +330,10 @@ def indicator(request, code, year):
     if found.empty:
         raise Http404("no such indicator")
     clean = _clean(request, year, sort=pages.sortable(RankingTable.base_columns))
+    if "_export" in request.GET:
+        return _download(
+            request, year, f"{code}-ranking", found["name"].iloc[0], _indicator(clean, code, year)["ranking_table"]
+        )
     body = _body(clean, "targets/_indicator_body.html", lambda clean: _indicator(clean, code, year))
     return render(request, "targets/page.html", {"body": body, "title": found["name"].iloc[0], "figures": True})
 
