@@ -196,6 +196,11 @@ def scope_names():
     )
 
 
+def english_names():
+    """English names of indicators, regions, groups and clusters (selectors.english_names), kept per data version."""
+    return _cached("english_names", selectors.english_names)
+
+
 def document_titles():
     return _cached("document_titles", lambda: dict(inputs().documents[["document", "document_title"]].values))
 

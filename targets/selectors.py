@@ -4,7 +4,7 @@ the pages take (fixed column names, a fixed number of queries whatever the numbe
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import BooleanField, CharField, Count, Exists, IntegerField, Value
+from django.db.models import BooleanField, Case, CharField, Count, Exists, IntegerField, Value, When
 
 from indicators.access import visible_uploads
 from indicators.ingest.units import UnitError, convert
@@ -248,6 +248,17 @@ def engine_inputs(include_submitted=False, document=None, regions=None):
 # Reads of single pages (one query each).
 
 
+def english_names():
+    """The catalog's English names where it has them: {"indicator"|"region"|"group"|"cluster": {code or slug: name}}
+    (four small queries, asked only by an English page)."""
+    named = {"indicator": (Indicator, "code"), "region": (Region, "code"), "group": (RegionGroup, "slug"),
+             "cluster": (Cluster, "slug")}  # fmt: skip
+    return {
+        kind: dict(model.objects.exclude(name_en="").order_by().values_list(key, "name_en"))
+        for kind, (model, key) in named.items()
+    }
+
+
 def predecessors(code):
     """The units a region was formed from, e.g. 绍兴县 for 柯桥区."""
     return list(Region.objects.filter(successors__code=code).values("code", "name"))
@@ -279,7 +290,9 @@ def document_list():
 
 
 def indicator_list():
-    return Indicator.objects.select_related("numerator", "denominator").order_by("order", "code")
+    """Every indicator, grouped by who reports it (county, then city, then province), in catalog order within."""
+    level = Case(*(When(level=v, then=n) for n, v in enumerate(Indicator.Level.values)), default=len(Indicator.Level))
+    return Indicator.objects.select_related("numerator", "denominator").order_by(level, "order", "code")
 
 
 def cluster_list():

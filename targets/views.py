@@ -43,6 +43,14 @@ def _lang():
     return "en" if (get_language() or "").startswith("en") else "zh"
 
 
+def _local(names):
+    """Region names (code → name) in the page's language: the registry's pinyin on an English page."""
+    if _lang() != "en":
+        return names
+    english = reports.english_names()["region"]
+    return {code: english.get(code) or name for code, name in names.items()}
+
+
 def with_year(view):
     """Call the view with the year it shows: ?year= when that year has data; a year without data redirects to the
     nearest one that has (the other parameters kept); no year, or not a number, is the default year (the latest
@@ -175,7 +183,12 @@ def _filter_choices():
 
 def _counties(request):
     data = reports.inputs()
-    return pages.counties(data.regions, data.groupings, **{name: request.GET.get(name) for name in FILTERS})
+    counties = pages.counties(data.regions, data.groupings, **{name: request.GET.get(name) for name in FILTERS})
+    if _lang() != "en":
+        return counties
+    english, parent = reports.english_names()["region"], dict(data.regions[["code", "parent_code"]].values)
+    return [{**c, "name": english.get(c["code"], c["name"]), "city": english.get(parent[c["code"]], c["city"])}
+            for c in counties]  # fmt: skip
 
 
 def _key_benchmarks(table):
@@ -280,7 +293,7 @@ def cluster(request, slug, year):
 
 def _cluster(slug, year, role, rank):
     data = reports.inputs()
-    names = dict(data.regions[["code", "name"]].values)
+    names = _local(dict(data.regions[["code", "name"]].values))
     cluster, children, members, codes = pages.cluster_profile(data.groupings, names, slug, ROLES, TIERS)
     scope = f"cluster:{slug}"
     table = reports.gap_table([scope], as_of=year, role=role)
@@ -339,7 +352,7 @@ def indicator(request, code, year):
 
 
 def _indicator(request, code, year):
-    indicator, names, targets = selectors.indicator(code), reports.county_names(), reports.inputs().targets
+    indicator, names, targets = selectors.indicator(code), _local(reports.county_names()), reports.inputs().targets
     series = reports.aggregate_series([f"county:{c}" for c in names], [code])
     ranking = RankingTable(pages.records(pages.ranking(series, year, names)), unit=indicator.unit)
     RequestConfig(request, paginate=False).configure(ranking)

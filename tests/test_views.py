@@ -285,3 +285,16 @@ def test_the_document_download_writes_statuses_as_chinese_labels(admin_client, s
     rows = list(csv.reader(io.StringIO(text.split("\r\n\r\n")[0])))
     statuses = {row[-1] for row in rows[1:]}
     assert statuses and statuses <= {str(label) for label in GapStatus.labels} | {"不可计算"}
+
+
+def test_an_english_page_shows_english_names_units_and_composed_target_labels(admin_client, some_data):
+    admin_client.cookies["django_language"] = "en"
+    overview = admin_client.get("/?year=2024").content.decode()
+    assert "Yiwu City" in overview and "Jingning She Autonomous County" in overview  # the registry's pinyin
+    indicator = admin_client.get("/indicator/value_added/?year=2024").content.decode()
+    heading = indicator.split("<h1")[1].split("</h1>")[0]
+    assert "Industrial value added" in heading and "100 million yuan" in heading and "亿元" not in heading
+    document = admin_client.get("/document/zj-2023-415x/?year=2024").content.decode()
+    assert " by 2027" in document  # labels composed from the indicator's English name, comparator, value, year
+    admin_client.cookies["django_language"] = "zh-hans"
+    assert "Yiwu City" not in admin_client.get("/?year=2024").content.decode()

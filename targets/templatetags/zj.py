@@ -1,9 +1,10 @@
 from django import template
 from django.utils.html import format_html, json_script
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from targets import pages, reports
+from indicators.ingest.units import unit_en
+from targets import english, pages, reports
 from targets.models import GapStatus, Target
 
 register = template.Library()
@@ -22,10 +23,69 @@ SCOPES = {
 }
 
 
+def _english():
+    return (get_language() or "").startswith("en")
+
+
+def _fmt(value, unit):
+    """fmt_number with the unit in the page's language (亿元 → 100 million yuan on an English page)."""
+    text = pages.fmt_number(value, unit)
+    return english.with_unit_en(text, unit) if _english() else text
+
+
 @register.filter
 def num(value, unit=""):
     """{{ value|num:unit }} — thousands separators, one decimal for shares, unit attached."""
-    return pages.fmt_number(value, unit)
+    return _fmt(value, unit)
+
+
+@register.filter
+def unit_label(unit):
+    """A unit in the page's language."""
+    return unit_en(unit) if _english() else unit
+
+
+def _name_en(name, kind, ref):
+    """The catalog's English name of an indicator, region, group or cluster on an English page where it has one;
+    the Chinese name otherwise."""
+    if not _english():
+        return name
+    return reports.english_names().get(kind, {}).get(ref) or name
+
+
+@register.filter
+def indicator_en(name, code):
+    """{{ name|indicator_en:code }}"""
+    return _name_en(name, "indicator", code)
+
+
+@register.filter
+def region_en(name, code):
+    """{{ name|region_en:code }}"""
+    return _name_en(name, "region", code)
+
+
+@register.filter
+def cluster_en(name, slug):
+    """{{ name|cluster_en:slug }}"""
+    return _name_en(name, "cluster", slug)
+
+
+@register.simple_tag
+def target_label(row):
+    """A target's label in the page's language: in English composed from the indicator's English name, the
+    comparator, the value and unit and the year (targets/english.py); the Chinese label where the indicator
+    has no English name."""
+    if not _english():
+        return row.get("label", "")
+    code = row.get("indicator_code")
+    value = row.get("stated_value", row.get("target_value"))
+    unit = row.get("stated_unit", row.get("unit", ""))
+    composed = english.target_label_en(
+        reports.english_names()["indicator"].get(code), row.get("comparator"), pages.fmt_number(value, unit), unit,
+        row.get("target_year"),
+    )  # fmt: skip
+    return composed or row.get("label", "")
 
 
 @register.filter
@@ -76,8 +136,8 @@ def gap(value, unit=""):
     if value is None:
         return "—"
     if value <= 0:
-        return gettext("已超出 %(amount)s") % {"amount": pages.fmt_number(-value, unit)}
-    return pages.fmt_number(value, unit)
+        return gettext("已超出 %(amount)s") % {"amount": _fmt(-value, unit)}
+    return _fmt(value, unit)
 
 
 @register.filter
@@ -90,7 +150,10 @@ def scope_label(scope):
         return SCOPES[scope]
     if kind == "each_county":
         return gettext("各县（%(group)s）") % {"group": ref}
-    return reports.scope_names().get(ref, scope) if kind in {"city", "county", "group", "cluster"} else scope
+    if kind not in {"city", "county", "group", "cluster"}:
+        return scope
+    name = reports.scope_names().get(ref, scope)
+    return _name_en(name, "region" if kind in ("city", "county") else kind, ref)
 
 
 @register.filter

@@ -1,0 +1,26 @@
+"""The English face of catalog content (no Django import): target labels composed from what the catalog holds
+(the indicator's English name, the comparator, the value and its unit), never a translation of the Chinese label."""
+
+from indicators.ingest.units import unit_en
+
+COMPARATORS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "="}
+
+
+def with_unit_en(text, unit):
+    """A number formatted with its Chinese unit, with the unit put into English: "52.96 亿元" → "52.96 100 million
+    yuan"; text without the unit at its end is returned unchanged."""
+    if not unit or not text.endswith(unit):
+        return text
+    english = unit_en(unit)
+    head = text[: -len(unit)].rstrip()
+    return f"{head} {english}".strip() if english not in ("%",) else f"{head}{english}"
+
+
+def target_label_en(name_en, comparator, value_text, unit, year):
+    """ "Value added ≥ 2,500 100 million yuan by 2027" from the indicator's English name, the comparator, the value
+    as formatted (with its Chinese unit) and the target year; "" when the indicator has no English name."""
+    if not name_en:
+        return ""
+    sign = COMPARATORS.get(comparator, comparator or "")
+    by = f" by {year}" if year else ""
+    return f"{name_en} {sign} {with_unit_en(value_text, unit)}{by}".replace("  ", " ")
