@@ -112,7 +112,7 @@ def figure(fig, fig_id, label=""):
     if not fig:
         return ""
     return format_html(
-        '<div class="zj-chart" data-figure="{0}-data" id="{0}" role="img" aria-label="{1}"></div>{2}',
+        '<div class="zj-chart" data-figure="{0}-data" id="{0}" role="figure" aria-label="{1}"></div>{2}',
         fig_id,
         label,
         json_script(fig, f"{fig_id}-data"),
