@@ -3,7 +3,14 @@
 
 from indicators.ingest.units import unit_en
 
-COMPARATORS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "="}
+COMPARATORS = {
+    "ge": "≥",
+    "gt": ">",
+    "le": "≤",
+    "lt": "<",
+    "approx": "≈",
+    "eq": "=",
+}  # as targets.models.Target.Comparator
 
 
 def with_unit_en(text, unit):

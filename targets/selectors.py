@@ -249,14 +249,15 @@ def engine_inputs(include_submitted=False, document=None, regions=None):
 
 
 def english_names():
-    """The catalog's English names where it has them: {"indicator"|"region"|"group"|"cluster": {code or slug: name}}
-    (four small queries, asked only by an English page)."""
+    """The catalog's English names where it has them: {"indicator"|"region"|"group"|"cluster"|"document": {code or
+    slug: name}} (five small queries, asked only by an English page)."""
     named = {"indicator": (Indicator, "code"), "region": (Region, "code"), "group": (RegionGroup, "slug"),
              "cluster": (Cluster, "slug")}  # fmt: skip
-    return {
+    names = {
         kind: dict(model.objects.exclude(name_en="").order_by().values_list(key, "name_en"))
         for kind, (model, key) in named.items()
     }
+    return names | {"document": dict(PolicyDocument.objects.exclude(title_en="").values_list("code", "title_en"))}
 
 
 def predecessors(code):

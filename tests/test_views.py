@@ -296,5 +296,6 @@ def test_an_english_page_shows_english_names_units_and_composed_target_labels(ad
     assert "Industrial value added" in heading and "100 million yuan" in heading and "亿元" not in heading
     document = admin_client.get("/document/zj-2023-415x/?year=2024").content.decode()
     assert " by 2027" in document  # labels composed from the indicator's English name, comparator, value, year
+    assert "Zhejiang action plan for building the “415X” advanced manufacturing clusters" in document  # title_en
     admin_client.cookies["django_language"] = "zh-hans"
     assert "Yiwu City" not in admin_client.get("/?year=2024").content.decode()

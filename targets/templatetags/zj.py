@@ -66,6 +66,12 @@ def region_en(name, code):
 
 
 @register.filter
+def document_en(title, code):
+    """{{ title|document_en:code }}"""
+    return _name_en(title, "document", code)
+
+
+@register.filter
 def cluster_en(name, slug):
     """{{ name|cluster_en:slug }}"""
     return _name_en(name, "cluster", slug)
@@ -158,4 +164,4 @@ def scope_label(scope):
 
 @register.filter
 def doc_title(code):
-    return reports.document_titles().get(code, code)
+    return _name_en(reports.document_titles().get(code, code), "document", code)
