@@ -341,3 +341,8 @@ def test_staff_see_the_admin_link_and_county_officials_do_not(client, people):
     assert 'href="/admin/"' in client.get("/documents/").content.decode()
     client.force_login(people["yiwu"])
     assert 'href="/admin/"' not in client.get("/documents/").content.decode()
+
+
+def test_a_404_from_a_data_page_shows_no_year_bar(client, people):
+    client.force_login(people["province"])
+    assert "zj-year-bar" not in client.get("/county/999999/").content.decode()
