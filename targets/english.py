@@ -31,3 +31,9 @@ def target_label_en(name_en, comparator, value_text, unit, year):
     sign = COMPARATORS.get(comparator, comparator or "")
     by = f" by {year}" if year else ""
     return f"{name_en} {sign} {with_unit_en(value_text, unit)}{by}".replace("  ", " ")
+
+
+def number_in(lang, value, unit, fmt):
+    """A value formatted by `fmt` (pages.fmt_number) with its unit in the page's language ("en" or "zh")."""
+    text = fmt(value, unit)
+    return with_unit_en(text, unit) if lang == "en" else text

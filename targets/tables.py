@@ -3,12 +3,22 @@
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from indicators.exporting import neutralise
+from indicators.ingest.units import unit_en
 
+from . import english
 from .pages import fmt_number
+
+
+def _lang():
+    return "en" if (get_language() or "").startswith("en") else "zh"
+
+
+def _number(value, unit):
+    return english.number_in(_lang(), value, unit, fmt_number)
 
 
 class StatusValueColumn(tables.Column):
@@ -24,7 +34,7 @@ class StatusValueColumn(tables.Column):
             '<span class="zj-badge status-{}" title="{}">{}</span>',
             status,
             self.labels.get(status, status),
-            fmt_number(value, self.unit),
+            _number(value, self.unit),
         )
 
     def value(self, value, record):
@@ -88,7 +98,7 @@ class RankingTable(tables.Table):
         self.columns["value"].column.verbose_name = _with_unit(gettext("数值"), unit)  # this table's own copy
 
     def render_value(self, value):
-        return fmt_number(value, self.unit)
+        return _number(value, self.unit)
 
     def render_name(self, value, record):
         if record.get("code"):
@@ -124,7 +134,8 @@ def table_values(table):
 
 
 def _with_unit(header, unit):
-    return f"{header}（{unit}）" if unit else str(header)
+    shown = unit_en(unit) if _lang() == "en" else unit
+    return (f"{header} ({shown})" if _lang() == "en" else f"{header}（{shown}）") if shown else str(header)
 
 
 def document_values(rows, labels):

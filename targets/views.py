@@ -197,8 +197,12 @@ def _key_benchmarks(table):
 
 def _heatmap(request, table, key_ids, counties):
     """The county heatmap: the key benchmarks' value and status for each county the filters keep."""
-    records = pages.heatmap_records(table, key_ids, counties)
-    heatmap = heatmap_table(records, pages.heatmap_columns(table, key_ids), STATUS)
+    records, columns = pages.heatmap_records(table, key_ids, counties), pages.heatmap_columns(table, key_ids)
+    if _lang() == "en":  # the indicator's English name and the target year, as the Chinese header has label and year
+        rows, english = table.drop_duplicates("target_id").set_index("target_id"), reports.english_names()["indicator"]
+        columns = [(t, f"{english.get(rows.at[t, 'indicator_code']) or header} ({rows.at[t, 'target_year']})", unit)
+                   for t, header, unit in columns]  # fmt: skip
+    heatmap = heatmap_table(records, columns, STATUS)
     RequestConfig(request, paginate=False).configure(heatmap)
     return heatmap
 

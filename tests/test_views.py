@@ -291,6 +291,8 @@ def test_an_english_page_shows_english_names_units_and_composed_target_labels(ad
     admin_client.cookies["django_language"] = "en"
     overview = admin_client.get("/?year=2024").content.decode()
     assert "Yiwu City" in overview and "Jingning She Autonomous County" in overview  # the registry's pinyin
+    heatmap = overview.split('class="table table-sm table-hover zj-heatmap"')[1].split("</table>")[0]
+    assert "10,000 yuan/mu" in heatmap and "万元/亩" not in heatmap  # cells and headers
     indicator = admin_client.get("/indicator/value_added/?year=2024").content.decode()
     heading = indicator.split("<h1")[1].split("</h1>")[0]
     assert "Industrial value added" in heading and "100 million yuan" in heading and "亿元" not in heading

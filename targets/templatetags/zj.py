@@ -29,8 +29,7 @@ def _english():
 
 def _fmt(value, unit):
     """fmt_number with the unit in the page's language (亿元 → 100 million yuan on an English page)."""
-    text = pages.fmt_number(value, unit)
-    return english.with_unit_en(text, unit) if _english() else text
+    return english.number_in("en" if _english() else "zh", value, unit, pages.fmt_number)
 
 
 @register.filter
