@@ -130,7 +130,8 @@ def detail(request, pk):
         "upload": upload,
         "page": page,
         "rows": _history_rows(list(page), upload),
-        "can_review": can_review(request.user) and upload.status == Upload.Status.SUBMITTED,
+        # Not "can_review": that name is the navigation's (context processor), which a view's context would shadow.
+        "can_decide": can_review(request.user) and upload.status == Upload.Status.SUBMITTED,
         "review_form": ReviewForm(),
     }
     return render(request, "indicators/detail.html", context)

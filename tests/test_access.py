@@ -346,3 +346,13 @@ def test_staff_see_the_admin_link_and_county_officials_do_not(client, people):
 def test_a_404_from_a_data_page_shows_no_year_bar(client, people):
     client.force_login(people["province"])
     assert "zj-year-bar" not in client.get("/county/999999/").content.decode()
+
+
+def test_the_reviewer_navigation_stays_on_an_approved_uploads_page(client, people, tmp_path):
+    upload = submitted(people["yiwu"], tmp_path)
+    client.force_login(people["province"])
+    response = client.post(reverse("indicators:approve", args=[upload.pk]), follow=True)
+    upload.refresh_from_db()
+    assert upload.status == "approved"
+    html = response.content.decode()
+    assert "审核队列" in html and "审计记录" in html and 'class="collapse navbar-collapse' in html
