@@ -23,14 +23,32 @@ def with_unit_en(text, unit):
     return f"{head} {english}".strip() if english not in ("%",) else f"{head}{english}"
 
 
-def target_label_en(name_en, comparator, value_text, unit, year):
-    """ "Value added ≥ 2,500 100 million yuan by 2027" from the indicator's English name, the comparator, the value
-    as formatted (with its Chinese unit) and the target year; "" when the indicator has no English name."""
+# What a target of each kind measures, around the indicator's English name (targets.models.Target.Kind).
+KINDS = {
+    "level": "{name}",
+    "share": "{name}",
+    "avg_annual_growth": "{name}, average annual growth",
+    "annual_decline": "{name}, average annual decline",
+    "change_vs_base": "{name}, change on the base year",
+    "annual_increase_points": "{name}, yearly increase",
+    "count_per_year": "{name}, each year",
+    "cumulative_count": "{name}, cumulative",
+    "threshold_count": "Places meeting the threshold of {name}",
+}
+
+
+def target_label_en(name_en, comparator, value_text, unit, year, kind="level", share_of=None):
+    """ "Industrial value added > 2,500 100 million yuan by 2027" from the indicator's English name, what the kind
+    measures ("…, average annual growth ≥ 9.0%"; a share of the province says so), the comparator, the value as
+    formatted (with its Chinese unit) and the target year; "" when the indicator has no English name."""
     if not name_en:
         return ""
+    subject = KINDS.get(kind or "level", "{name}").format(name=name_en)
+    if share_of:
+        subject += ", share of the province" if share_of == "province" else f", share of {share_of}"
     sign = COMPARATORS.get(comparator, comparator or "")
     by = f" by {year}" if year else ""
-    return f"{name_en} {sign} {with_unit_en(value_text, unit)}{by}".replace("  ", " ")
+    return f"{subject} {sign} {with_unit_en(value_text, unit)}{by}".replace("  ", " ")
 
 
 def number_in(lang, value, unit, fmt):

@@ -201,6 +201,11 @@ def english_names():
     return _cached("english_names", selectors.english_names)
 
 
+def shares_of():
+    """target_id → the scope a share target is a share of (share_of), for targets that have one."""
+    return _cached("shares_of", lambda: {t: s for t, s in inputs().targets[["target_id", "share_of"]].values if s})
+
+
 def document_titles():
     return _cached("document_titles", lambda: dict(inputs().documents[["document", "document_title"]].values))
 

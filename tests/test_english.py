@@ -24,3 +24,11 @@ def test_a_target_label_is_composed_from_the_indicators_english_name():
     label = target_label_en("Industrial value added", "ge", "2,500 亿元", "亿元", 2027)
     assert label == "Industrial value added ≥ 2,500 100 million yuan by 2027"
     assert target_label_en("", "ge", "2,500 亿元", "亿元", 2027) == ""  # no English name: the caller keeps Chinese
+
+
+def test_a_composed_label_says_what_the_target_measures():
+    # 试点单位规上工业增加值占全省比重 ≥50%: a share of the province, not the level of value added.
+    share = target_label_en("Industrial value added", "ge", "50.0%", "%", 2017, kind="share", share_of="province")
+    assert share == "Industrial value added, share of the province ≥ 50.0% by 2017"
+    growth = target_label_en("Industrial value added", "ge", "9.0%", "%", 2017, kind="avg_annual_growth")
+    assert growth == "Industrial value added, average annual growth ≥ 9.0% by 2017"

@@ -299,5 +299,7 @@ def test_an_english_page_shows_english_names_units_and_composed_target_labels(ad
     document = admin_client.get("/document/zj-2023-415x/?year=2024").content.decode()
     assert " by 2027" in document  # labels composed from the indicator's English name, comparator, value, year
     assert "Zhejiang action plan for building the “415X” advanced manufacturing clusters" in document  # title_en
+    strong = admin_client.get("/document/zj-2014-strong-counties/?year=2024").content.decode()
+    assert "Industrial value added (above-size), share of the province ≥ 50.0% by 2017" in strong
     admin_client.cookies["django_language"] = "zh-hans"
     assert "Yiwu City" not in admin_client.get("/?year=2024").content.decode()

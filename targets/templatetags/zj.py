@@ -88,7 +88,7 @@ def target_label(row):
     unit = row.get("stated_unit", row.get("unit", ""))
     composed = english.target_label_en(
         reports.english_names()["indicator"].get(code), row.get("comparator"), pages.fmt_number(value, unit), unit,
-        row.get("target_year"),
+        row.get("target_year"), kind=row.get("kind"), share_of=reports.shares_of().get(row.get("target_id")),
     )  # fmt: skip
     return composed or row.get("label", "")
 
