@@ -387,3 +387,17 @@ def test_on_a_phone_the_navigation_folds_behind_a_button_and_the_heatmap_keeps_t
     assert abs(cell.bounding_box()["x"] - scroller["x"]) < 2
     context.close()
     watch.assert_clean()
+
+
+def test_the_indicator_list_filters_as_one_types_and_hides_empty_groups(page):
+    page.zj.open("/indicators/")
+    rows = page.locator("tr[data-zj-text]")
+    total = rows.count()
+    assert total > 100 and page.locator("section[data-zj-group]").count() >= 2
+    page.fill("#zj-indicator-search", "亩均")
+    shown = page.locator("tr[data-zj-text]:visible")
+    assert 0 < shown.count() < total
+    assert all("亩均" in text for text in shown.locator("td:nth-child(2)").all_inner_texts())
+    assert page.locator("[data-zj-filter-count]").inner_text() == f"{shown.count()} / {total}"
+    assert page.locator("section[data-zj-group]:visible").count() < page.locator("section[data-zj-group]").count()
+    page.zj.assert_clean()
