@@ -16,6 +16,7 @@ class Region(models.Model):
     code = models.CharField(_("行政区划代码"), max_length=6, unique=True)
     name = models.CharField(_("名称"), max_length=40)
     short_name = models.CharField(_("简称"), max_length=20)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True, help_text=_("拼音，如 Yiwu City"))
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
         "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"

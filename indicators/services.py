@@ -148,6 +148,7 @@ def catalog_sync_regions(*, data):
         values = {
             "name": entry["name"],
             "short_name": entry.get("short_name") or entry["name"],
+            "name_en": entry.get("name_en", ""),
             "level": entry["level"],
             "parent": by_code.get(entry.get("parent")) if entry.get("parent") else None,
             "valid_from": entry.get("valid_from"),

@@ -27,6 +27,7 @@ class PolicyDocument(models.Model):
     code = models.SlugField(_("代码"), max_length=60, unique=True)
     doc_number = models.CharField(_("文号"), max_length=40, blank=True)
     title = models.CharField(_("标题"), max_length=200)
+    title_en = models.CharField(_("英文标题"), max_length=300, blank=True)
     issuer = models.CharField(_("发文层级"), max_length=10, choices=Issuer.choices)
     issuer_name = models.CharField(_("发文机关"), max_length=60)
     issue_date = models.DateField(_("发文日期"), null=True, blank=True)

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from indicators import versioning
 
-from . import gaps, pages, scopes, selectors
+from . import coverage, gaps, pages, scopes, selectors
 
 # Computed tables stay in this process (pickling a 100k-row frame through the cache backend on
 # every request would cost more than it saves), keyed on the data version every process reads from
@@ -51,9 +51,36 @@ def years():
     return years or [datetime.date.today().year - 1]
 
 
+def year_coverage():
+    """How many current counties reported each year the base indicators of the current plan's targets
+    (targets/coverage.py), the plan being the document that ends last."""
+
+    def compute():
+        data = inputs()
+        current = data.documents["document"].iloc[:1]
+        used = data.targets.loc[data.targets["document"].isin(current), "indicator_code"] if len(data.targets) else []
+        counties = data.regions[(data.regions["level"] == "county") & data.regions["valid_to"].isna()]["code"]
+        codes = coverage.base_codes(used, data.indicators)
+        return coverage.year_coverage(data.observations, codes, counties, settings.AS_OF_COVERAGE)
+
+    return _cached("year_coverage", compute)
+
+
 def default_as_of():
-    """The latest year with approved data."""
-    return years()[-1]
+    """The latest year at least settings.AS_OF_COVERAGE of the counties reported (never a partial year
+    while a complete one exists)."""
+    return coverage.default_year(year_coverage(), years()[-1])
+
+
+def year_choices():
+    """Every year with approved data, newest first, with its coverage: [{year, reported, total, partial}]."""
+    found = year_coverage().set_index("year")
+    total = int(found["total"].iloc[0]) if len(found) else len(county_names())
+    return [
+        {"year": y, "reported": int(found["reported"].get(y, 0)), "total": total,
+         "partial": bool(found["partial"].get(y, True))}
+        for y in reversed(years())
+    ]  # fmt: skip
 
 
 def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_submitted=False):
@@ -278,6 +305,16 @@ def scope_names():
         "scope_names",
         lambda: dict(data.regions[["code", "name"]].values) | dict(data.groupings[["slug", "name"]].values),
     )
+
+
+def english_names():
+    """English names of indicators, regions, groups and clusters (selectors.english_names), kept per data version."""
+    return _cached("english_names", selectors.english_names)
+
+
+def shares_of():
+    """target_id → the scope a share target is a share of (share_of), for targets that have one."""
+    return _cached("shares_of", lambda: {t: s for t, s in inputs().targets[["target_id", "share_of"]].values if s})
 
 
 def document_titles():

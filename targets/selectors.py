@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import BooleanField, CharField, Count, Exists, FloatField, IntegerField, Value
+from django.db.models import BooleanField, Case, CharField, Count, Exists, FloatField, IntegerField, Value, When
 
 from indicators.access import visible_uploads
 from indicators.ingest.units import UnitError, convert
@@ -405,6 +405,18 @@ def county_notes(code):
     return {(i, y): note for i, y, note in rows.values_list("indicator__code", "year", "note")}
 
 
+def english_names():
+    """The catalog's English names where it has them: {"indicator"|"region"|"group"|"cluster"|"document": {code or
+    slug: name}} (five small queries, asked only by an English page)."""
+    named = {"indicator": (Indicator, "code"), "region": (Region, "code"), "group": (RegionGroup, "slug"),
+             "cluster": (Cluster, "slug")}  # fmt: skip
+    names = {
+        kind: dict(model.objects.exclude(name_en="").order_by().values_list(key, "name_en"))
+        for kind, (model, key) in named.items()
+    }
+    return names | {"document": dict(PolicyDocument.objects.exclude(title_en="").values_list("code", "title_en"))}
+
+
 def county_uploads(user, code, limit=20):
     """The newest uploads naming the county that the user may see."""
     return list(visible_uploads(user).filter(regions__code=code).order_by("-uploaded_at")[:limit])
@@ -431,7 +443,9 @@ def document_list():
 
 
 def indicator_list():
-    return Indicator.objects.select_related("numerator", "denominator").order_by("order", "code")
+    """Every indicator, grouped by who reports it (county, then city, then province), in catalog order within."""
+    level = Case(*(When(level=v, then=n) for n, v in enumerate(Indicator.Level.values)), default=len(Indicator.Level))
+    return Indicator.objects.select_related("numerator", "denominator").order_by(level, "order", "code")
 
 
 def cluster_list():

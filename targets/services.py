@@ -21,6 +21,7 @@ def _document_values(doc):
     return {
         "doc_number": doc.get("doc_number") or "",
         "title": doc["title"],
+        "title_en": doc.get("title_en") or "",
         "issuer": doc["issuer"],
         "issuer_name": doc.get("issuer_name") or "",
         "issue_date": issue_date,

@@ -1,16 +1,24 @@
 """django-tables2 tables of the dashboard."""
 
 import django_tables2 as tables
-import tablib
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
-from django_tables2.export import TableExport
 
 from indicators.exporting import neutralise
+from indicators.ingest.units import unit_en
 
+from . import english
 from .pages import fmt_number
+
+
+def _lang():
+    return "en" if (get_language() or "").startswith("en") else "zh"
+
+
+def _number(value, unit):
+    return english.number_in(_lang(), value, unit, fmt_number)
 
 
 class StatusValueColumn(tables.Column):
@@ -26,7 +34,7 @@ class StatusValueColumn(tables.Column):
             '<span class="zj-badge status-{}" title="{}">{}</span>',
             status,
             self.labels.get(status, status),
-            fmt_number(value, self.unit),
+            _number(value, self.unit),
         )
 
     def value(self, value, record):
@@ -66,7 +74,8 @@ class StatusColumn(tables.Column):
 def heatmap_table(records, columns, labels):
     """A heatmap with one StatusValueColumn per (target_id, header, unit), and its status for the exports."""
     extra = [
-        (f"t{tid}", StatusValueColumn(f"s{tid}", unit, labels, verbose_name=header)) for tid, header, unit in columns
+        (f"t{tid}", StatusValueColumn(f"s{tid}", unit, labels, verbose_name=_with_unit(header, unit)))
+        for tid, header, unit in columns
     ]
     extra += [
         (f"s{tid}", StatusColumn(labels, verbose_name=f"{header}·{gettext('状态')}")) for tid, header, _u in columns
@@ -86,9 +95,10 @@ class RankingTable(tables.Table):
     def __init__(self, *args, unit="", **kwargs):
         self.unit = unit
         super().__init__(*args, **kwargs)
+        self.columns["value"].column.verbose_name = _with_unit(gettext("数值"), unit)  # this table's own copy
 
     def render_value(self, value):
-        return fmt_number(value, self.unit)
+        return _number(value, self.unit)
 
     def render_name(self, value, record):
         if record.get("code"):
@@ -116,17 +126,46 @@ class CompositeTable(tables.Table):
         return format_html('<a href="{}">{}</a>', reverse("targets:county", args=[record["code"]]), value)
 
 
-class SafeTableExport(TableExport):
-    """django-tables2's export with every text cell made safe for Excel: a cell that begins with
-    = + - @ tab or CR is written as text ('=1+1 → "'=1+1"), so an opened export runs no formula."""
+def table_values(table):
+    """A django-tables2 table as (headers, rows) for a download: every column the export shows (the heatmap's
+    hidden status columns too), numbers as numbers."""
+    values = list(table.as_values())
+    return values[0], values[1:]
 
-    OFFERED = ("csv", "xlsx")  # what the page links to; django-tables2 would also serve json, yaml, tsv …
 
-    def __init__(self, export_format, table, exclude_columns=None, dataset_kwargs=None):
-        super().__init__(export_format, table, exclude_columns=exclude_columns, dataset_kwargs=dataset_kwargs)
-        data = self.dataset
-        self.dataset = tablib.Dataset(
-            *[[neutralise(v) for v in row] for row in data],
-            headers=[neutralise(h) for h in data.headers],
-            title=data.title,
-        )
+def _with_unit(header, unit):
+    shown = unit_en(unit) if _lang() == "en" else unit
+    return (f"{header} ({shown})" if _lang() == "en" else f"{header}（{shown}）") if shown else str(header)
+
+
+def document_values(rows, labels):
+    """A document's targets as (headers, rows): target, its value and unit as stated, scope, actual, status."""
+    headers = [gettext("序号"), gettext("条款"), gettext("目标"), gettext("比较"), gettext("目标值"), gettext("单位"),
+               gettext("目标年份"), gettext("适用范围"), gettext("实际值"), gettext("实际值单位"), gettext("实际年份"),
+               gettext("状态")]  # fmt: skip
+    out = []
+    for r in rows:
+        t, g = r["target"], r["gap"] or {}
+        status = str(labels.get(g["status"], g["status"])) if g else gettext("不可计算")
+        out.append([t["seq"], t["clause"], t["label"], t["comparator"], t["stated_value"], t["stated_unit"],
+                    t["target_year"], t["scope"], g.get("actual_value"), g.get("unit"), g.get("actual_year"), status])  # fmt: skip
+    return headers, out
+
+
+def members_values(members):
+    """A cluster's members as (headers, rows)."""
+    headers = [gettext("代码"), gettext("县（市、区）"), gettext("角色"), gettext("示例")]
+    return headers, [
+        [m["code"], m["name"], str(m["role_label"]), gettext("是") if m["is_demo"] else ""] for m in members
+    ]
+
+
+def cards_values(cards, labels):
+    """A place's target cards as (headers, rows): one row per target, with its unit in its own column."""
+    headers = [gettext("目标"), gettext("指标"), gettext("单位"), gettext("实际值"), gettext("实际年份"), gettext("比较"),
+               gettext("目标值"), gettext("目标年份"), gettext("差距"), gettext("完成度"), gettext("状态")]  # fmt: skip
+    return headers, [
+        [c["label"], c["indicator_name"], c["unit"], c["actual_value"], c["actual_year"], c["comparator"],
+         c["target_value"], c["target_year"], c["gap"], c["achieved_share"], str(labels.get(c["status"], c["status"]))]
+        for c in cards
+    ]  # fmt: skip

@@ -7,22 +7,31 @@ from functools import wraps
 
 from django import forms
 from django.core.cache import cache
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
-from indicators import versioning
+from indicators import exporting, versioning
 from indicators.access import reviewer_required
 from indicators.models import Cluster, ClusterMembership
 
 from . import audit, charts, pages, reports, selectors
 from .models import GapStatus
-from .tables import CompositeTable, RankingTable, SafeTableExport, heatmap_table
+from .tables import (
+    CompositeTable,
+    RankingTable,
+    cards_values,
+    document_values,
+    heatmap_table,
+    members_values,
+    table_values,
+)
 
 STATUS = dict(GapStatus.choices)
 ROLES = dict(ClusterMembership.Role.choices)
@@ -34,9 +43,18 @@ def _lang():
     return "en" if (get_language() or "").startswith("en") else "zh"
 
 
+def _local(names):
+    """Region names (code → name) in the page's language: the registry's pinyin on an English page."""
+    if _lang() != "en":
+        return names
+    english = reports.english_names()["region"]
+    return {code: english.get(code) or name for code, name in names.items()}
+
+
 def with_year(view):
     """Call the view with the year it shows: ?year= when that year has data; a year without data redirects to the
-    nearest one that has (the other parameters kept); no year, or not a number, is the latest year with data."""
+    nearest one that has (the other parameters kept); no year, or not a number, is the default year (the latest
+    that enough counties reported, reports.default_as_of). The year bar (base.html) reads request.as_of."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -44,11 +62,13 @@ def with_year(view):
         try:
             year = int(request.GET.get("year", ""))
         except ValueError:
-            year = years[-1]
+            year = reports.default_as_of()
         if year not in years:
             query = request.GET.copy()
             query["year"] = pages.nearest_year(years, year)
             return redirect(f"{request.path}?{query.urlencode()}")
+        choices = reports.year_choices()
+        request.as_of = {"year": year, "choices": choices, "shown": next(c for c in choices if c["year"] == year)}
         return view(request, *args, year=year, **kwargs)
 
     return wrapped
@@ -64,6 +84,8 @@ def _clean(request, year, **allowed):
             query[name] = str(value)
     clean = copy.copy(request)
     clean.GET, clean.META = query, {**request.META, "QUERY_STRING": query.urlencode()}
+    if getattr(request, "as_of", None):  # the year bar keeps the page's own parameters, and only those
+        request.as_of["keep"] = [(name, value) for name, value in query.items() if name != "year"]
     return clean
 
 
@@ -79,17 +101,38 @@ def _body(clean, template, build):
     return html
 
 
+def _download(request, year, name, title, values):
+    """The table `name` of a page as ?_export= asks (csv, xlsx): `values` is (headers, rows) or a django-tables2
+    table. Below the data: the year and its coverage, the generation time, and whether the data is demo."""
+    fmt = request.GET.get("_export")
+    if fmt not in exporting.DOWNLOAD_FORMATS:
+        raise Http404("no such download format")
+    headers, rows = values if isinstance(values, tuple) else table_values(values)
+    shown = next((c for c in reports.year_choices() if c["year"] == year), None)
+    notes = [
+        gettext("数据截至 %(year)s 年") % {"year": year}
+        + (gettext("，%(n)s/%(total)s 县已报送") % {"n": shown["reported"], "total": shown["total"]} if shown else ""),
+        gettext("生成时间 %(time)s") % {"time": timezone.localtime().strftime("%Y-%m-%d %H:%M")},
+        gettext("示例数据：系统生成，非真实统计，仅供演示")
+        if reports.navigation()["demo_data"]
+        else gettext("公开数据与各县报送数据，经省级审核；来源见各上传记录"),
+    ]
+    response = HttpResponse(exporting.download(fmt, headers, rows, title=title, notes=notes),
+                            content_type=exporting.DOWNLOAD_FORMATS[fmt])  # fmt: skip
+    response["Content-Disposition"] = f'attachment; filename="zjindustry-{name}-{year}.{fmt}"'
+    return response
+
+
 # ---------------------------------------------------------------------------------------------- overview
 @with_year
 def overview(request, year):
     clean = _clean(request, year, **_overview_params())
-    export = request.GET.get("_export")
-    if export is not None:
-        if export not in SafeTableExport.OFFERED:
-            raise Http404("no such export format")
+    if "_export" in request.GET:
         table = reports.gap_table(None, as_of=year)
+        if request.GET.get("table") == "composite":
+            return _download(request, year, "composite", gettext("综合评价"), _composite(clean, year, _counties(clean)))
         heatmap = _heatmap(clean, table, _key_benchmarks(table), _counties(clean))
-        return SafeTableExport(export, heatmap).response(f"zjindustry-heatmap-{year}.{export}")
+        return _download(request, year, "heatmap", gettext("县域热力表"), heatmap)
     body = _body(clean, "targets/_overview_body.html", lambda clean: _overview(clean, year))
     return render(request, "targets/page.html", {"body": body, "title": _("全省总览"), "figures": True})
 
@@ -140,7 +183,12 @@ def _filter_choices():
 
 def _counties(request):
     data = reports.inputs()
-    return pages.counties(data.regions, data.groupings, **{name: request.GET.get(name) for name in FILTERS})
+    counties = pages.counties(data.regions, data.groupings, **{name: request.GET.get(name) for name in FILTERS})
+    if _lang() != "en":
+        return counties
+    english, parent = reports.english_names()["region"], dict(data.regions[["code", "parent_code"]].values)
+    return [{**c, "name": english.get(c["code"], c["name"]), "city": english.get(parent[c["code"]], c["city"])}
+            for c in counties]  # fmt: skip
 
 
 def _key_benchmarks(table):
@@ -149,8 +197,12 @@ def _key_benchmarks(table):
 
 def _heatmap(request, table, key_ids, counties):
     """The county heatmap: the key benchmarks' value and status for each county the filters keep."""
-    records = pages.heatmap_records(table, key_ids, counties)
-    heatmap = heatmap_table(records, pages.heatmap_columns(table, key_ids), STATUS)
+    records, columns = pages.heatmap_records(table, key_ids, counties), pages.heatmap_columns(table, key_ids)
+    if _lang() == "en":  # the indicator's English name and the target year, as the Chinese header has label and year
+        rows, english = table.drop_duplicates("target_id").set_index("target_id"), reports.english_names()["indicator"]
+        columns = [(t, f"{english.get(rows.at[t, 'indicator_code']) or header} ({rows.at[t, 'target_year']})", unit)
+                   for t, header, unit in columns]  # fmt: skip
+    heatmap = heatmap_table(records, columns, STATUS)
     RequestConfig(request, paginate=False).configure(heatmap)
     return heatmap
 
@@ -196,11 +248,14 @@ def county(request, code, year):
     found = regions[(regions["code"] == code) & (regions["level"] == "county")]
     if found.empty:
         raise Http404("no such county")
+    if "_export" in request.GET:
+        cards = _county(code, year)["cards"]
+        return _download(request, year, f"county-{code}", found["name"].iloc[0], cards_values(cards, STATUS))
     body = _body(_clean(request, year), "targets/_county_body.html", lambda clean: _county(code, year))
     region = {"code": code, "name": found["name"].iloc[0]}
     uploads = selectors.county_uploads(request.user, code)
     return render(request, "targets/county.html", {"body": body, "title": region["name"], "region": region,
-                                                   "uploads": uploads, "figures": True})  # fmt: skip
+                                                   "uploads": uploads, "figures": True, "downloads": True})  # fmt: skip
 
 
 def _county(code, year):
@@ -232,13 +287,18 @@ def cluster(request, slug, year):
         raise Http404("no such cluster")
     clean = _clean(request, year, role=set(ROLES), rank=set(data.indicators["code"]))
     role, rank = clean.GET.get("role"), clean.GET.get("rank", "value_added")
+    if "_export" in request.GET:
+        page, name = _cluster(slug, year, role, rank), found["name"].iloc[0]
+        if request.GET.get("table") == "members":
+            return _download(request, year, f"{slug}-members", name, members_values(page["memberships"]))
+        return _download(request, year, f"{slug}-ranking", name, page["ranking_table"])
     body = _body(clean, "targets/_cluster_body.html", lambda clean: _cluster(slug, year, role, rank))
     return render(request, "targets/page.html", {"body": body, "title": found["name"].iloc[0], "figures": True})
 
 
 def _cluster(slug, year, role, rank):
     data = reports.inputs()
-    names = dict(data.regions[["code", "name"]].values)
+    names = _local(dict(data.regions[["code", "name"]].values))
     cluster, children, members, codes = pages.cluster_profile(data.groupings, names, slug, ROLES, TIERS)
     scope = f"cluster:{slug}"
     table = reports.gap_table([scope], as_of=year, role=role)
@@ -263,6 +323,9 @@ def document(request, code, year):
     document = selectors.document(code)
     if document is None:
         raise Http404("no such document")
+    if "_export" in request.GET:
+        rows = document_values(_document(document, year)["rows"], STATUS)
+        return _download(request, year, f"{code}-targets", document.title, rows)
     body = _body(_clean(request, year), "targets/_document_body.html", lambda clean: _document(document, year))
     return render(request, "targets/page.html", {"body": body, "title": document.title})
 
@@ -285,12 +348,16 @@ def indicator(request, code, year):
     if found.empty:
         raise Http404("no such indicator")
     clean = _clean(request, year, sort=pages.sortable(RankingTable.base_columns))
+    if "_export" in request.GET:
+        return _download(
+            request, year, f"{code}-ranking", found["name"].iloc[0], _indicator(clean, code, year)["ranking_table"]
+        )
     body = _body(clean, "targets/_indicator_body.html", lambda clean: _indicator(clean, code, year))
     return render(request, "targets/page.html", {"body": body, "title": found["name"].iloc[0], "figures": True})
 
 
 def _indicator(request, code, year):
-    indicator, names, targets = selectors.indicator(code), reports.county_names(), reports.inputs().targets
+    indicator, names, targets = selectors.indicator(code), _local(reports.county_names()), reports.inputs().targets
     series = reports.aggregate_series([f"county:{c}" for c in names], [code])
     ranking = RankingTable(pages.records(pages.ranking(series, year, names)), unit=indicator.unit)
     RequestConfig(request, paginate=False).configure(ranking)

@@ -336,3 +336,67 @@ def test_only_an_upload_within_one_city_waits_for_that_city(people, tmp_path, se
     assert upload_city(both) is None and not needs_city_review(both)  # 金华 and 丽水: straight to the province
     settings.CITY_REVIEW = False
     assert not needs_city_review(own)
+
+
+# ---------------------------------------------------------------------------------------------
+# Doors: where a login lands, what an anonymous visitor sees, the error pages
+
+
+def test_a_county_official_lands_on_their_county_page_and_province_staff_on_the_overview(client):
+    for username, role, regions in (("yiwu4", "county", [YIWU]), ("prov4", "province", [])):
+        user = make_user(username, role, regions)
+        user.set_password("right-horse-battery")
+        user.save()
+    response = client.post(LOGIN, {"username": "yiwu4", "password": "right-horse-battery"})
+    assert response["Location"] == f"/county/{YIWU}/"
+    client.logout()
+    # A page asked for before the login wins over the landing page.
+    response = client.post(LOGIN + "?next=/documents/", {"username": "yiwu4", "password": "right-horse-battery"})
+    assert response["Location"] == "/documents/"
+    client.logout()
+    assert client.post(LOGIN, {"username": "prov4", "password": "right-horse-battery"})["Location"] == "/"
+
+
+def test_the_login_page_shows_an_anonymous_visitor_no_navigation_and_no_county(client):
+    html = client.get(LOGIN).content.decode()
+    assert 'name="password"' in html
+    assert "义乌市" not in html and "/documents/" not in html and "zj-counties" not in html
+
+
+def test_a_missing_page_is_a_styled_404_in_the_sites_language_with_the_navigation(client, people):
+    client.force_login(people["province"])
+    response = client.get("/county/999999/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "页面不存在" in html and "返回全省总览" in html and "zj-nav" in html and "审核队列" in html
+    client.cookies["django_language"] = "en"
+    assert client.get("/no/such/page/").status_code == 404
+
+
+def test_a_logged_in_account_without_a_role_gets_a_styled_403(client):
+    client.force_login(make_user("norole"))
+    response = client.get(reverse("indicators:upload"))
+    assert response.status_code == 403
+    assert "无权访问" in response.content.decode()
+
+
+def test_staff_see_the_admin_link_and_county_officials_do_not(client, people):
+    client.force_login(people["admin"])
+    assert 'href="/admin/"' in client.get("/documents/").content.decode()
+    client.force_login(people["yiwu"])
+    assert 'href="/admin/"' not in client.get("/documents/").content.decode()
+
+
+def test_a_404_from_a_data_page_shows_no_year_bar(client, people):
+    client.force_login(people["province"])
+    assert "zj-year-bar" not in client.get("/county/999999/").content.decode()
+
+
+def test_the_reviewer_navigation_stays_on_an_approved_uploads_page(client, people, tmp_path):
+    upload = submitted(people["yiwu"], tmp_path)
+    client.force_login(people["province"])
+    response = client.post(reverse("indicators:approve", args=[upload.pk]), follow=True)
+    upload.refresh_from_db()
+    assert upload.status == "approved"
+    html = response.content.decode()
+    assert "审核队列" in html and "审计记录" in html and 'class="collapse navbar-collapse' in html

