@@ -5,7 +5,18 @@ import datetime
 from dataclasses import dataclass
 
 import pandas as pd
-from django.db.models import BooleanField, Case, CharField, Count, Exists, FloatField, IntegerField, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    FloatField,
+    IntegerField,
+    Value,
+    When,
+)
 
 from indicators.access import visible_uploads
 from indicators.ingest.units import UnitError, convert
@@ -90,11 +101,13 @@ GROUPING_COLUMNS = ["kind", "id", "slug", "name", "name_en", "parent", "tier", "
 RULE_COLUMNS = ["group_kind", "rule_indicator", "lower_comparator", "lower_value", "upper_comparator", "upper_value"]
 
 
-def memberships_frame():
-    """Region groups and 415X clusters, one row per direct membership (region_code, role, member_is_demo,
-    since, until: every list, past ones too) and one without a member for an empty one, with a group's
-    rule (RULE_COLUMNS), ordered as the admin orders them (one query, a UNION)."""
-    text, number = CharField(), FloatField()
+def catalog_frames():
+    """Region groups and 415X clusters, and the industries, from one query (a UNION: every page reads them).
+
+    Memberships: one row per direct membership (region_code, role, member_is_demo, since, until: every list,
+    past ones too) and one without a member for an empty group or cluster, with a group's rule (RULE_COLUMNS),
+    ordered as the admin orders them. Industries: see _industries."""
+    text, number, day = CharField(), FloatField(), DateField()
     groups = RegionGroup.objects.order_by().values_list(
         Value("group", text), "id", "slug", "name", "name_en", Value(None, text), Value("", text), "is_demo",
         Value("", text), Value(0, IntegerField()), "memberships__region__code", Value("member", text),
@@ -107,11 +120,38 @@ def memberships_frame():
         "memberships__until", Value("list", text), Value(None, text), Value("", text), Value(None, number),
         Value("", text), Value(None, number),
     )  # fmt: skip
+    # an industry rides in the same columns: its code as the slug, its kind as the tier, a division of a set
+    # in "role"
+    industries = Industry.objects.order_by().values_list(
+        Value("industry", text), "id", "code", "name", "name_en", Value(None, text), "kind", Value(False, BooleanField()),
+        Value("", text), "order", Value(None, text), "divisions__code", Value(False, BooleanField()),
+        Value(None, day), Value(None, day), Value("", text), Value(None, text), Value("", text), Value(None, number),
+        Value("", text), Value(None, number),
+    )  # fmt: skip
     columns = [*GROUPING_COLUMNS, "region_code", "role", "member_is_demo", "since", "until", *RULE_COLUMNS]
-    frame = pd.DataFrame.from_records(list(groups.union(clusters, all=True)), columns=columns)
+    frame = pd.DataFrame.from_records(list(groups.union(clusters, industries, all=True)), columns=columns)
     for col in ("since", "until"):  # SQLite gives text from a UNION
         frame[col] = pd.to_datetime(frame[col])
-    return frame.sort_values(["kind", "order", "slug", "region_code"], ignore_index=True, na_position="first")
+    industry = frame["kind"] == "industry"
+    memberships = frame[~industry].sort_values(["kind", "order", "slug", "region_code"], na_position="first")
+    return memberships.reset_index(drop=True), _industries(frame[industry])
+
+
+def _industries(rows):
+    """Industries (divisions and sets) with one row per division of a set, a division being its own."""
+    rows = rows.sort_values(["order", "slug"])
+    frame = pd.DataFrame(
+        {"code": rows["slug"], "name": rows["name"], "name_en": rows["name_en"], "kind": rows["tier"],
+         "division": rows["role"]}
+    ).reset_index(drop=True)  # fmt: skip
+    own = frame["kind"] == Industry.Kind.DIVISION
+    frame.loc[own, "division"] = frame.loc[own, "code"]
+    return frame.drop_duplicates(["code", "division"], ignore_index=True)
+
+
+def memberships_frame():
+    """Region groups and 415X clusters with every membership (see catalog_frames)."""
+    return catalog_frames()[0]
 
 
 def in_force(memberships, day):
@@ -133,20 +173,9 @@ def groupings_frame(day=None):
     return in_force(memberships_frame(), day or datetime.date.today())
 
 
-def industries_frame():
-    """Industries (divisions and sets) with one row per division of a set, a division being its own (one query)."""
-    values = Industry.objects.order_by("order", "code").values_list(
-        "code", "name", "name_en", "kind", "divisions__code"
-    )
-    frame = pd.DataFrame.from_records(list(values), columns=["code", "name", "name_en", "kind", "division"])
-    own = frame["kind"] == Industry.Kind.DIVISION
-    frame.loc[own, "division"] = frame.loc[own, "code"]
-    return frame.drop_duplicates(["code", "division"], ignore_index=True)
-
-
 def scope_catalog_now():
-    """The scope catalog as the database holds it now (three queries), for the admin's choice of scope."""
-    return scope_catalog(regions_frame(), memberships_frame(), industries_frame())
+    """The scope catalog as the database holds it now (two queries), for the admin's choice of scope."""
+    return scope_catalog(regions_frame(), *catalog_frames())
 
 
 def scope_catalog(regions, memberships, industries):
@@ -350,8 +379,7 @@ def engine_inputs(include_submitted=False, document=None, regions=None):
     # says; cities and the province still sum every unit valid that year.
     links = region_lineage()
     lineage = links.current_codes()
-    memberships = memberships_frame()
-    industries = industries_frame()
+    memberships, industries = catalog_frames()
     catalog = scope_catalog(regions, memberships, industries)
     targets = targets_frame(document)
     if len(targets):
