@@ -19,3 +19,9 @@
 document.querySelectorAll("[data-action=print]").forEach(function (button) {
   button.addEventListener("click", function () { window.print(); });
 });
+
+// A select marked data-autosubmit sends its form when changed; the form's action keeps the reader's place
+// (an #anchor) and its hidden inputs keep the page's other filters.
+document.querySelectorAll("[data-autosubmit]").forEach(function (select) {
+  select.addEventListener("change", function () { select.form.submit(); });
+});
