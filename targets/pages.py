@@ -309,7 +309,7 @@ def status_reason(row, own, year=None):
         if 0 < elapsed < plan_years:
             expected = row["target_value"] * elapsed / plan_years
             return ("pro_rata", {"year": actual_year, "expected": fmt_number(expected, row["unit"])})
-    if (kind in ("level", "share") and comparator in ("ge", "gt") and not missing(row["base_value"])
+    if (kind in ("level", "share") and comparator in ("ge", "gt", "approx") and not missing(row["base_value"])
             and row["base_value"] >= row["target_value"]):  # fmt: skip
         return ("base_above", "")
     if year and row["target_year"] < year:

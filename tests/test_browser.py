@@ -15,6 +15,7 @@ puts the database back as it found it at the end.
 import contextlib
 import csv
 import io
+import re
 import secrets
 from pathlib import Path
 from types import SimpleNamespace
@@ -31,6 +32,7 @@ from tests.browser import (
     assert_test_database,
     figure_state,
     restore_database,
+    wait_for_figures,
 )
 
 if not Path(CHROMIUM).exists():
@@ -336,3 +338,30 @@ def urlsplit_path(url):
     from urllib.parse import urlsplit
 
     return urlsplit(url).path
+
+
+def test_a_county_report_prints_on_at_most_two_a4_pages(page):
+    page.zj.open("/county/330782/")
+    pdf = page.pdf(format="A4", print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 2, pages
+    # the printed report holds the summary table and four charts, drawn before printing
+    assert page.locator(".zj-print-table tbody tr").count() >= 1
+    assert page.locator(".zj-print-chart [data-rendered='1']").count() == 4
+
+
+def test_a_group_page_draws_its_cards_and_map(page):
+    page.zj.open("/group/mountain-26/")
+    page.zj.screenshot("group-mountain-26")
+    assert "山区26县" in page.locator("h1").inner_text()
+    assert page.locator("#county-map").get_attribute("data-rendered") == "1"
+    page.zj.assert_clean()
+
+
+def test_changing_the_map_keeps_the_filter_and_the_place_on_the_page(page, site):
+    page.zj.open("/city/330700/")
+    with page.expect_navigation():
+        page.select_option("#map", index=1)
+    wait_for_figures(page)
+    assert page.url.endswith("#zj-map") and "map=" in page.url
+    assert page.evaluate("window.scrollY") > 0  # the reader stays at the map, not the page top
