@@ -203,6 +203,17 @@ def map_choices(indicators, table, target_ids, status_word):
     return choices + [(f"status:{t}", f"{status_word}：{label}") for t, label in keyed[["target_id", "label"]].values]
 
 
+def map_target(table, indicator_code, target_ids):
+    """The first key benchmark that sets a level for the mapped indicator, as {value, comparator}, or None."""
+    if table is None:
+        return None
+    rows = table[table["target_id"].isin(list(target_ids)) & (table["indicator_code"] == indicator_code)]
+    rows = rows[rows["kind"].isin(["level", "share"])].drop_duplicates("target_id")
+    order = {t: n for n, t in enumerate(target_ids)}
+    rows = sorted(records(rows[["target_id", "target_value", "comparator"]]), key=lambda r: order[r["target_id"]])
+    return {"value": rows[0]["target_value"], "comparator": rows[0]["comparator"]} if rows else None
+
+
 def status_map_frame(table, target_id, names):
     """[code, name, status] of the named counties for one target, and the target's label."""
     rows = table[(table["target_id"] == target_id) & table["scope"].str.startswith("county:")]

@@ -3,9 +3,12 @@ render. A data page takes a year that has data (with_year) and renders its body 
 alone (_clean, _body)."""
 
 import copy
+import functools
+import json
 from functools import wraps
 
 from django import forms
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
@@ -127,7 +130,7 @@ def _overview(request, year):
         "composite_targets": pages.records(weighted[["label", "weight"]]),
         "map_choices": pages.map_choices(data.indicators, table, key_ids, _("状态")),
         "map_choice": choice,
-        "map_fig": _county_map(choice, table, year, {c["code"]: c["name"] for c in counties}),
+        "map_fig": _county_map(choice, table, year, {c["code"]: c["name"] for c in counties}, key_ids=key_ids),
     }
 
 
@@ -171,16 +174,27 @@ def _composite(request, year, counties):
     return table
 
 
-def _county_map(choice, table, year, names, title=""):
-    """The map of the named counties, coloured by a target's status (status:ID) or an indicator's value (ind:CODE)."""
+def _county_map(choice, table, year, names, title="", key_ids=()):
+    """The map of the named counties, coloured by a target's status (status:ID) or an indicator's value (ind:CODE,
+    with the key benchmark on that indicator marked on the colour bar), city borders drawn over them."""
     kind, _sep, ref = choice.partition(":")
-    geo = static("geo/zhejiang_counties.geojson")
+    geo, borders = static("geo/zhejiang_counties.geojson"), charts.city_borders(_county_features(), names)
     if kind == "status":
         frame, label = pages.status_map_frame(table, int(ref), names)
-        return charts.county_map(geo, frame, mode="status", labels=STATUS, title=f"{label}（{year}）", lang=_lang())
+        return charts.county_map(geo, frame, mode="status", labels=STATUS, title=f"{label}（{year}）", lang=_lang(),
+                                 borders=borders)  # fmt: skip
     frame = pages.value_map_frame(reports.aggregate_series([f"county:{c}" for c in names], [ref]), year, names)
     unit = dict(reports.inputs().indicators[["code", "unit"]].values)[ref]
-    return charts.county_map(geo, frame, mode="value", title=title or f"{year}", unit=unit, lang=_lang())
+    target = pages.map_target(table, ref, key_ids)
+    return charts.county_map(geo, frame, mode="value", title=title or f"{year}", unit=unit, lang=_lang(),
+                             borders=borders, target=target)  # fmt: skip
+
+
+@functools.cache
+def _county_features():
+    """The county outlines shipped in static/ (they change only with a deploy, which restarts the process)."""
+    with open(finders.find("geo/zhejiang_counties.geojson"), encoding="utf-8") as f:
+        return json.load(f)["features"]
 
 
 def _cards(rows, series, compare, year=None):
@@ -289,7 +303,7 @@ def _place(scope, found, year, query):
         "map_choices": pages.map_choices(data.indicators, table, key_ids, _("状态")),
         "map_choice": choice,
         "map_keep": [(n, query.get(n)) for n in ("year", "status", "order")],
-        "map_fig": _county_map(choice, table, year, names) if names else None,
+        "map_fig": _county_map(choice, table, year, names, key_ids=key_ids) if names else None,
     }
 
 

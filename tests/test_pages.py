@@ -344,3 +344,11 @@ def test_print_charts_are_sized_for_half_an_a4_page_and_leave_the_cards_alone():
     assert [p["id"] for p in printed] == ["print-fig-1", "print-fig-3", "print-fig-4", "print-fig-5"]
     assert (printed[0]["fig"]["layout"]["width"], printed[0]["fig"]["layout"]["height"]) == (340, 230)
     assert fig["layout"] == {"height": 280}
+
+
+def test_a_value_map_marks_the_first_key_benchmark_on_its_indicator():
+    # target 5 is the key benchmark on rd_intensity (a level of 3.0 %); tax's target 6 is another indicator
+    found = pages.map_target(GAPS.assign(comparator="ge"), "rd_intensity", [6, 5])
+    assert found == {"value": 3.0, "comparator": "ge"}
+    assert pages.map_target(GAPS.assign(comparator="ge"), "value_added", [6, 5]) is None  # 112 is no key benchmark
+    assert pages.map_target(None, "rd_intensity", [5]) is None
