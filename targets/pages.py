@@ -267,18 +267,21 @@ def target_cards(rows, series, indicators, compare_scopes, *, lang, demo, year=N
             compare = {label: by_line[s, code] for label, s in (compare_scopes if code in scale_free else [])
                        if (s, code) in by_line}  # fmt: skip
             fig = charts.target_chart(own, unit=unit, lang=lang, demo=demo, compare=compare, **_target_lines(row))
-        elif own is not None and kind in RATE_KINDS:
-            own, unit = (own, row["unit"]) if code in growth else (yearly_rates(own, kind), row["unit"])
+        rates = {}
+        if own is not None and kind in RATE_KINDS:
+            # the chart shows the yearly rate; the data table keeps the level beside it
+            line = own if code in growth else yearly_rates(own, kind)
+            rates = dict(zip(line["year"], line["value"], strict=True))
             target = {"value": row["target_value"], "year": row["target_year"], "comparator": row["comparator"]}
-            fig = charts.target_chart(own, unit=unit, lang=lang, demo=demo, target=target)
-        elif own is not None:
+            fig = charts.target_chart(line, unit=row["unit"], lang=lang, demo=demo, target=target)
+        elif own is not None and kind not in LEVEL_KINDS:
             fig = charts.target_chart(own, unit=unit, lang=lang, demo=demo)
         if own is not None:
-            series_rows = [{"year": y, "value": None if missing(v) else v}
+            series_rows = [{"year": y, "value": None if missing(v) else v, "rate": rates.get(y)}
                            for y, v in zip(own["year"], own["value"], strict=True)]  # fmt: skip
         reason = status_reason(row, own, year)
         cards.append({**row, "fig_id": f"fig-{n}", "fig": fig, "series_rows": series_rows, "series_unit": unit,
-                      "reason": reason})  # fmt: skip
+                      "reason": reason, "is_rate": kind in RATE_KINDS})  # fmt: skip
     return cards
 
 

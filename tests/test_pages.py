@@ -167,12 +167,12 @@ def test_a_target_card_has_its_own_series_and_compares_a_ratio_with_the_province
     )  # fmt: skip
     ratio, total, none = pages.target_cards(rows, series, indicators, [("全省", "province")], lang="zh", demo=False)
     # the county's rows in the series' order, the missing 2023 value shown as missing
-    assert ratio["series_rows"] == [{"year": 2024, "value": 2.5}, {"year": 2023, "value": None}]
+    assert [(r["year"], r["value"]) for r in ratio["series_rows"]] == [(2024, 2.5), (2023, None)]
     assert [t["name"] for t in ratio["fig"]["data"]][:2] == ["全省", "实际"]
     assert ratio["fig"]["data"][1]["x"] == [2023, 2024]
     # a 亿元 total is not compared with the province's; an indicator without data has no chart
     assert [t["name"] for t in total["fig"]["data"]][0] == "实际"
-    assert total["series_rows"] == [{"year": 2024, "value": 40.0}]
+    assert [(r["year"], r["value"]) for r in total["series_rows"]] == [(2024, 40.0)]
     assert (none["fig"], none["series_rows"], none["fig_id"]) == (None, [], "fig-2")
 
 
@@ -253,7 +253,10 @@ def test_a_growth_card_charts_the_yearly_rate_against_the_target_rate_and_asks_n
     # 100 → 108: 8 %; 108 → 118.8: 10 %
     assert actual["x"] == [2023, 2024] and [round(v, 6) for v in actual["y"]] == [8.0, 10.0]
     assert target["y"] == [9.0, 9.0]  # the target rate, flat
-    assert card["required_annual_growth"] is None and card["series_unit"] == "%"
+    assert card["required_annual_growth"] is None
+    # the data table keeps the level (亿元) with each year's rate beside it
+    assert card["series_unit"] == "亿元" and [r["value"] for r in card["series_rows"]] == [100.0, 108.0, 118.8]
+    assert card["series_rows"][0]["rate"] is None and round(card["series_rows"][2]["rate"], 6) == 10.0
 
 
 def _card(status, document, n):
