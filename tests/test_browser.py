@@ -364,4 +364,10 @@ def test_changing_the_map_keeps_the_filter_and_the_place_on_the_page(page, site)
         page.select_option("#map", index=1)
     wait_for_figures(page)
     assert page.url.endswith("#zj-map") and "map=" in page.url
-    assert page.evaluate("window.scrollY") > 0  # the reader stays at the map, not the page top
+    # the reader is taken back to the map once the charts above it are drawn, not left at the page top
+    page.wait_for_function(
+        "() => { const top = document.getElementById('zj-map').getBoundingClientRect().top;"
+        " return top >= 0 && top < window.innerHeight; }",
+        timeout=5_000,
+    )
+    assert page.evaluate("window.scrollY") > 0

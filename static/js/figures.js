@@ -3,15 +3,22 @@
 (function () {
   "use strict";
   var topojsonURL = document.body.getAttribute("data-topojson-url");
+  var drawn = [];
   document.querySelectorAll("[data-figure]").forEach(function (div) {
     var source = document.getElementById(div.getAttribute("data-figure"));
     if (!source) { return; }
     var fig = JSON.parse(source.textContent);
     var config = {responsive: true, displaylogo: false, topojsonURL: topojsonURL,
                   modeBarButtonsToRemove: ["sendChartToCloud"]};
-    Plotly.newPlot(div, fig.data, fig.layout || {}, config).then(function () {
+    drawn.push(Plotly.newPlot(div, fig.data, fig.layout || {}, config).then(function () {
       div.setAttribute("data-rendered", "1");
-    });
+    }));
+  });
+  // The charts above an #anchor grow as they are drawn and push it down: go back to it once all are drawn,
+  // so a form that reloads the page (the map's colouring, the card filter) leaves the reader where they were.
+  Promise.all(drawn).then(function () {
+    var target = location.hash && document.getElementById(location.hash.slice(1));
+    if (target) { target.scrollIntoView(); }
   });
 })();
 
