@@ -56,6 +56,7 @@ _TEXT = {
         "range": "最小–最大",
         "n": "县数",
         "target_at": "目标（{year}）: {value}",
+        "city_border": "市界",
     },
     "en": {
         "year": "Year",
@@ -72,6 +73,7 @@ _TEXT = {
         "range": "Min–max",
         "n": "Counties",
         "target_at": "Target ({year}): {value}",
+        "city_border": "City border",
     },
 }
 
@@ -392,11 +394,55 @@ def _choropleth(geojson, codes, z, names, **kwargs) -> dict:
     )
 
 
+def _target_scale(values, target, unit, t) -> dict:
+    """cmin/cmax holding both the counties' values and the target, so the target has a place on the bar."""
+    value = None if not target else _num(target.get("value"))
+    if value is None or not values:
+        return {}
+    return {"cmin": min(min(values), value), "cmax": max(max(values), value)}
+
+
+def _target_ticks(values, target, unit, t) -> dict:
+    """Colour-bar ticks: the low end, the high end and the target between, marked ◆ 目标 ≥ 40."""
+    value = None if not target else _num(target.get("value"))
+    if value is None or not values:
+        return {}
+    low, high = min(min(values), value), max(max(values), value)
+    sign = _COMPARATOR_SIGNS.get(str(target.get("comparator") or ""), "")
+    ticks = [(low, _fmt(low)), (high, _fmt(high)), (value, f"◆ {t['target']} {sign}{_fmt(value)}")]
+    ticks = sorted({v: text for v, text in ticks}.items())
+    return {"tickvals": [v for v, _ in ticks], "ticktext": [text for _, text in ticks]}
+
+
 def _solid(color: str) -> list:
     return [[0, color], [1, color]]
 
 
-def county_map(geojson, frame, *, mode, labels=None, title="", unit="", lang="zh") -> dict:
+def city_borders(features, codes=None) -> dict:
+    """The lines where two counties of different cities meet, as {'lon': [...], 'lat': [...]} with None between
+    segments (a scattergeo trace), from county features whose neighbours share vertices (properties.code and
+    properties.parent = the city's code). With ``codes``, only borders between two of those counties: a map of
+    some counties is not widened to the whole province."""
+    keep = None if codes is None else {str(c) for c in codes}
+    sides: dict[tuple, set] = {}
+    for feature in features:
+        props = feature["properties"]
+        if keep is not None and str(props["code"]) not in keep:
+            continue
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        for ring in (ring for polygon in polygons for ring in polygon):
+            for a, b in zip(ring, ring[1:], strict=False):
+                sides.setdefault(tuple(sorted((tuple(a), tuple(b)))), set()).add(props["parent"])
+    lon, lat = [], []
+    for (a, b), cities in sorted(sides.items()):
+        if len(cities) > 1:
+            lon += [a[0], b[0], None]
+            lat += [a[1], b[1], None]
+    return {"lon": lon, "lat": lat}
+
+
+def county_map(geojson, frame, *, mode, labels=None, title="", unit="", lang="zh", borders=None, target=None) -> dict:
     """County choropleth (geo subplot, no base map) of a value or a status; the page must pass config.topojsonURL.
 
     ``geojson`` is the URL of the county FeatureCollection (e.g. ``static('geo/zhejiang_counties.geojson')``,
@@ -407,6 +453,9 @@ def county_map(geojson, frame, *, mode, labels=None, title="", unit="", lang="zh
     counties with a NaN value are drawn light grey as 无数据/No data. ``mode="status"``: ``frame`` has [code, name, status]; one trace per status present, in the
     order of ``labels`` and coloured from STATUS_COLORS, with a legend of the labels (a missing status counts as
     insufficient_data).
+
+    ``borders`` (city_borders) are drawn as dark lines over the counties. ``target`` ({value, comparator}) marks the
+    target on a value map's colour bar (its range widened to hold it), so a reader sees which side each county is.
 
     plotly.js fetches a topojson base layer for every choropleth even though the base map is hidden, so the page must
     call ``Plotly.newPlot(div, fig.data, fig.layout, {topojsonURL: "<static>/vendor/topojson/", ...})`` or plotly.js
@@ -430,7 +479,9 @@ def county_map(geojson, frame, *, mode, labels=None, title="", unit="", lang="zh
                     _floats(values[values.notna()]),
                     have["_name"],
                     colorscale=[[i / (len(VIRIDIS) - 1), c] for i, c in enumerate(VIRIDIS)],
+                    **_target_scale(_floats(values[values.notna()]), target, unit, t),
                     colorbar={
+                        **_target_ticks(_floats(values[values.notna()]), target, unit, t),
                         "title": {"text": unit, "side": "top"},
                         "thickness": 14,
                         "len": 0.6,
@@ -485,6 +536,19 @@ def county_map(geojson, frame, *, mode, labels=None, title="", unit="", lang="zh
                 )
             )
 
+    if borders and borders.get("lon"):
+        data.append(
+            dict(
+                type="scattergeo",
+                lon=borders["lon"],
+                lat=borders["lat"],
+                mode="lines",
+                line={"color": "#1f1f1f", "width": 1.8},
+                name=t["city_border"],
+                hoverinfo="skip",
+                showlegend=True,
+            )
+        )
     layout = _base_layout(title=title, height=560, margin={"l": 0, "r": 0, "t": 40 if title else 4, "b": 0})
     layout.update(
         geo={

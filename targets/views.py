@@ -3,14 +3,18 @@ render. A data page takes a year that has data (with_year) and renders its body 
 alone (_clean, _body)."""
 
 import copy
+import functools
+import json
 from functools import wraps
 
 from django import forms
+from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
@@ -154,25 +158,32 @@ def _overview(request, year):
     table, codes = reports.gap_table(None, as_of=year), list(data.documents["document"])
     cards = pages.history_rows(table, codes[1:]) if history else pages.headline_rows(table, codes[:1])
     key_ids, counties = _key_benchmarks(table), _counties(request)
-    choice = request.GET.get("map") or (f"status:{key_ids[0]}" if key_ids else "ind:value_added")
+    choice = request.GET.get("map") or _default_map(table, key_ids)
     counts = pages.status_counts(cards, STATUS)
     weighted = data.targets[data.targets["weight"].notna()]
     return {
         **{"year": year, "show_history": history, "cards": pages.records(cards), "statuses": STATUS},
         "documents": pages.records(data.documents),
         "status_fig": charts.status_bar(counts, labels=STATUS, lang=_lang()) if len(cards) else None,
-        "filters": [
-            {"name": name, "label": FILTERS[name], "choices": choices, "value": request.GET.get(name)}
-            for name, choices in _filter_choices().items()
-        ],
+        "filters": [_filter(name, choices, request.GET.get(name)) for name, choices in _filter_choices().items()],
+        "map_keep": [(n, request.GET.get(n)) for n in ("year", "history", *FILTERS)],
         "heatmap": _heatmap(request, table, key_ids, counties),
         "clusters": pages.records(data.groupings[data.groupings["kind"] == "cluster"].drop_duplicates("slug")),
         "composite": _composite(request, year, counties),
         "composite_targets": pages.records(weighted[["label", "weight"]]),
         "map_choices": pages.map_choices(data.indicators, table, key_ids, _("状态")),
         "map_choice": choice,
-        "map_fig": _county_map(choice, table, year, {c["code"]: c["name"] for c in counties}),
+        "map_fig": _county_map(choice, table, year, {c["code"]: c["name"] for c in counties}, key_ids=key_ids),
     }
+
+
+def _filter(name, choices, value):
+    """A heatmap filter, with a link to the page of the city or group it picks."""
+    data = reports.inputs()
+    place = pages.filter_place(data.regions, data.groupings, name, value)
+    page = place and reverse(f"targets:{place[0]}", args=[place[1]])
+    label = next((str(text).split("（")[0] for i, text in choices if str(i) == str(value)), "")
+    return {"name": name, "label": FILTERS[name], "choices": choices, "value": value, "page": page, "page_name": label}
 
 
 def _filter_choices():
@@ -215,31 +226,50 @@ def _composite(request, year, counties):
     return table
 
 
-def _county_map(choice, table, year, names, title=""):
-    """The map of the named counties, coloured by a target's status (status:ID) or an indicator's value (ind:CODE)."""
+def _county_map(choice, table, year, names, title="", key_ids=()):
+    """The map of the named counties, coloured by a target's status (status:ID) or an indicator's value (ind:CODE,
+    with the key benchmark on that indicator marked on the colour bar), city borders drawn over them."""
     kind, _sep, ref = choice.partition(":")
-    geo = static("geo/zhejiang_counties.geojson")
+    geo, borders = static("geo/zhejiang_counties.geojson"), charts.city_borders(_county_features(), names)
     if kind == "status":
         frame, label = pages.status_map_frame(table, int(ref), names)
-        return charts.county_map(geo, frame, mode="status", labels=STATUS, title=f"{label}（{year}）", lang=_lang())
+        return charts.county_map(geo, frame, mode="status", labels=STATUS, title=f"{label}（{year}）", lang=_lang(),
+                                 borders=borders)  # fmt: skip
     frame = pages.value_map_frame(reports.aggregate_series([f"county:{c}" for c in names], [ref]), year, names)
     unit = dict(reports.inputs().indicators[["code", "unit"]].values)[ref]
-    return charts.county_map(geo, frame, mode="value", title=title or f"{year}", unit=unit, lang=_lang())
+    target = pages.map_target(table, ref, key_ids)
+    return charts.county_map(geo, frame, mode="value", title=title or f"{year}", unit=unit, lang=_lang(),
+                             borders=borders, target=target)  # fmt: skip
 
 
-def _cards(rows, series, compare, notes=None):
+@functools.cache
+def _county_features():
+    """The county outlines shipped in static/ (they change only with a deploy, which restarts the process)."""
+    with open(finders.find("geo/zhejiang_counties.geojson"), encoding="utf-8") as f:
+        return json.load(f)["features"]
+
+
+def _cards(rows, series, compare, year=None, notes=None):
     """The target cards of a place, compared with the places in `compare` [(label, scope)]."""
+    data = reports.inputs()
+    rows = rows.merge(data.targets[["target_id", "period_start"]], on="target_id", how="left")
     demo = reports.navigation()["demo_data"]
-    indicators = reports.inputs().indicators
-    return pages.target_cards(rows, series, indicators, compare, lang=_lang(), demo=demo, notes=notes)
+    return pages.target_cards(rows, series, data.indicators, compare, lang=_lang(), demo=demo, year=year, notes=notes)
+
+
+def _card_params():
+    """The valid values of a place page's ?status= filter and ?order= sort."""
+    return {"status": set(STATUS), "order": {"status"}}
 
 
 # ---------------------------------------------------------------------------------------------- one place
 def county_jump(request):
-    code = pages.find_county(reports.regions(), (request.GET.get("q") or "").strip())
-    if code is None:
-        raise Http404("no such county")
-    return redirect("targets:county", code=code)
+    data = reports.inputs()
+    found = pages.find_place(reports.regions(), data.groupings, (request.GET.get("q") or "").strip())
+    if found is None:
+        raise Http404("no such county, city or group")
+    kind, ref = found
+    return redirect(f"targets:{kind}", **({"slug": ref} if kind == "group" else {"code": ref}))
 
 
 @with_year
@@ -247,36 +277,102 @@ def county(request, code, year):
     regions = reports.regions()
     found = regions[(regions["code"] == code) & (regions["level"] == "county")]
     if found.empty:
+        if not regions[(regions["code"] == code) & (regions["level"] == "city")].empty:
+            return redirect("targets:city", code=code)
         raise Http404("no such county")
     if "_export" in request.GET:
-        cards = _county(code, year)["cards"]
+        cards = _county(code, year, request.GET)["cards"]
         return _download(request, year, f"county-{code}", found["name"].iloc[0], cards_values(cards, STATUS))
-    body = _body(_clean(request, year), "targets/_county_body.html", lambda clean: _county(code, year))
+    clean = _clean(request, year, **_card_params())
+    body = _body(clean, "targets/_county_body.html", lambda clean: _county(code, year, clean.GET))
     region = {"code": code, "name": found["name"].iloc[0]}
     uploads = selectors.county_uploads(request.user, code)
     return render(request, "targets/county.html", {"body": body, "title": region["name"], "region": region,
-                                                   "uploads": uploads, "figures": True, "downloads": True})  # fmt: skip
+                                                   "uploads": uploads, "figures": True, "downloads": True,
+                                                   "year": year})  # fmt: skip
 
 
-def _county(code, year):
+def _county(code, year, query):
     data = reports.inputs()
     region, groups, clusters = pages.county_profile(data.regions, data.groupings, code, ROLES)
-    scopes = [f"county:{code}", f"city:{region['parent_code']}", "province"]
+    scopes = [f"county:{code}", f"city:{region['parent_code']}", "province", *(f"group:{g['slug']}" for g in groups)]
     table = reports.gap_table(scopes, as_of=year)
     rows = table[table["scope"] == scopes[0]].sort_values(["benchmark", "document", "target_id"])
-    series = reports.aggregate_series(scopes, list(rows["indicator_code"].unique()))
+    series = reports.aggregate_series(scopes, list(table["indicator_code"].unique()))
     compare = [(f"{_('所在市')}（{region['parent_short_name']}）", scopes[1]), (str(_("全省")), "province")]
+    cards = _cards(rows, series, compare, year, selectors.county_notes(code))
+    live = pages.current_documents(data.documents, year)
+    current, history = pages.card_sections(cards, live, **_pick(query))
     scores = reports.composite_table(year)
     composite = next(iter(pages.records(scores[scores["code"] == code])), None)
     ranks = [(g["name"], composite["rank_group"].get(f"group:{g['slug']}")) for g in groups] if composite else []
     return {
         **{"region": region, "year": year, "groups": groups, "clusters": clusters, "statuses": STATUS},
+        **{"current": current, "history": history, "filter": _pick(query), "cards": cards},
+        "print_figs": pages.print_figures(current["cards"]),
         "predecessors": reports.predecessors(code),
-        "cards": _cards(rows, series, compare, selectors.county_notes(code)),
-        "status_counts": pages.status_counts(rows, STATUS),
+        "contributions": pages.contributions(table[table["document"].isin(live)], series, code, groups),
         "composite": composite,
         "composite_groups": ranks,
     }
+
+
+def _pick(query):
+    return pages.pick(query, _card_params())
+
+
+@with_year
+def city(request, code, year):
+    found = pages.city_profile(reports.regions(), code)
+    if found is None:
+        raise Http404("no such city")
+    clean = _clean(request, year, map=_map_values(), **_card_params())
+    body = _body(clean, "targets/_place_body.html", lambda clean: _place(f"city:{code}", found, year, clean.GET))
+    return render(request, "targets/page.html", {"body": body, "title": found[0]["name"], "figures": True})
+
+
+@with_year
+def group(request, slug, year):
+    found = pages.group_profile(reports.inputs().groupings, slug)
+    if found is None:
+        raise Http404("no such group")
+    clean = _clean(request, year, map=_map_values(), **_card_params())
+    body = _body(clean, "targets/_place_body.html", lambda clean: _place(f"group:{slug}", found, year, clean.GET))
+    return render(request, "targets/page.html", {"body": body, "title": found[0]["name"], "figures": True})
+
+
+def _place(scope, found, year, query):
+    """A city's or a group's page: its targets (those set for it first), its members with their status, the
+    map of its members and their 综合评价 ranking."""
+    data, (place, codes) = reports.inputs(), found
+    names = {c: n for c, n in reports.county_names().items() if c in codes}
+    table = reports.gap_table([scope, "province", *(f"county:{c}" for c in codes)], as_of=year)
+    series = reports.aggregate_series([scope, "province"], list(table["indicator_code"].unique()))
+    cards = _cards(pages.place_rows(table, scope), series, [(str(_("全省")), "province")], year)
+    current, history = pages.card_sections(cards, pages.current_documents(data.documents, year), **_pick(query))
+    scores = reports.composite_table(year)
+    key_ids = _key_benchmarks(table)
+    choice = query.get("map") or _default_map(table, key_ids)
+    return {
+        **{"place": place, "scope": scope, "kind": scope.partition(":")[0], "year": year, "statuses": STATUS},
+        **{"current": current, "history": history, "filter": _pick(query)},
+        "members": pages.member_rows(table, codes, names, pages.current_documents(data.documents, year), scores),
+        "map_choices": pages.map_choices(data.indicators, table, key_ids, _("状态")),
+        "map_choice": choice,
+        "map_keep": [(n, query.get(n)) for n in ("year", "status", "order")],
+        "map_fig": _county_map(choice, table, year, names, key_ids=key_ids) if names else None,
+    }
+
+
+def _map_values():
+    data = reports.inputs()
+    return {f"ind:{c}" for c in data.indicators["code"]} | {f"status:{t}" for t in data.targets["target_id"]}
+
+
+def _default_map(table, key_ids):
+    """The map a page opens with: the key benchmark whose counties are most divided, else value added."""
+    spread = pages.widest_spread(table, key_ids)
+    return f"status:{spread}" if spread else "ind:value_added"
 
 
 @with_year

@@ -15,6 +15,7 @@ puts the database back as it found it at the end.
 import contextlib
 import csv
 import io
+import re
 import secrets
 from pathlib import Path
 from types import SimpleNamespace
@@ -31,6 +32,7 @@ from tests.browser import (
     assert_test_database,
     figure_state,
     restore_database,
+    wait_for_figures,
 )
 
 if not Path(CHROMIUM).exists():
@@ -188,7 +190,7 @@ def test_the_city_filter_narrows_the_heatmap_and_the_exports_follow_it(page):
     assert 0 < rows.count() == members < COUNTIES
     assert set(rows.locator("td:nth-child(2)").all_inner_texts()) == {lishui.short_name}
 
-    heatmap = page.locator("#s-heatmap")
+    heatmap = page.locator("#zj-heatmap")
     with page.expect_download() as csv_download:
         heatmap.get_by_role("link", name="CSV").click()
     raw = Path(csv_download.value.path()).read_bytes()
@@ -401,3 +403,36 @@ def test_the_indicator_list_filters_as_one_types_and_hides_empty_groups(page):
     assert page.locator("[data-zj-filter-count]").inner_text() == f"{shown.count()} / {total}"
     assert page.locator("section[data-zj-group]:visible").count() < page.locator("section[data-zj-group]").count()
     page.zj.assert_clean()
+
+
+def test_a_county_report_prints_on_at_most_two_a4_pages(page):
+    page.zj.open("/county/330782/")
+    pdf = page.pdf(format="A4", print_background=True)
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 2, pages
+    # the printed report holds the summary table and four charts, drawn before printing
+    assert page.locator(".zj-print-table tbody tr").count() >= 1
+    assert page.locator(".zj-print-chart [data-rendered='1']").count() == 4
+
+
+def test_a_group_page_draws_its_cards_and_map(page):
+    page.zj.open("/group/mountain-26/")
+    page.zj.screenshot("group-mountain-26")
+    assert "山区26县" in page.locator("h1").inner_text()
+    assert page.locator("#county-map").get_attribute("data-rendered") == "1"
+    page.zj.assert_clean()
+
+
+def test_changing_the_map_keeps_the_filter_and_the_place_on_the_page(page, site):
+    page.zj.open("/city/330700/")
+    with page.expect_navigation():
+        page.select_option("#map", index=1)
+    wait_for_figures(page)
+    assert page.url.endswith("#zj-map") and "map=" in page.url
+    # the reader is taken back to the map once the charts above it are drawn, not left at the page top
+    page.wait_for_function(
+        "() => { const top = document.getElementById('zj-map').getBoundingClientRect().top;"
+        " return top >= 0 && top < window.innerHeight; }",
+        timeout=5_000,
+    )
+    assert page.evaluate("window.scrollY") > 0

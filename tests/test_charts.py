@@ -379,3 +379,38 @@ def test_every_figure_is_plain_json_without_cdn_or_template(counties, series):
         assert "sendChartToCloud" in fig["layout"]["modebar"]["remove"]
         assert fig["layout"]["font"]["size"] >= 14
         assert not any(isinstance(v, float) and math.isnan(v) for t in fig["data"] for v in t.get("y", []) or [])
+
+
+def _square(code, parent, x0):
+    """A unit square county [x0, x0+1] × [0, 1], wound as the shipped file is."""
+    ring = [[x0, 0], [x0, 1], [x0 + 1, 1], [x0 + 1, 0], [x0, 0]]
+    return {"properties": {"code": code, "parent": parent}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+def test_city_borders_are_the_edges_where_counties_of_two_cities_meet():
+    # A | B | C in a row; A and B in city 1, C in city 2: only the B–C edge x = 2 is a city border
+    features = [_square("A", "1", 0), _square("B", "1", 1), _square("C", "2", 2)]
+    assert charts.city_borders(features) == {"lon": [2, 2, None], "lat": [0, 1, None]}
+    # a map of A and B alone has no city border to draw (and is not widened to C)
+    assert charts.city_borders(features, ["A", "B"]) == {"lon": [], "lat": []}
+
+
+def test_a_value_map_marks_the_target_on_its_colour_bar_and_draws_city_borders(counties):
+    frame = counties.head(3).assign(value=[10.0, 20.0, 30.0])
+    borders = {"lon": [2, 2, None], "lat": [0, 1, None]}
+    fig = charts.county_map(GEO, frame, mode="value", unit="万元/亩", target={"value": 40.0, "comparator": "ge"},
+                            borders=borders)  # fmt: skip
+    scale = fig["data"][0]
+    # the bar runs from the lowest county (10) to the target (40), above every county
+    assert (scale["cmin"], scale["cmax"]) == (10.0, 40.0)
+    assert scale["colorbar"]["tickvals"] == [10.0, 40.0]
+    assert scale["colorbar"]["ticktext"][-1] == "◆ 目标 ≥40"
+    line = fig["data"][-1]
+    assert (line["type"], line["lon"], line["name"]) == ("scattergeo", [2, 2, None], "市界")
+
+
+def test_the_shipped_outlines_give_city_borders_inside_the_province(geojson):
+    borders = charts.city_borders(geojson["features"])
+    assert borders["lon"] and len(borders["lon"]) == len(borders["lat"])
+    hangzhou = [f["properties"]["code"] for f in geojson["features"] if f["properties"]["parent"] == "330100"]
+    assert charts.city_borders(geojson["features"], hangzhou) == {"lon": [], "lat": []}

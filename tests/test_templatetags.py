@@ -33,4 +33,6 @@ def test_a_status_is_shown_by_its_label_and_a_missing_one_as_insufficient_data()
 def test_a_gap_beyond_the_target_says_by_how_much_it_is_exceeded():
     with translation.override("zh-hans"):
         assert gap(-12.5, "亿元") == "已超出 12.50 亿元"
-        assert gap(3.0, "%") == "3.0%"
+        assert gap(3.0, "%") == "3.0个百分点"  # two percentages differ by points, not by a percentage
+        assert gap(-0.04, "%") == "与目标持平"  # rounds to 0.0 at one decimal: never "已超出 0"
+        assert gap(-0.4, "家") == "与目标持平"  # firms are whole: 0.4 rounds to 0

@@ -23,6 +23,8 @@ PAGES = [
     "/indicators/",
     "/documents/",
     "/clusters/",
+    "/city/330700/",
+    "/group/mountain-26/",
 ]
 
 
@@ -340,3 +342,82 @@ def test_an_english_page_shows_english_names_units_and_composed_target_labels(ad
     assert "Industrial value added (above-size), share of the province ≥ 50.0% by 2017" in strong
     admin_client.cookies["django_language"] = "zh-hans"
     assert "Yiwu City" not in admin_client.get("/?year=2024").content.decode()
+
+
+# ---------------------------------------------------------------------------------------------- city and group pages
+def test_a_city_page_lists_its_counties_and_links_them(admin_client, some_data):
+    html = admin_client.get("/city/330700/?year=2024").content.decode()
+    assert '<h1 class="h3">金华市' in html
+    assert 'href="/county/330782/"' in html  # 义乌, a county of 金华
+    assert 'href="/county/331127/"' not in html  # 景宁 lies in 丽水
+    assert 'id="zj-members"' in html and 'id="county-map"' in html
+
+
+def test_a_city_code_on_the_county_url_goes_to_the_city_page(admin_client):
+    response = admin_client.get("/county/330100/")
+    assert response.status_code == 302 and response["Location"] == "/city/330100/"
+
+
+def test_a_group_page_shows_the_targets_set_for_the_group_before_the_benchmarks(admin_client, some_data):
+    html = admin_client.get("/group/mountain-26/?year=2024").content.decode()
+    assert '<h1 class="h3">山区26县' in html
+    own = html.index("山区26县规上工业增加值")
+    assert own < html.index("基准")  # the group's 2500亿元 target leads; province benchmarks follow
+    # the members on the list in force today: 26 − 3 (left 2024-08-21) − 3 (left 2025-05) = 20
+    assert html.count('href="/county/') >= 20
+
+
+def test_unknown_cities_and_groups_are_404(admin_client):
+    assert admin_client.get("/city/330782/").status_code == 404  # a county, not a city
+    assert admin_client.get("/city/999999/").status_code == 404
+    assert admin_client.get("/group/no-such-group/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "location"),
+    [
+        ("杭州市", "/city/330100/"),
+        ("杭州", "/city/330100/"),
+        ("山区26县", "/group/mountain-26/"),
+        ("义乌", "/county/330782/"),
+    ],
+)
+def test_the_jump_box_finds_counties_cities_and_groups(admin_client, query, location):
+    response = admin_client.get("/go/", {"q": query})
+    assert response.status_code == 302 and response["Location"] == location
+
+
+def test_the_overview_group_filter_links_to_the_group_page(admin_client, some_data):
+    from indicators.models import RegionGroup
+
+    group = RegionGroup.objects.get(slug="mountain-26")
+    html = admin_client.get(f"/?year=2024&group={group.pk}").content.decode()
+    assert 'href="/group/mountain-26/"' in html
+
+
+def test_the_map_form_keeps_the_filters_and_the_readers_place(admin_client, some_data):
+    from indicators.models import RegionGroup
+
+    group = RegionGroup.objects.get(slug="mountain-26")
+    html = admin_client.get(f"/?year=2024&group={group.pk}").content.decode()
+    form = html[html.index('id="zj-map"') :]
+    assert 'action="#zj-map"' in form
+    assert f'name="group" value="{group.pk}"' in form.split("</form>")[0]
+
+
+# ---------------------------------------------------------------------------------------------- county page order
+def test_the_county_page_opens_on_the_current_plan_with_earlier_plans_collapsed(admin_client, some_data):
+    html = admin_client.get("/county/330782/?year=2024").content.decode()
+    current = html.index("当前规划")
+    history = html.index('<details class="mb-3 zj-history">')
+    assert current < history
+    # every card before the history block is of a plan still in force in 2024 (415X, 2023–2027)
+    assert "2017-2020" not in html[current:history]
+
+
+def test_the_status_filter_shows_only_that_status_and_counts_what_it_shows(admin_client, some_data):
+    html = admin_client.get("/county/330782/?year=2024&status=insufficient_data").content.decode()
+    section = html[html.index("当前规划") : html.index('<details class="mb-3 zj-history">')]
+    shown = section.count('data-status="insufficient_data"')
+    assert shown > 0 and section.count("data-status=") == shown
+    assert f"数据不足 {shown}</span>" in section  # the header count is the number of cards

@@ -127,12 +127,20 @@ def kind_label(kind):
 
 @register.filter
 def gap(value, unit=""):
-    """The gap to target: still to go (positive), or how far the target is exceeded (negative)."""
-    if value is None:
-        return "—"
-    if value <= 0:
-        return gettext("已超出 %(amount)s") % {"amount": _fmt(-value, unit)}
-    return _fmt(value, unit)
+    """The gap to target: still to go, how far the target is exceeded, or 与目标持平 when it rounds to nothing;
+    a gap between percentages is in 个百分点 (pages.gap_words)."""
+    what, amount = pages.gap_words(value, unit)
+    if what == "over":
+        return gettext("已超出 %(amount)s") % {"amount": amount}
+    if what == "level":
+        return gettext("与目标持平")
+    return amount
+
+
+@register.filter
+def unit_for(unit, kind):
+    """{{ row.unit|unit_for:row.kind }} — the unit a target's numbers are shown in (pages.shown_unit)."""
+    return pages.shown_unit(kind, unit)
 
 
 @register.filter
