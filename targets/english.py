@@ -44,7 +44,7 @@ def target_label_en(name_en, comparator, value_text, unit, year, kind="level", s
     if not name_en:
         return ""
     subject = KINDS.get(kind or "level", "{name}").format(name=name_en)
-    if share_of:
+    if isinstance(share_of, str) and share_of:  # a frame's empty cell arrives as NaN, not ""
         subject += ", share of the province" if share_of == "province" else f", share of {share_of}"
     sign = COMPARATORS.get(comparator, comparator or "")
     by = f" by {year}" if year else ""

@@ -32,3 +32,9 @@ def test_a_composed_label_says_what_the_target_measures():
     assert share == "Industrial value added, share of the province ≥ 50.0% by 2017"
     growth = target_label_en("Industrial value added", "ge", "9.0%", "%", 2017, kind="avg_annual_growth")
     assert growth == "Industrial value added, average annual growth ≥ 9.0% by 2017"
+
+
+def test_a_target_without_a_share_base_says_no_share_even_from_a_frames_empty_cell():
+    # a level target's share_of is an empty cell of the gap table: NaN, which must not read "share of nan"
+    label = target_label_en("Tax per mu", "ge", "40.0 万元/亩", "万元/亩", 2025, kind="level", share_of=float("nan"))
+    assert label == "Tax per mu ≥ 40.0 10,000 yuan/mu by 2025"
