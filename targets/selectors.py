@@ -247,8 +247,10 @@ def scopes_and_members(regions, lineage, memberships, industries=None, observati
 def _list_scopes(memberships, day, only=None):
     """(scope rows, member rows) of the groups and clusters as their lists stood on ``day``; with ``only``
     (a scope such as each_county:SLUG or cluster:SLUG:core), that scope's list alone."""
-    listed = in_force(memberships, day)
     want = scopes.parse(only) if only else None
+    if want is not None:  # one list (and a world-class group's clusters): the others need no date filter
+        memberships = memberships[(memberships["slug"] == want.ref) | (memberships["parent"] == want.ref)]
+    listed = in_force(memberships, day)
     scope_rows, member_rows = [], []
     groups = listed[(listed["kind"] == "group") & (listed["group_kind"] != RegionGroup.Kind.THRESHOLD)]
     threshold = memberships[
