@@ -53,11 +53,11 @@ def observations_frame(include_submitted=False):
     else:
         rows = rows.filter(status=Observation.Status.APPROVED)
     frame = pd.DataFrame.from_records(
-        rows.values_list("region__code", "indicator__code", "year", "value", "industry"),
-        columns=["region_code", "indicator_code", "year", "value", "industry"],
+        rows.values_list("region__code", "indicator__code", "year", "value", "industry", "cluster"),
+        columns=["region_code", "indicator_code", "year", "value", "industry", "cluster"],
     )
     types = {"region_code": "object", "indicator_code": "object", "year": "int64", "value": "float64"}
-    return frame.astype(types | {"industry": "object"})
+    return frame.astype(types | {"industry": "object", "cluster": "object"})
 
 
 def indicators_frame():
@@ -200,9 +200,11 @@ def scopes_and_members(regions, lineage, memberships, industries=None, observati
         scope_rows.append((f"county:{code}", code, "county", False))
         member_rows.append((f"county:{code}", code, "member", None))
 
+    # clusters with a series of their own in some county (a 集群 column): measured on those (gaps.core_area_code)
+    series = set() if observations is None or "cluster" not in observations else set(observations["cluster"])
     lists = [(None, today)] + [(key, scopes.undated(key)[1]) for key in dict.fromkeys(keys) if "@" in key]
     for key, day in lists:
-        rows, members = _list_scopes(memberships, day, only=scopes.undated(key)[0] if key else None)
+        rows, members = _list_scopes(memberships, day, only=scopes.undated(key)[0] if key else None, series=series)
         suffix = f"@{day.isoformat()}" if key else ""
         scope_rows += [(k + suffix, r, level, bool(key) or level.startswith("cluster_")) for k, r, level in rows]
         member_rows += [(k + suffix, code, role, None) for k, code, role in members]
@@ -224,9 +226,11 @@ def scopes_and_members(regions, lineage, memberships, industries=None, observati
     return scope_frame, members
 
 
-def _list_scopes(memberships, day, only=None):
+def _list_scopes(memberships, day, only=None, series=frozenset()):
     """(scope rows, member rows) of the groups and clusters as their lists stood on ``day``; with ``only``
-    (a scope such as each_county:SLUG or cluster:SLUG:core), that scope's list alone."""
+    (a scope such as each_county:SLUG or cluster:SLUG:core), that scope's list alone. A cluster in ``series``
+    (one with figures of its own in its counties) has its core areas as members ('330603#textiles-apparel'),
+    and each of its memberships is a unit a 415X count counts (level cluster_core: 集群核心区营收超千亿)."""
     listed = in_force(memberships, day)
     want = scopes.parse(only) if only else None
     scope_rows, member_rows = [], []
@@ -254,6 +258,8 @@ def _list_scopes(memberships, day, only=None):
             if want is not None and want.ref != slug:
                 continue
             merged = dict(roles.get(slug, {}))
+            if slug in series and not children.get(slug):
+                merged = {gaps.core_area_code(code, slug): role for code, role in merged.items()}
             # A world-class group is the union of its clusters; a county core anywhere counts as core.
             for child in children.get(slug, []):
                 for code, role in roles.get(child, {}).items():
@@ -266,11 +272,15 @@ def _list_scopes(memberships, day, only=None):
                 scope_rows.append((str(want), None, "cluster"))
                 member_rows += [(str(want), code, role) for code, role in merged.items() if role == want.role]
             elif want is None and not children.get(slug):
-                # each cluster's core (coordination …) area is a unit a 415X target counts (集群核心区营收超千亿);
-                # a world-class group's areas are its clusters' areas, not units of their own
+                # each core (coordination …) area of a cluster is a unit a 415X target counts (集群核心区营收超千亿),
+                # named by its core-area code; a world-class group's areas are its clusters' areas
                 for role in scopes.ROLES:
-                    scope_rows.append((f"{key}:{role}", None, f"cluster_{role}"))
+                    scope_rows.append((f"{key}:{role}", None, "cluster_role"))
                     member_rows += [(f"{key}:{role}", code, r) for code, r in merged.items() if r == role]
+                for code, role in merged.items():
+                    area = code if gaps.CORE_AREA_SEP in code else gaps.core_area_code(code, slug)
+                    scope_rows.append((f"{key}:{role}:{area}", area, f"cluster_{role}"))
+                    member_rows.append((f"{key}:{role}:{area}", code, role))
         if want is None:
             # the 415X system as a whole: every county of a cluster; a province figure for it wins
             scope_rows.append(("clusters:415x", PROVINCE_CODE, "province"))
@@ -368,6 +378,7 @@ def engine_inputs(include_submitted=False, document=None, regions=None):
     observations = observations_frame(include_submitted)
     keys = targets["scope_key"] if len(targets) else ()
     scope_table, members = scopes_and_members(regions, lineage, memberships, industries, observations, keys)
+    observations = gaps.core_area_fallback(observations, members)
     documents = targets.reindex(columns=["document", "document_title", "period_start", "period_end"])
     return EngineInputs(
         observations=observations,
