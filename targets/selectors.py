@@ -9,7 +9,17 @@ from django.db.models import BooleanField, CharField, Count, Exists, FloatField,
 
 from indicators.access import visible_uploads
 from indicators.ingest.units import UnitError, convert
-from indicators.models import Cluster, Indicator, IndicatorAlias, Industry, Observation, Region, RegionGroup, Upload
+from indicators.models import (
+    Cluster,
+    ClusterMembership,
+    Indicator,
+    IndicatorAlias,
+    Industry,
+    Observation,
+    Region,
+    RegionGroup,
+    Upload,
+)
 
 from . import gaps, scopes
 from .models import PolicyDocument, QualitativeGoal, Target
@@ -450,3 +460,19 @@ def indicator_list():
 
 def cluster_list():
     return Cluster.objects.select_related("parent").annotate(member_count=Count("memberships"))
+
+
+RACE_COLUMNS = ["cluster", "cluster_name", "cluster_name_en", "region_code", "region_name", "city_code", "role", "since",
+                "until", "designation_round", "confidence", "is_demo"]  # fmt: skip
+
+
+def race_memberships():
+    """Every membership of a provincial 415X cluster, past ones too (the 赛马 league's rows; one query)."""
+    rows = ClusterMembership.objects.filter(cluster__tier=Cluster.Tier.PROVINCIAL).order_by(
+        "cluster__order", "cluster__slug", "region__code", "since"
+    )
+    values = rows.values_list(
+        "cluster__slug", "cluster__name", "cluster__name_en", "region__code", "region__name", "region__parent__code",
+        "role", "since", "until", "designation_round", "confidence", "is_demo",
+    )  # fmt: skip
+    return pd.DataFrame.from_records(list(values), columns=RACE_COLUMNS)
