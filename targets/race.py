@@ -117,3 +117,36 @@ def _previous_role(memberships: pd.DataFrame, row) -> str | None:
     if not len(mine):
         return None
     return str(mine.sort_values("until").iloc[-1]["role"])
+
+
+def area_label(code: str, regions: dict, clusters: dict) -> str:
+    """A counted unit as people read it: area_label("330603#textiles-apparel", …) == "柯桥区·现代纺织与服装"."""
+    county, _sep, slug = str(code).partition(gaps.CORE_AREA_SEP)
+    name = regions.get(county, county)
+    return f"{name}·{clusters.get(slug, slug)}" if slug else name
+
+
+def targets_met(gap_rows: pd.DataFrame) -> dict:
+    """Cluster slug → (targets achieved, targets with a result) from the gap rows of its cluster:SLUG scope."""
+    rows = gap_rows[gap_rows["scope"].str.fullmatch(r"cluster:[^:@]+") & (gap_rows["status"] != "insufficient_data")]
+    slugs = rows["scope"].str.slice(len("cluster:"))
+    met = (rows["status"] == "achieved").groupby(slugs).sum()
+    judged = slugs.value_counts()
+    return {slug: (int(met.get(slug, 0)), int(n)) for slug, n in judged.items()}
+
+
+def league_rows(table: pd.DataFrame, cities: dict, met: dict, awarded: set, cluster=None, city=None) -> pd.DataFrame:
+    """The league as the page lists it: the city's name, the cluster's targets met ("3/17"), the 天工鼎 flag and
+    ``change`` (a promotion or a removal to show), narrowed to one cluster and/or one city."""
+    rows = table
+    if cluster:
+        rows = rows[rows["cluster"] == cluster]
+    if city:
+        rows = rows[rows["region_code"].map(lambda code: cities.get(code, ("", ""))[0]) == city]
+    rows = rows.assign(
+        city=[cities.get(code, ("", ""))[1] for code in rows["region_code"]],
+        targets_met=[f"{met[s][0]}/{met[s][1]}" if s in met else None for s in rows["cluster"]],
+        tiangong=rows["region_code"].isin(awarded),
+        change=[bool(p) or bool(u) or None for p, u in zip(rows["previous_role"], rows["until"], strict=True)],
+    )
+    return rows

@@ -22,7 +22,7 @@ from indicators.models import (
 )
 
 from . import gaps, scopes
-from .models import PolicyDocument, QualitativeGoal, Target
+from .models import PolicyDocument, QualitativeGoal, Target, TiangongAward
 
 PROVINCE_CODE = "330000"
 
@@ -476,3 +476,10 @@ def race_memberships():
         "role", "since", "until", "designation_round", "confidence", "is_demo",
     )  # fmt: skip
     return pd.DataFrame.from_records(list(values), columns=RACE_COLUMNS)
+
+
+def tiangong_awards():
+    """The 天工鼎 places an admin entered, newest year first (one query; empty until one is entered)."""
+    rows = TiangongAward.objects.values_list("year", "region__code", "region__name", "source", "source_url", "note")
+    columns = ["year", "region_code", "region_name", "source", "source_url", "note"]
+    return pd.DataFrame.from_records(list(rows), columns=columns)

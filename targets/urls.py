@@ -9,6 +9,7 @@ urlpatterns = [
     path("go/", views.county_jump, name="county_jump"),
     path("county/<str:code>/", views.county, name="county"),
     path("clusters/", views.cluster_list, name="clusters"),
+    path("clusters/race/", views.cluster_race, name="cluster_race"),
     path("cluster/<slug:slug>/", views.cluster, name="cluster"),
     path("documents/", views.document_list, name="documents"),
     path("document/<slug:code>/", views.document, name="document"),

@@ -7,7 +7,7 @@ from functools import wraps
 
 from django import forms
 from django.core.cache import cache
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -18,11 +18,12 @@ from django_tables2 import RequestConfig
 
 from indicators import versioning
 from indicators.access import reviewer_required
+from indicators.exporting import write_records
 from indicators.models import Cluster, ClusterMembership
 
-from . import audit, charts, pages, reports, selectors
+from . import audit, charts, pages, race, reports, selectors
 from .models import GapStatus
-from .tables import CompositeTable, RankingTable, SafeTableExport, heatmap_table
+from .tables import CompositeTable, RaceTable, RankingTable, SafeTableExport, heatmap_table
 
 STATUS = dict(GapStatus.choices)
 ROLES = dict(ClusterMembership.Role.choices)
@@ -321,6 +322,60 @@ def indicator_list(request):
         lambda clean: {"indicators": selectors.indicator_list()},
     )
     return render(request, "targets/indicator_list.html", {"body": body})
+
+
+@with_year
+def cluster_race(request, year):
+    data = reports.inputs()
+    clusters = data.groupings[data.groupings["tier"] == Cluster.Tier.PROVINCIAL]
+    cities = set(data.regions.loc[data.regions["level"] == "city", "code"])
+    clean = _clean(request, year, role={"coordination"}, cluster=set(clusters["slug"]), city=cities,
+                   sort=pages.sortable(RaceTable.base_columns))  # fmt: skip
+    if request.GET.get("_export") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="zjindustry-415x-race-{year}.csv"'
+        response.write("\ufeff")  # a BOM, so that Excel on Chinese Windows reads UTF-8
+        rows = pages.records(_league(clean, year, selectors.tiangong_awards()))
+        write_records(response, rows, race.RECORD_FIELDS + race.EXTRA_FIELDS, "csv")
+        return response
+    body = _body(clean, "targets/_race_body.html", lambda clean: _race(clean, year))
+    return render(request, "targets/page.html", {"body": body, "title": _("“415X”赛马")})
+
+
+def _league(request, year, awards):
+    """The league rows the page's filters keep, with the city, the cluster's targets met and the 天工鼎 flag."""
+    data = reports.inputs()
+    table = race.league(selectors.race_memberships(), data.observations, year, request.GET.get("role") or "core")
+    regions = data.regions.set_index("code")
+    names = regions["name"].to_dict()
+    cities = {c: (p, names.get(p, "")) for c, p in regions["parent_code"].items() if isinstance(p, str)}
+    met = race.targets_met(reports.gap_table(None, as_of=year))
+    awarded = set(awards.loc[awards["year"] == year, "region_code"])
+    return race.league_rows(table, cities, met, awarded, request.GET.get("cluster"), request.GET.get("city"))
+
+
+def _race(request, year):
+    data, awards = reports.inputs(), selectors.tiangong_awards()
+    table = RaceTable(pages.records(_league(request, year, awards)))
+    RequestConfig(request, paginate=False).configure(table)
+    names = dict(data.regions[["code", "name"]].values)
+    clusters = data.groupings[data.groupings["tier"] == Cluster.Tier.PROVINCIAL].drop_duplicates("slug")
+    slugs = dict(clusters[["slug", "name"]].values)
+    counted = data.targets[data.targets["threshold_members"] == "cluster_core"]["target_id"]
+    gaps = reports.gap_table(["clusters:415x"], as_of=year)
+    counts = pages.records(gaps[gaps["target_id"].isin(counted) & ~gaps["benchmark"]])
+    for row in counts:
+        for key in ("members_passing", "members_closest"):
+            row[key] = [race.area_label(code, names, slugs) for code in row.get(key) or []]
+    cities = data.regions[(data.regions["level"] == "city") & data.regions["valid_to"].isna()]
+    return {
+        **{"year": year, "role": request.GET.get("role") or "core", "table": table, "counts": counts},
+        **{"cluster": request.GET.get("cluster"), "city": request.GET.get("city"), "statuses": STATUS},
+        "clusters": pages.records(clusters[["slug", "name"]]),
+        "cities": pages.records(cities[["code", "name"]]),
+        "awards": pages.records(awards[awards["year"] == year]),
+        "query": request.GET.urlencode(),
+    }
 
 
 def cluster_list(request):
