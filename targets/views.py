@@ -215,6 +215,7 @@ def _county(code, year):
     scores = reports.composite_table(year)
     composite = next(iter(pages.records(scores[scores["code"] == code])), None)
     ranks = [(g["name"], composite["rank_group"].get(f"group:{g['slug']}")) for g in groups] if composite else []
+    awards = selectors.tiangong_awards()
     return {
         **{"region": region, "year": year, "groups": groups, "clusters": clusters, "statuses": STATUS},
         "predecessors": selectors.predecessors(code),
@@ -222,6 +223,9 @@ def _county(code, year):
         "status_counts": pages.status_counts(rows, STATUS),
         "composite": composite,
         "composite_groups": ranks,
+        # 天工鼎: the years this county was awarded; 名单未录入 while no year has been entered at all
+        "tiangong": pages.records(awards[awards["region_code"] == code]),
+        "tiangong_entered": bool(len(awards)),
     }
 
 

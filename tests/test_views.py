@@ -314,3 +314,16 @@ def test_the_race_downloads_as_utf8_csv_with_a_bom(admin_client, race_data):
         "1243.0",
         "cluster",
     )
+
+
+def test_a_county_page_shows_its_tiangong_awards_and_says_when_no_list_is_entered(admin_client):
+    from indicators.models import Region
+    from indicators.versioning import data_changed
+    from targets.models import TiangongAward
+
+    assert "名单未录入" in admin_client.get("/county/330782/").content.decode()
+    TiangongAward.objects.create(year=2023, region=Region.objects.get(code="330782"), source="管理员录入的测试来源")
+    data_changed()  # what the admin's save does
+    assert "2023年获评" in admin_client.get("/county/330782/").content.decode()
+    other = admin_client.get("/county/331127/").content.decode()
+    assert "未获评" in other and "名单未录入" not in other
