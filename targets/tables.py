@@ -153,9 +153,9 @@ class RaceTable(tables.Table):
 
     def render_rank_change(self, value):
         if value > 0:
-            return format_html('<span class="text-success" title="{}">↑{}</span>', gettext("上升"), value)
+            return format_html('<span class="text-success" title="{}">↑{}</span>', gettext("名次上升"), value)
         if value < 0:
-            return format_html('<span class="text-danger" title="{}">↓{}</span>', gettext("下降"), -value)
+            return format_html('<span class="text-danger" title="{}">↓{}</span>', gettext("名次下降"), -value)
         return "="
 
     def render_region_name(self, value, record):
