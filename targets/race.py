@@ -66,7 +66,8 @@ def league(memberships: pd.DataFrame, observations: pd.DataFrame, year: int, rol
     m["previous_role"] = [_previous_role(earlier, r) for r in m.itertuples()]
 
     fig = _figures(observations, m, [REVENUE, TAX, LAND])
-    own = set(fig.loc[fig["cluster"].fillna("") != "", "cluster"]) if "cluster" in fig.columns else set()
+    # the basis of the revenue a membership is ranked by (its 亩均 follows the same rule for its own parts)
+    own = set(fig.loc[(fig["cluster"].fillna("") != "") & (fig["indicator_code"] == REVENUE), "cluster"])
     value = fig.set_index(["area", "indicator_code", "year"])["value"]
 
     def of(code, y):
