@@ -426,6 +426,9 @@ class Observation(models.Model):
     # nullable column would make NULLs distinct in the unique constraints below (one current value per key).
     # services.observations_write, the one writer, checks the code against Industry.
     industry = models.CharField(_("行业"), max_length=40, blank=True, default="")
+    # The 415X cluster slug whose core-area series this is (集群 in that county: 柯桥区 现代纺织与服装 营收); "" is
+    # the region's own figure. A slug, not a foreign key, for the same reason as industry; the writer checks it.
+    cluster = models.CharField(_("集群"), max_length=60, blank=True, default="")
     year = models.PositiveSmallIntegerField(_("年份"))
     value = models.FloatField(_("数值"))
     version = models.PositiveIntegerField(_("版本"), default=1)
@@ -441,20 +444,21 @@ class Observation(models.Model):
     back_series = models.BooleanField(_("按现行区划回溯"), default=False)
 
     class Meta:
-        ordering = ["region", "indicator", "industry", "year", "-version"]
+        ordering = ["region", "indicator", "industry", "cluster", "year", "-version"]
         verbose_name = _("统计数据")
         verbose_name_plural = _("统计数据")
         constraints = [
             models.UniqueConstraint(
-                fields=["region", "indicator", "industry", "year", "version"], name="observation_version_once"
+                fields=["region", "indicator", "industry", "cluster", "year", "version"],
+                name="observation_version_once",
             ),
             models.UniqueConstraint(
-                fields=["region", "indicator", "industry", "year"],
+                fields=["region", "indicator", "industry", "cluster", "year"],
                 condition=Q(is_current=True),
                 name="observation_one_current",
             ),
             models.UniqueConstraint(
-                fields=["region", "indicator", "industry", "year"],
+                fields=["region", "indicator", "industry", "cluster", "year"],
                 condition=Q(status="approved"),
                 name="observation_one_approved",
             ),

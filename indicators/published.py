@@ -2,7 +2,8 @@
 
 The yearbook tables go in as files (the same parse as an upload, unknown columns skipped); the province
 figures of province_figures.csv are grouped by source and written as one long-form CSV per source, so that
-every upload records the article it quotes.
+every upload records the article it quotes. The core-area figures of core_areas.csv (a 415X cluster's own
+figure in a county, 集群口径) go in the same way, one long-form CSV with a 集群 column per source.
 """
 
 import csv
@@ -64,6 +65,25 @@ def province_files(rows, known):
     return files, left_out
 
 
+def core_area_files(rows):
+    """Group the core-area figures by source: [(title, url, csv bytes)], each value with its quote and note
+    (the confidence the report allows) as its 备注."""
+    by_source = {}
+    for row in rows:
+        by_source.setdefault((row["source_title"], row["source_url"]), []).append(row)
+    files = []
+    for (title, url), group in by_source.items():
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["地区代码", "地区", "集群", "指标", "计量单位", "年份", "数值", "备注"])
+        for r in group:
+            note = f"原文：“{r['quote']}”；{r['note']}"
+            writer.writerow([r["region_code"], r["region"], r["cluster"], r["indicator"], r["unit"], r["year"],
+                             r["value"], note])  # fmt: skip
+        files.append((title, url, out.getvalue().encode("utf-8")))
+    return files
+
+
 def published_load(root=PUBLISHED_DIR):
     """Load every published figure (idempotent: a second run writes nothing). Returns the import reports."""
     reports = []
@@ -78,4 +98,7 @@ def published_load(root=PUBLISHED_DIR):
         logger.warning("公开数据：指标 %s 不在目录中，%s 年的数值未载入", row["indicator"], row["year"])
     for n, (title, url, data) in enumerate(files, start=1):
         reports.append(_load(data, f"province-figures-{n}.csv", title, url))
+    with open(Path(root) / "core_areas.csv", encoding="utf-8", newline="") as f:
+        for n, (title, url, data) in enumerate(core_area_files(list(csv.DictReader(f))), start=1):
+            reports.append(_load(data, f"core-areas-{n}.csv", title, url))
     return reports

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from .ingest.catalog import IndicatorSpec, IndustrySpec, IngestCatalog, RegionSpec
 from .ingest.checks import Rule
 from .models import (
+    Cluster,
     ClusterMembership,
     Confidence,
     GroupMembership,
@@ -199,7 +200,10 @@ def ingest_catalog(current_year=None):
     ]
     year = current_year or datetime.date.today().year
     industries = [IndustrySpec(code, name) for code, name in Industry.objects.values_list("code", "name")]
-    return IngestCatalog(indicators=indicators, regions=regions, current_year=year, industries=industries)
+    clusters = dict(Cluster.objects.values_list("slug", "name"))
+    return IngestCatalog(
+        indicators=indicators, regions=regions, current_year=year, industries=industries, clusters=clusters
+    )
 
 
 def observation_records(region=None, year=None, status="approved"):
@@ -212,8 +216,11 @@ def observation_records(region=None, year=None, status="approved"):
     if year:
         rows = rows.filter(year=year)
     return list(
-        rows.order_by("region__code", "indicator__order", "indicator__code", "industry", "year", "version").values(
+        rows.order_by(
+            "region__code", "indicator__order", "indicator__code", "industry", "cluster", "year", "version"
+        ).values(
             "industry",
+            "cluster",
             "year",
             "value",
             "status",
@@ -236,8 +243,8 @@ def validation_rules():
 
 
 def current_values(regions, years):
-    """(region, indicator, industry, year) → the current value on file, for every indicator of those regions and
+    """(region, indicator, industry, cluster, year) → the current value on file, for every indicator of those regions and
     years (one query): what the checks compare an upload with."""
     rows = Observation.objects.filter(region__code__in=set(regions), year__in=set(years), is_current=True)
-    fields = ("region__code", "indicator__code", "industry", "year", "value")
-    return {(r, i, ind, y): v for r, i, ind, y, v in rows.values_list(*fields)}
+    fields = ("region__code", "indicator__code", "industry", "cluster", "year", "value")
+    return {(r, i, ind, cl, y): v for r, i, ind, cl, y, v in rows.values_list(*fields)}

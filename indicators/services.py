@@ -408,7 +408,7 @@ def _parsed_fields(result, options):
         "rows": [
             # the ParsedValue fields in their declared order (parsed_values() reads them back positionally)
             [v.region_code, v.indicator_code, v.year, v.value, v.sheet, v.cell, v.raw, v.raw_unit, v.industry]
-            + [v.note, v.quote, v.back_series, v.flag]
+            + [v.note, v.quote, v.back_series, v.flag, v.cluster]
             for v in values
         ],
         "outliers": [{"row": i, **_issue_dict(issue)} for i, issue in result.outliers],
@@ -519,7 +519,7 @@ def upload_cancel(*, upload):
 
 
 def _existing_rows(values):
-    """Every stored version of the (region, indicator, industry, year) keys the values touch, by key (three
+    """Every stored version of the (region, indicator, industry, cluster, year) keys the values touch, by key (three
     queries). The rows are read by region and indicator id, named through two small lookups: joining the
     regions and indicators to tens of thousands of rows (a roll-up) cost the database a quarter more."""
     regions = dict(Region.objects.filter(code__in={v.region_code for v in values}).values_list("pk", "code"))
@@ -529,12 +529,13 @@ def _existing_rows(values):
         region__in=regions,
         indicator__in=indicators,
         industry__in={v.industry for v in values},
+        cluster__in={v.cluster for v in values},
         year__in={v.year for v in values},
     ).order_by()  # no sort needed
-    fields = ["id", "region_id", "indicator_id", "industry", "year", "value", "version", "status", "is_current"]
+    fields = ["id", "region_id", "indicator_id", "industry", "cluster", "year", "value", "version", "status"]
     by_key = {}
-    for pk, r, i, n, y, value, version, status, is_current in rows.values_list(*fields):
-        by_key.setdefault((regions[r], indicators[i], n, y), []).append((pk, value, version, status, is_current))
+    for pk, r, i, n, cl, y, value, version, status, is_current in rows.values_list(*fields, "is_current"):
+        by_key.setdefault((regions[r], indicators[i], n, cl, y), []).append((pk, value, version, status, is_current))
     return by_key
 
 
@@ -543,7 +544,7 @@ def _current_value(versions):
 
 
 def published_keys(values):
-    """The keys (ParsedValue.key: region, indicator, industry, year) among ``values`` that hold an approved
+    """The keys (ParsedValue.key: region, indicator, industry, cluster, year) among ``values`` that hold an approved
     published figure (公开数据): synthetic demo data never stands in for a real one (one query)."""
     rows = Observation.objects.filter(
         region__code__in={v.region_code for v in values},
@@ -552,11 +553,11 @@ def published_keys(values):
         status=Observation.Status.APPROVED,
         upload__source=Upload.Source.PUBLISHED,
     ).order_by()
-    return set(rows.values_list("region__code", "indicator__code", "industry", "year"))
+    return set(rows.values_list("region__code", "indicator__code", "industry", "cluster", "year"))
 
 
 def values_on_file(values):
-    """ParsedValue.key (region, indicator, industry, year) → the current value on file, for the keys the values
+    """ParsedValue.key (region, indicator, industry, cluster, year) → the current value on file, for the keys the values
     touch (one query)."""
     return {key: _current_value(versions) for key, versions in _existing_rows(values).items()}
 
@@ -613,6 +614,10 @@ def observations_write(*, upload, values, approve=False):
     )
     if unknown:  # the parser checks against the catalog it was given; the table is the last word
         raise ValueError(gettext("未知行业代码 %(codes)s，未导入任何数值") % {"codes": "、".join(sorted(unknown))})
+    slugs = {v.cluster for v in values if v.cluster}
+    unknown = slugs - set(Cluster.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+    if unknown:
+        raise ValueError(gettext("未知集群 %(slugs)s，未导入任何数值") % {"slugs": "、".join(sorted(unknown))})
     region_ids = _lock_regions(v.region_code for v in values)
     locked = rounds.locked_years(v.year for v in values) if approve else set()
     if locked:
@@ -637,6 +642,7 @@ def observations_write(*, upload, values, approve=False):
                 region_id=region_ids[v.region_code],
                 indicator_id=indicator_ids[v.indicator_code],
                 industry=v.industry,
+                cluster=v.cluster,
                 year=v.year,
                 value=v.value,
                 version=max((n for _, _, n, _, _ in versions), default=0) + 1,
@@ -692,11 +698,11 @@ def _review_lock(upload, action, user, override_reason):
     return upload, step
 
 
-KEY = ["region_id", "indicator_id", "industry", "year"]  # what one value is for (the model's unique keys)
+KEY = ["region_id", "indicator_id", "industry", "cluster", "year"]  # what one value is for (the model's unique keys)
 
 
 def _key_filter(keys):
-    """A filter narrowing observations to the (region, indicator, industry, year) keys given (a superset:
+    """A filter narrowing observations to the (region, indicator, industry, cluster, year) keys given (a superset:
     callers match the exact keys)."""
     return {f"{name}__in": {k[n] for k in keys} for n, name in enumerate(KEY)}
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from indicators.admin import ReasonAdmin, ReasonForm
 
 from . import scopes, selectors
-from .models import CompositeWeight, PolicyDocument, QualitativeGoal, Target
+from .models import CompositeWeight, PolicyDocument, QualitativeGoal, Target, TiangongAward
 
 
 class TargetForm(forms.ModelForm):
@@ -74,3 +74,11 @@ class TargetAdmin(ReasonAdmin):
 class CompositeWeightAdmin(ReasonAdmin):
     list_display = ["target", "weight"]
     raw_id_fields = ["target"]
+
+
+@admin.register(TiangongAward)
+class TiangongAwardAdmin(ReasonAdmin):
+    list_display = ["year", "region", "source_url"]
+    list_filter = ["year"]
+    search_fields = ["region__name", "source", "note"]
+    raw_id_fields = ["region"]

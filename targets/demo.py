@@ -28,7 +28,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from indicators.ingest.units import parse_unit
-from indicators.models import GroupMembership, Indicator, Industry, Region, RegionGroup
+from indicators.models import Cluster, ClusterMembership, GroupMembership, Indicator, Industry, Region, RegionGroup
 from indicators.selectors import region_lineage
 from indicators.services import import_file, system_user
 
@@ -759,6 +759,35 @@ def industry_values(frame, targets, indicators, sets, seed=DEMO_SEED):
     return out
 
 
+CORE_AREA_INDICATORS = ("revenue", "value_added", "industrial_tax", "industrial_land")
+# the part of its county a cluster's core (coordination) area is, drawn once per membership: two core areas of
+# one county stay below its whole figure
+CORE_AREA_SHARE = {"core": (0.2, 0.45), "coordination": (0.05, 0.2)}
+
+
+def core_area_values(frame, memberships, seed=DEMO_SEED):
+    """Synthetic core-area series (示例数据): for each (county, cluster, role) of ``memberships`` a tidy frame
+    region_code, cluster, indicator_code, year, value holding a fixed part of the county's figure of each of
+    CORE_AREA_INDICATORS (that part drifting ±3 % a year; the land's part a little off the rest, so that a core
+    area's 亩均 differs from its county's). Pure."""
+    columns = ["region_code", "cluster", "indicator_code", "year", "value"]
+    county = frame[frame["indicator_code"].isin(CORE_AREA_INDICATORS)]
+    roles = {}
+    for code, slug, role in memberships:  # one series per county and cluster: a promoted area's core part wins
+        if roles.get((code, slug)) != "core":
+            roles[(code, slug)] = role
+    rows = []
+    for (code, slug), role in sorted(roles.items()):
+        rng = np.random.default_rng([seed, zlib.crc32(f"{code}#{slug}".encode())])
+        low, high = CORE_AREA_SHARE[role]
+        share, land = rng.uniform(low, high), rng.uniform(0.85, 1.15)
+        mine = county[county["region_code"] == code]
+        for indicator, year, value in mine[["indicator_code", "year", "value"]].values:
+            part = share * (1 + rng.uniform(-0.03, 0.03)) * (land if indicator == "industrial_land" else 1)
+            rows.append((code, slug, indicator, int(year), float(_round_values(np.array([value * part]), "")[0])))
+    return pd.DataFrame(rows, columns=columns)
+
+
 # --------------------------------------------------------------------------------------------------
 # Workbooks and loading
 # --------------------------------------------------------------------------------------------------
@@ -808,6 +837,18 @@ def industry_workbook(frame, names, units, indicator_names):
         ["region_code", "industry", "indicator_code", "year", "value"]
     ].values:
         ws.append([region, names[region], industry, indicator_names[code], units[code], int(year), float(value)])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def cluster_workbook(frame, names, units, indicator_names, clusters):
+    """Core-area series as a long table with a 集群 column (the cluster's name), one row a value."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("集群核心区")
+    ws.append(["地区代码", "地区", "集群", "指标", "计量单位", "年份", "数值"])
+    for region, slug, code, year, value in frame[["region_code", "cluster", "indicator_code", "year", "value"]].values:
+        ws.append([region, names[region], clusters[slug], indicator_names[code], units[code], int(year), float(value)])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -878,6 +919,14 @@ def demo_load(seed=DEMO_SEED):
     if len(by_industry):
         data = industry_workbook(by_industry, names, units, indicator_names)
         created += load(data, "demo-industries.xlsx")
+    memberships = ClusterMembership.objects.filter(
+        cluster__tier=Cluster.Tier.PROVINCIAL, role__in=list(CORE_AREA_SHARE)
+    ).values_list("region__code", "cluster__slug", "role")
+    by_cluster = core_area_values(counties[counties["indicator_code"].isin(set(units))], memberships, seed)
+    if len(by_cluster):
+        clusters = dict(Cluster.objects.values_list("slug", "name"))
+        data = cluster_workbook(by_cluster, names, units, indicator_names, clusters)
+        created += load(data, "demo-clusters.xlsx")
     return created
 
 

@@ -402,9 +402,73 @@ class _Observations:
             setattr(self, name, parts[name])
 
 
+CORE_AREA_SEP = "#"  # '330603#textiles-apparel': the cluster's own figures in 柯桥区 (its core-area series)
+
+
+def core_area_code(region_code: str, cluster: str) -> str:
+    """The engine's code of a cluster's figures in a county: core_area_code("330603", "textiles-apparel") ==
+    "330603#textiles-apparel"."""
+    return f"{region_code}{CORE_AREA_SEP}{cluster}"
+
+
+def core_area_fallback(observations: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """The observations plus, for every core-area member ('330603#textiles-apparel') and every indicator its
+    cluster has no series of anywhere, the county's whole figures under the member's code: a cluster is measured
+    on its own series where it has one and on its counties' figures otherwise, never on a mix within one
+    indicator (``core_area_basis`` says which)."""
+    if "cluster" not in observations.columns or not len(members):
+        return observations
+    codes = pd.Series(pd.unique(members["region_code"].astype(str)))
+    areas = codes[codes.str.contains(CORE_AREA_SEP, regex=False)]
+    if not len(areas):
+        return observations
+    split = areas.str.partition(CORE_AREA_SEP)
+    areas = pd.DataFrame({"area": areas.to_numpy(), "region_code": split[0].to_numpy(), "slug": split[2].to_numpy()})
+    cluster = observations["cluster"].fillna("")
+    industry = observations["industry"].fillna("") if "industry" in observations.columns else ""
+    own = observations[cluster != ""][["cluster", "indicator_code"]].drop_duplicates()
+    own = own.rename(columns={"cluster": "slug"})
+    whole = observations[(cluster == "") & (industry == "")]
+    copies = areas.merge(whole, on="region_code").merge(own, on=["slug", "indicator_code"], how="left", indicator=True)
+    copies = copies[copies["_merge"] == "left_only"]
+    copies = copies.assign(region_code=copies["area"])
+    return pd.concat([observations, copies[observations.columns]], ignore_index=True)
+
+
+def core_area_basis(scope_codes: pd.DataFrame, observations: pd.DataFrame, indicators: pd.DataFrame) -> pd.Series:
+    """'cluster' where a cluster scope's figure comes from core-area series (a member coded
+    '330603#textiles-apparel' whose cluster has a series of the indicator, or of both parts of a ratio),
+    'county' for any other cluster scope, None for other scopes; one per row of ``scope_codes`` (columns scope,
+    indicator_code, members: the scope's member codes)."""
+    cluster = observations["cluster"].fillna("") if "cluster" in observations.columns else pd.Series(dtype=object)
+    own = set(zip(cluster[cluster != ""], observations.loc[cluster != "", "indicator_code"], strict=True))
+    parts = indicators.set_index("code")[["numerator", "denominator"]]
+
+    def basis(scope, indicator, members):
+        if not str(scope).startswith("cluster:"):
+            return None
+        slugs = {code.partition(CORE_AREA_SEP)[2] for code in members if CORE_AREA_SEP in code}
+        need = [indicator]
+        if indicator in parts.index and pd.notna(parts.at[indicator, "numerator"]):
+            need = [parts.at[indicator, "numerator"], parts.at[indicator, "denominator"]]
+        return "cluster" if any(all((s, n) in own for n in need) for s in slugs) else "county"
+
+    return pd.Series(
+        [basis(s, i, m) for s, i, m in scope_codes[["scope", "indicator_code", "members"]].values],
+        index=scope_codes.index,
+        dtype=object,
+    )
+
+
 def _coded_observations(observations: pd.DataFrame, ind: pd.DataFrame, lineage: Mapping | None) -> _Observations:
     """Clean, de-duplicate and lineage-map the observations (see the module docstring), coded as integers."""
     obs = observations
+    if "cluster" in obs.columns:  # a cluster's own figure in a county is a unit of its own (core_area_code)
+        cluster = obs["cluster"].fillna("").astype(str)
+        of_cluster = (cluster != "").to_numpy()
+        if of_cluster.any():
+            codes = obs["region_code"].astype(str)
+            obs = obs.assign(region_code=codes.where(~of_cluster, codes + CORE_AREA_SEP + cluster))
     if "industry" in obs.columns:
         industry = obs["industry"].fillna("").astype(str)
         of_industry = (industry != "").to_numpy()
@@ -1228,6 +1292,7 @@ def _threshold_units(rows: pd.DataFrame, sc: pd.DataFrame, mem: pd.DataFrame) ->
     um = mem[mem["scope"].isin(set(unit_sc["unit_scope"]))][["scope", "region_code"]].rename(
         columns={"scope": "unit_scope"}
     )
+    um["region_code"] = um["region_code"].str.partition(CORE_AREA_SEP)[0]  # a core area lies in its county
     size = um.groupby("unit_scope").size()
     sm = mem[mem["scope"].isin(set(rows["scope"]))][["scope", "region_code"]]
     inside = sm.merge(um, on="region_code").groupby(["scope", "unit_scope"]).size().rename("n").reset_index()

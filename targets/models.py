@@ -165,3 +165,29 @@ class CompositeWeight(models.Model):
 
     def __str__(self):
         return f"{self.target.label}: {self.weight:g}"
+
+
+class TiangongAward(models.Model):
+    """A place awarded the “浙江制造天工鼎” in a year (seed 004: 对评价优秀地区授予“浙江制造天工鼎”), as the
+    province published it: entered by an admin with its source, never inferred from the composite score."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    region = models.ForeignKey(
+        "indicators.Region", verbose_name=_("获评地区"), on_delete=models.PROTECT, related_name="tiangong_awards"
+    )
+    source = models.TextField(_("来源"), help_text=_("公布名单的文件或报道（原文摘录）"))
+    source_url = models.URLField(_("来源网址"), max_length=500, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "region"]
+        verbose_name = _("“浙江制造天工鼎”获评地区")
+        verbose_name_plural = _("“浙江制造天工鼎”获评地区")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "region"], name="tiangong_award_once_a_year"),
+            models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="tiangong_award_year_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.region.name}"

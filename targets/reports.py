@@ -108,6 +108,7 @@ def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_subm
             past_targets_at_their_year=True,
             aggregated=_aggregated(role, include_submitted),
         )
+        table = _with_basis(table, data)
         table = _explained(table, targets, data)
         labels = targets.set_index("target_id")[["label", "policy_input", "value", "target_year_inferred"]]
         table = table.join(labels.rename(columns={"value": "target_value_document"}), on="target_id")
@@ -117,6 +118,15 @@ def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_subm
 
     table = _cached(key, compute)
     return table if scopes is None else table[table["scope"].isin(scopes)]
+
+
+def _with_basis(table, data):
+    """``basis`` of each row: 'cluster' where a cluster figure comes from core-area series, 'county' where it sums
+    its counties' whole figures, None for other scopes."""
+    members = data.members.groupby("scope")["region_code"].agg(list)
+    rows = table[["scope", "indicator_code"]].assign(members=table["scope"].map(members))
+    rows["members"] = rows["members"].apply(lambda m: m if isinstance(m, list) else [])
+    return table.assign(basis=gaps.core_area_basis(rows, data.observations, data.indicators))
 
 
 def _explained(table, targets, data):

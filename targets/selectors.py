@@ -20,11 +20,21 @@ from django.db.models import (
 
 from indicators.access import visible_uploads
 from indicators.ingest.units import UnitError, convert
-from indicators.models import Cluster, Indicator, IndicatorAlias, Industry, Observation, Region, RegionGroup, Upload
+from indicators.models import (
+    Cluster,
+    ClusterMembership,
+    Indicator,
+    IndicatorAlias,
+    Industry,
+    Observation,
+    Region,
+    RegionGroup,
+    Upload,
+)
 from indicators.selectors import region_lineage
 
 from . import gaps, scopes
-from .models import PolicyDocument, QualitativeGoal, Target
+from .models import PolicyDocument, QualitativeGoal, Target, TiangongAward
 
 PROVINCE_CODE = "330000"
 
@@ -52,6 +62,7 @@ class EngineInputs:
     groupings: pd.DataFrame
     documents: pd.DataFrame
     catalog: scopes.Catalog
+    awards: pd.DataFrame  # 天工鼎: year, region_code, region_name, source, source_url, note
 
 
 def observations_frame(include_submitted=False):
@@ -66,11 +77,11 @@ def observations_frame(include_submitted=False):
     else:
         rows = rows.filter(status=Observation.Status.APPROVED)
     frame = pd.DataFrame.from_records(
-        rows.values_list("region__code", "indicator__code", "year", "value", "industry"),
-        columns=["region_code", "indicator_code", "year", "value", "industry"],
+        rows.values_list("region__code", "indicator__code", "year", "value", "industry", "cluster"),
+        columns=["region_code", "indicator_code", "year", "value", "industry", "cluster"],
     )
     types = {"region_code": "object", "indicator_code": "object", "year": "int64", "value": "float64"}
-    return frame.astype(types | {"industry": "object"})
+    return frame.astype(types | {"industry": "object", "cluster": "object"})
 
 
 def indicators_frame():
@@ -128,13 +139,29 @@ def catalog_frames():
         Value(None, day), Value(None, day), Value("", text), Value(None, text), Value("", text), Value(None, number),
         Value("", text), Value(None, number),
     )  # fmt: skip
+    # a 天工鼎 award likewise: the region as slug and member, the year as the order, source/URL/note in text columns
+    awards = TiangongAward.objects.order_by().values_list(
+        Value("award", text), "id", "region__code", "region__name", "source_url", Value(None, text), Value("", text),
+        Value(False, BooleanField()), "source", "year", "region__code", "note", Value(False, BooleanField()),
+        Value(None, day), Value(None, day), Value("", text), Value(None, text), Value("", text), Value(None, number),
+        Value("", text), Value(None, number),
+    )  # fmt: skip
     columns = [*GROUPING_COLUMNS, "region_code", "role", "member_is_demo", "since", "until", *RULE_COLUMNS]
-    frame = pd.DataFrame.from_records(list(groups.union(clusters, industries, all=True)), columns=columns)
+    frame = pd.DataFrame.from_records(list(groups.union(clusters, industries, awards, all=True)), columns=columns)
     for col in ("since", "until"):  # SQLite gives text from a UNION
         frame[col] = pd.to_datetime(frame[col])
-    industry = frame["kind"] == "industry"
-    memberships = frame[~industry].sort_values(["kind", "order", "slug", "region_code"], na_position="first")
-    return memberships.reset_index(drop=True), _industries(frame[industry])
+    industry, award = frame["kind"] == "industry", frame["kind"] == "award"
+    memberships = frame[~industry & ~award].sort_values(["kind", "order", "slug", "region_code"], na_position="first")
+    return memberships.reset_index(drop=True), _industries(frame[industry]), _awards(frame[award])
+
+
+def _awards(rows):
+    """The 天工鼎 places an admin entered, newest year first (empty until one is entered)."""
+    frame = pd.DataFrame(
+        {"year": rows["order"].astype("int64"), "region_code": rows["region_code"], "region_name": rows["name"],
+         "source": rows["excerpt"], "source_url": rows["name_en"], "note": rows["role"].fillna("")}
+    )  # fmt: skip
+    return frame.sort_values(["year", "region_code"], ascending=[False, True], ignore_index=True)
 
 
 def _industries(rows):
@@ -175,7 +202,7 @@ def groupings_frame(day=None):
 
 def scope_catalog_now():
     """The scope catalog as the database holds it now (two queries), for the admin's choice of scope."""
-    return scope_catalog(regions_frame(), *catalog_frames())
+    return scope_catalog(regions_frame(), *catalog_frames()[:2])
 
 
 def scope_catalog(regions, memberships, industries):
@@ -220,9 +247,11 @@ def scopes_and_members(regions, lineage, memberships, industries=None, observati
         scope_rows.append((f"county:{code}", code, "county", False))
         member_rows.append((f"county:{code}", code, "member", None))
 
+    # clusters with a series of their own in some county (a 集群 column): measured on those (gaps.core_area_code)
+    series = set() if observations is None or "cluster" not in observations else set(observations["cluster"])
     lists = [(None, today)] + [(key, scopes.undated(key)[1]) for key in dict.fromkeys(keys) if "@" in key]
     for key, day in lists:
-        rows, members = _list_scopes(memberships, day, only=scopes.undated(key)[0] if key else None)
+        rows, members = _list_scopes(memberships, day, only=scopes.undated(key)[0] if key else None, series=series)
         suffix = f"@{day.isoformat()}" if key else ""
         scope_rows += [(k + suffix, r, level, bool(key) or level.startswith("cluster_")) for k, r, level in rows]
         member_rows += [(k + suffix, code, role, None) for k, code, role in members]
@@ -244,9 +273,11 @@ def scopes_and_members(regions, lineage, memberships, industries=None, observati
     return scope_frame, members
 
 
-def _list_scopes(memberships, day, only=None):
+def _list_scopes(memberships, day, only=None, series=frozenset()):
     """(scope rows, member rows) of the groups and clusters as their lists stood on ``day``; with ``only``
-    (a scope such as each_county:SLUG or cluster:SLUG:core), that scope's list alone."""
+    (a scope such as each_county:SLUG or cluster:SLUG:core), that scope's list alone. A cluster in ``series``
+    (one with figures of its own in its counties) has its core areas as members ('330603#textiles-apparel'),
+    and each of its memberships is a unit a 415X count counts (level cluster_core: 集群核心区营收超千亿)."""
     want = scopes.parse(only) if only else None
     if want is not None:  # one list (and a world-class group's clusters): the others need no date filter
         memberships = memberships[(memberships["slug"] == want.ref) | (memberships["parent"] == want.ref)]
@@ -276,6 +307,8 @@ def _list_scopes(memberships, day, only=None):
             if want is not None and want.ref != slug:
                 continue
             merged = dict(roles.get(slug, {}))
+            if slug in series and not children.get(slug):
+                merged = {gaps.core_area_code(code, slug): role for code, role in merged.items()}
             # A world-class group is the union of its clusters; a county core anywhere counts as core.
             for child in children.get(slug, []):
                 for code, role in roles.get(child, {}).items():
@@ -288,11 +321,15 @@ def _list_scopes(memberships, day, only=None):
                 scope_rows.append((str(want), None, "cluster"))
                 member_rows += [(str(want), code, role) for code, role in merged.items() if role == want.role]
             elif want is None and not children.get(slug):
-                # each cluster's core (coordination …) area is a unit a 415X target counts (集群核心区营收超千亿);
-                # a world-class group's areas are its clusters' areas, not units of their own
+                # each core (coordination …) area of a cluster is a unit a 415X target counts (集群核心区营收超千亿),
+                # named by its core-area code; a world-class group's areas are its clusters' areas
                 for role in scopes.ROLES:
-                    scope_rows.append((f"{key}:{role}", None, f"cluster_{role}"))
+                    scope_rows.append((f"{key}:{role}", None, "cluster_role"))
                     member_rows += [(f"{key}:{role}", code, r) for code, r in merged.items() if r == role]
+                for code, role in merged.items():
+                    area = code if gaps.CORE_AREA_SEP in code else gaps.core_area_code(code, slug)
+                    scope_rows.append((f"{key}:{role}:{area}", area, f"cluster_{role}"))
+                    member_rows.append((f"{key}:{role}:{area}", code, role))
         if want is None:
             # the 415X system as a whole: every county of a cluster; a province figure for it wins
             scope_rows.append(("clusters:415x", PROVINCE_CODE, "province"))
@@ -381,7 +418,7 @@ def engine_inputs(include_submitted=False, document=None, regions=None):
     # says; cities and the province still sum every unit valid that year.
     links = region_lineage()
     lineage = links.current_codes()
-    memberships, industries = catalog_frames()
+    memberships, industries, awards = catalog_frames()
     catalog = scope_catalog(regions, memberships, industries)
     targets = targets_frame(document)
     if len(targets):
@@ -393,6 +430,7 @@ def engine_inputs(include_submitted=False, document=None, regions=None):
     observations = observations_frame(include_submitted)
     keys = targets["scope_key"] if len(targets) else ()
     scope_table, members = scopes_and_members(regions, lineage, memberships, industries, observations, keys)
+    observations = gaps.core_area_fallback(observations, members)
     documents = targets.reindex(columns=["document", "document_title", "period_start", "period_end"])
     return EngineInputs(
         observations=observations,
@@ -405,6 +443,7 @@ def engine_inputs(include_submitted=False, document=None, regions=None):
         regions=regions,
         groupings=in_force(memberships, datetime.date.today()),
         catalog=catalog,
+        awards=awards,
         documents=documents.drop_duplicates("document").sort_values(["period_end", "period_start"], ascending=False),
     )
 
@@ -480,3 +519,19 @@ def indicator_list():
 
 def cluster_list():
     return Cluster.objects.select_related("parent").annotate(member_count=Count("memberships"))
+
+
+RACE_COLUMNS = ["cluster", "cluster_name", "cluster_name_en", "region_code", "region_name", "city_code", "role", "since",
+                "until", "designation_round", "confidence", "is_demo"]  # fmt: skip
+
+
+def race_memberships():
+    """Every membership of a provincial 415X cluster, past ones too (the 赛马 league's rows; one query)."""
+    rows = ClusterMembership.objects.filter(cluster__tier=Cluster.Tier.PROVINCIAL).order_by(
+        "cluster__order", "cluster__slug", "region__code", "since"
+    )
+    values = rows.values_list(
+        "cluster__slug", "cluster__name", "cluster__name_en", "region__code", "region__name", "region__parent__code",
+        "role", "since", "until", "designation_round", "confidence", "is_demo",
+    )  # fmt: skip
+    return pd.DataFrame.from_records(list(values), columns=RACE_COLUMNS)

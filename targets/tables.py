@@ -169,3 +169,71 @@ def cards_values(cards, labels):
          c["target_value"], c["target_year"], c["gap"], c["achieved_share"], str(labels.get(c["status"], c["status"]))]
         for c in cards
     ]  # fmt: skip
+
+
+class RaceTable(tables.Table):
+    """The 赛马 league: one row per core (coordination) area of a provincial cluster."""
+
+    rank = tables.Column(verbose_name=_("排名"))
+    rank_change = tables.Column(verbose_name=_("名次变化"))
+    region_name = tables.Column(verbose_name=_("县（市、区）"), attrs={"td": {"class": "text-nowrap"}})
+    city = tables.Column(verbose_name=_("所属市"))
+    cluster_name = tables.Column(verbose_name=_("集群"))
+    revenue = tables.Column(verbose_name=_("营业收入（亿元）"))
+    growth = tables.Column(verbose_name=_("增速（%）"))
+    tax_per_mu = tables.Column(verbose_name=_("亩均税收（万元/亩）"))
+    targets_met = tables.Column(verbose_name=_("集群目标达成"), orderable=False)
+    designation_round = tables.Column(verbose_name=_("认定批次"))
+    change = tables.Column(verbose_name=_("晋升/撤销"), orderable=False)
+
+    class Meta:
+        attrs = {"class": "table table-sm table-hover zj-race"}
+        template_name = "django_tables2/bootstrap5.html"
+
+    def render_rank_change(self, value):
+        if value > 0:
+            return format_html('<span class="text-success" title="{}">↑{}</span>', gettext("名次上升"), value)
+        if value < 0:
+            return format_html('<span class="text-danger" title="{}">↓{}</span>', gettext("名次下降"), -value)
+        return "="
+
+    def render_region_name(self, value, record):
+        link = format_html('<a href="{}">{}</a>', reverse("targets:county", args=[record["region_code"]]), value)
+        if record.get("tiangong"):
+            link = format_html('{} <span class="badge text-bg-info">{}</span>', link, gettext("天工鼎"))
+        if record.get("is_demo"):
+            link = format_html('{} <span class="badge text-bg-warning">{}</span>', link, gettext("示例"))
+        return link
+
+    def render_cluster_name(self, value, record):
+        return format_html('<a href="{}">{}</a>', reverse("targets:cluster", args=[record["cluster"]]), value)
+
+    def render_revenue(self, value, record):
+        if record.get("basis") == "county":  # not the cluster's own series: the county's whole figure
+            return format_html('{} <span class="badge text-bg-light" title="{}">{}</span>', fmt_number(value, ""),
+                               gettext("无集群口径数据，按全县规上工业计"), gettext("全县口径"))  # fmt: skip
+        return fmt_number(value, "")
+
+    def render_growth(self, value):
+        return f"{value:+.1f}"
+
+    def render_tax_per_mu(self, value):
+        return fmt_number(value, "")
+
+    def render_designation_round(self, value):
+        return gettext("第%(n)s批") % {"n": value}
+
+    def render_change(self, record):
+        parts = []
+        if record.get("previous_role"):
+            parts.append(gettext("由%(role)s晋升（%(since)s）") % {"role": str(ROLE_NAMES[record["previous_role"]]),
+                                                                 "since": record["since"]})  # fmt: skip
+        if record.get("until"):
+            parts.append(gettext("%(until)s 撤销") % {"until": record["until"]})
+        return "；".join(parts)
+
+    def value_region_name(self, value, record):
+        return neutralise(value)
+
+
+ROLE_NAMES = {"core": _("核心区"), "coordination": _("协同区"), "new_star": _("新星产业群")}

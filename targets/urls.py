@@ -11,6 +11,7 @@ urlpatterns = [
     path("city/<str:code>/", views.city, name="city"),
     path("group/<slug:slug>/", views.group, name="group"),
     path("clusters/", views.cluster_list, name="clusters"),
+    path("clusters/race/", views.cluster_race, name="cluster_race"),
     path("cluster/<slug:slug>/", views.cluster, name="cluster"),
     path("documents/", views.document_list, name="documents"),
     path("document/<slug:code>/", views.document, name="document"),

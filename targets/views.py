@@ -25,10 +25,11 @@ from indicators import exporting, versioning
 from indicators.access import reviewer_required
 from indicators.models import Cluster, ClusterMembership
 
-from . import audit, charts, pages, reports, selectors
+from . import audit, charts, pages, race, reports, selectors
 from .models import GapStatus
 from .tables import (
     CompositeTable,
+    RaceTable,
     RankingTable,
     cards_values,
     document_values,
@@ -306,6 +307,7 @@ def _county(code, year, query):
     scores = reports.composite_table(year)
     composite = next(iter(pages.records(scores[scores["code"] == code])), None)
     ranks = [(g["name"], composite["rank_group"].get(f"group:{g['slug']}")) for g in groups] if composite else []
+    awards = reports.inputs().awards
     return {
         **{"region": region, "year": year, "groups": groups, "clusters": clusters, "statuses": STATUS},
         **{"current": current, "history": history, "filter": _pick(query), "cards": cards},
@@ -314,6 +316,9 @@ def _county(code, year, query):
         "contributions": pages.contributions(table[table["document"].isin(live)], series, code, groups),
         "composite": composite,
         "composite_groups": ranks,
+        # 天工鼎: the years this county was awarded; 名单未录入 while no year has been entered at all
+        "tiangong": pages.records(awards[awards["region_code"] == code]),
+        "tiangong_entered": bool(len(awards)),
     }
 
 
@@ -484,6 +489,59 @@ def indicator_list(request):
         lambda clean: {"indicators": selectors.indicator_list()},
     )
     return render(request, "targets/indicator_list.html", {"body": body})
+
+
+@with_year
+def cluster_race(request, year):
+    data = reports.inputs()
+    clusters = data.groupings[data.groupings["tier"] == Cluster.Tier.PROVINCIAL]
+    cities = set(data.regions.loc[data.regions["level"] == "city", "code"])
+    clean = _clean(request, year, role={"coordination"}, cluster=set(clusters["slug"]), city=cities,
+                   sort=pages.sortable(RaceTable.base_columns))  # fmt: skip
+    if "_export" in request.GET:  # the league as the page filters it, through the one download path
+        fields = race.RECORD_FIELDS + race.EXTRA_FIELDS
+        rows = pages.records(_league(clean, year, reports.inputs().awards))
+        return _download(
+            request, year, "415x-race", _("“415X”赛马"), (fields, [[r.get(f) for f in fields] for r in rows])
+        )
+    body = _body(clean, "targets/_race_body.html", lambda clean: _race(clean, year))
+    return render(request, "targets/page.html", {"body": body, "title": _("“415X”赛马")})
+
+
+def _league(request, year, awards):
+    """The league rows the page's filters keep, with the city, the cluster's targets met and the 天工鼎 flag."""
+    data = reports.inputs()
+    table = race.league(selectors.race_memberships(), data.observations, year, request.GET.get("role") or "core")
+    regions = data.regions.set_index("code")
+    names = regions["name"].to_dict()
+    cities = {c: (p, names.get(p, "")) for c, p in regions["parent_code"].items() if isinstance(p, str)}
+    met = race.targets_met(reports.gap_table(None, as_of=year))
+    awarded = set(awards.loc[awards["year"] == year, "region_code"])
+    return race.league_rows(table, cities, met, awarded, request.GET.get("cluster"), request.GET.get("city"))
+
+
+def _race(request, year):
+    data, awards = reports.inputs(), reports.inputs().awards
+    table = RaceTable(pages.records(_league(request, year, awards)))
+    RequestConfig(request, paginate=False).configure(table)
+    names = dict(data.regions[["code", "name"]].values)
+    clusters = data.groupings[data.groupings["tier"] == Cluster.Tier.PROVINCIAL].drop_duplicates("slug")
+    slugs = dict(clusters[["slug", "name"]].values)
+    counted = data.targets[data.targets["threshold_members"] == "cluster_core"]["target_id"]
+    gaps = reports.gap_table(["clusters:415x"], as_of=year)
+    counts = pages.records(gaps[gaps["target_id"].isin(counted) & ~gaps["benchmark"]])
+    for row in counts:
+        for key in ("members_passing", "members_closest"):
+            row[key] = [race.area_label(code, names, slugs) for code in row.get(key) or []]
+    cities = data.regions[(data.regions["level"] == "city") & data.regions["valid_to"].isna()]
+    return {
+        **{"year": year, "role": request.GET.get("role") or "core", "table": table, "counts": counts},
+        **{"cluster": request.GET.get("cluster"), "city": request.GET.get("city"), "statuses": STATUS},
+        "clusters": pages.records(clusters[["slug", "name"]]),
+        "cities": pages.records(cities[["code", "name"]]),
+        "awards": pages.records(awards[awards["year"] == year]),
+        "query": request.GET.urlencode(),
+    }
 
 
 def cluster_list(request):

@@ -15,7 +15,8 @@ def approved_upload(name="factory.xlsx"):
 
 
 def observe(rows, upload=None):
-    """rows: (region_code, indicator_code, year, value[, industry]) tuples → approved, current observations."""
+    """rows: (region_code, indicator_code, year, value[, industry[, cluster]]) tuples → approved, current
+    observations."""
     upload = upload or approved_upload()
     regions = {r.code: r for r in Region.objects.filter(code__in={r[0] for r in rows})}
     indicators = {i.code: i for i in Indicator.objects.filter(code__in={r[1] for r in rows})}
@@ -25,10 +26,11 @@ def observe(rows, upload=None):
             indicator=indicators[indicator],
             year=year,
             value=value,
-            industry=industry[0] if industry else "",
+            industry=extra[0] if extra else "",
+            cluster=extra[1] if len(extra) > 1 else "",
             status=Observation.Status.APPROVED,
             upload=upload,
         )
-        for code, indicator, year, value, *industry in rows
+        for code, indicator, year, value, *extra in rows
     )
     return upload

@@ -86,3 +86,32 @@ def test_a_clusters_members_show_round_and_dates(admin_client):
     cluster = Cluster.objects.get(slug="digital-security-networks")
     page = admin_client.get(reverse("admin:indicators_cluster_change", args=[cluster.pk])).content.decode()
     assert 'name="memberships-0-designation_round"' in page and 'value="2023/06/20"' in page
+
+
+def test_a_tiangong_award_entered_in_the_admin_is_kept_with_its_source_and_history(admin_client):
+    from indicators import versioning
+    from indicators.models import Region
+    from targets.models import TiangongAward
+
+    before = versioning.key()
+    region = Region.objects.get(code="330782")
+    response = admin_client.post(
+        reverse("admin:targets_tiangongaward_add"),
+        {
+            "year": 2023,
+            "region": region.pk,
+            "source": "测试：管理员录入的名单原文",
+            "source_url": "",
+            "note": "",
+            "change_reason": "录入年度获评名单",
+        },
+    )
+    assert response.status_code == 302
+    award = TiangongAward.objects.get()
+    assert (award.year, award.region.code, award.history.count()) == (2023, "330782", 1)
+    assert versioning.key() != before  # the pages drop what they kept and show the award
+    again = admin_client.post(
+        reverse("admin:targets_tiangongaward_add"),
+        {"year": 2023, "region": region.pk, "source": "重复", "change_reason": "重复录入"},
+    )
+    assert again.status_code == 200 and TiangongAward.objects.count() == 1  # once a year per place

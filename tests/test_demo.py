@@ -241,10 +241,11 @@ def test_demo_load_imports_everything_once(settings, tmp_path, frame, catalog):
     assert created == after - before > 50_000
     uploads = Upload.objects.filter(source=Upload.Source.DEMO)
     # 12 yearly roll-ups, 8 earlier ones for 嘉兴's 2009 plan (its base years go back to 2005), the province
-    # series, the industries' long table
-    assert uploads.count() == 22
+    # series, the industries' long table, the core areas' long table (集群)
+    assert uploads.count() == 23
     assert set(uploads.values_list("shape", flat=True)) == {"rollup", "series", "template"}
     assert Observation.objects.filter(upload__source=Upload.Source.DEMO, industry="C17").exists()
+    assert Observation.objects.filter(upload__source=Upload.Source.DEMO, cluster="textiles-apparel").exists()
 
     stored = set(
         Observation.objects.filter(upload__source=Upload.Source.DEMO).values_list("indicator__code", flat=True)
@@ -267,7 +268,7 @@ def test_demo_load_imports_everything_once(settings, tmp_path, frame, catalog):
 
     assert demo_load() == 0
     assert Observation.objects.count() == after
-    assert uploads.count() == 22
+    assert uploads.count() == 23
 
 
 def test_a_sectors_divisions_add_up_to_the_part_of_the_province_its_plan_assumed():
@@ -315,3 +316,24 @@ def test_a_city_plan_ending_before_the_demo_years_gets_its_counties_carried_back
     assert got[("330402", "share", 2010)] == 40.0  # a rate held level
     assert not any(r == "330102" for r, _, _ in got)  # 杭州 has no plan before 2013
     assert min(y for _, _, y in got) == 2010
+
+
+def test_a_core_area_is_a_fixed_part_of_its_county_and_two_roles_in_one_cluster_give_one_series():
+    from targets.demo import CORE_AREA_SHARE, core_area_values
+
+    frame = pd.DataFrame(
+        [("A", "revenue", 2023, 1000.0), ("A", "revenue", 2024, 1100.0), ("A", "industrial_land", 2024, 5000.0),
+         ("B", "revenue", 2024, 400.0), ("A", "employees", 2024, 9.0)],
+        columns=["region_code", "indicator_code", "year", "value"],
+    )  # fmt: skip
+    memberships = [("A", "tex", "coordination"), ("A", "tex", "core"), ("B", "tex", "coordination")]
+    out = core_area_values(frame, memberships)
+    assert sorted(out[["region_code", "indicator_code", "year"]].itertuples(index=False, name=None)) == [
+        ("A", "industrial_land", 2024), ("A", "revenue", 2023), ("A", "revenue", 2024), ("B", "revenue", 2024)
+    ]  # fmt: skip
+    share = out.set_index(["region_code", "indicator_code", "year"])["value"]
+    low, high = CORE_AREA_SHARE["core"]  # A's part as a core area, ±3 % a year
+    assert low * 0.97 * 1000 <= share[("A", "revenue", 2023)] <= high * 1.03 * 1000
+    low, high = CORE_AREA_SHARE["coordination"]
+    assert low * 0.97 * 400 <= share[("B", "revenue", 2024)] <= high * 1.03 * 400
+    assert core_area_values(frame, memberships).equals(out)  # the same seed, the same series

@@ -229,3 +229,48 @@ def test_an_indicator_bound_to_an_industry_is_measured_on_that_industrys_rows():
     row = _records("province")[_tid(MFG_415X, 5)]
     # (3 + 1) / (100 + 100) × 100 = 2.0 % in 2024
     assert (row["actual_value"], row["actual_year"], row["scope"]) == (2.0, 2024, "province")
+
+
+# -- 415X core areas measured on their own cluster (issue 17) ---------------------------------------------
+
+
+def test_the_core_area_target_counts_memberships_by_their_cluster_revenue():
+    observe(
+        [
+            ("330603", "revenue", 2024, 3100.0),  # 柯桥区 as a whole
+            ("330603", "revenue", 2024, 1243.0, "", "textiles-apparel"),  # its 现代纺织与服装 core area
+            ("330483", "revenue", 2024, 2500.0),  # 桐乡市 as a whole; no series of its textiles core area
+            ("330481", "revenue", 2024, 1500.0),  # 海宁市: smart-pv has no series anywhere → the county figure
+            ("330782", "revenue", 2024, 800.0),  # 义乌市, core of smart-pv and of fashion-beauty (both no series)
+        ]
+    )
+    rows = json.loads(report("--scope", "clusters:415x", "--as-of", "2024", "--format", "json"))
+    row = next(r for r in rows if r["indicator_code"] == "cluster_core_areas")
+    # 柯桥 1243 > 1000 on its cluster's series (not its 3100 as a county); 桐乡 counts nothing (textiles has a
+    # series, 桐乡 has none of it); 海宁 1500 > 1000 on its county figure; 义乌 800 twice, 200 short
+    assert row["actual_value"] == 2
+    assert row["members_passing"] == ["330481#smart-pv", "330603#textiles-apparel"]
+    assert row["members_closest"][:2] == ["330782#fashion-beauty", "330782#smart-pv"]
+
+
+def test_a_cluster_record_says_whether_its_figure_is_the_clusters_own():
+    observe(
+        [
+            ("330603", "industrial_tax", 2024, 30.0),  # 柯桥区 as a whole: 30 亿元 on 6000 亩
+            ("330603", "industrial_land", 2024, 6000),
+            ("330603", "industrial_tax", 2024, 12.0, "", "textiles-apparel"),  # its textiles core area
+            ("330603", "industrial_land", 2024, 3000, "", "textiles-apparel"),
+            ("330483", "industrial_tax", 2024, 20.0),  # 桐乡市 as a whole only
+            ("330483", "industrial_land", 2024, 5000),
+            ("330483", "industrial_tax", 2022, 16.0),  # a county figure the cluster's own series does not replace
+            ("330483", "value_added", 2024, 900.0),
+        ]
+    )
+    rows = json.loads(report("--scope", "cluster:textiles-apparel", "--as-of", "2024", "--format", "json"))
+    row = next(r for r in rows if r["indicator_code"] == "tax_per_mu")
+    # the cluster's own 12 亿元 / 3000 亩 = 40 万元/亩, not the counties' (30 + 20) / (6000 + 5000) = 45.5
+    assert row["basis"] == "cluster"
+    assert row["actual_value"] == pytest.approx(40.0)
+    assert row["members_included"] == 1  # 桐乡 has no series of the cluster: left out, not mixed in
+    county = {r["basis"] for r in rows if r["indicator_code"] != "tax_per_mu"}
+    assert county == {"county"}

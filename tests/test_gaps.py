@@ -1419,3 +1419,36 @@ def test_an_own_only_scope_carries_its_own_targets_and_no_benchmark():
         ["group:g@2023-01-17", 2, False],
         ["province", 1, False],
     ]
+
+
+# -- core-area series (issue 17) -----------------------------------------------------------------------
+
+
+def test_a_core_area_without_its_clusters_series_falls_back_to_its_county_for_that_indicator_only():
+    from targets.gaps import core_area_basis, core_area_fallback
+
+    obs = pd.DataFrame(
+        [
+            ("A", "revenue", 2024, 3100.0, "", ""),
+            ("A", "revenue", 2024, 1243.0, "", "tex"),  # tex has a revenue series: A's 3100 is not copied
+            ("A", "employees", 2024, 20.0, "", ""),  # tex has no employees series: copied as A#tex
+            ("A", "employees", 2024, 5.0, "C17", ""),  # an industry's figure is not the county's whole figure
+            ("B", "revenue", 2024, 2500.0, "", ""),
+        ],
+        columns=["region_code", "indicator_code", "year", "value", "industry", "cluster"],
+    )
+    members = pd.DataFrame({"scope": ["cluster:tex", "cluster:tex"], "region_code": ["A#tex", "B#tex"]})
+    out = core_area_fallback(obs, members)
+    added = out.iloc[len(obs) :]
+    assert sorted(zip(added["region_code"], added["indicator_code"], added["value"], strict=True)) == [
+        ("A#tex", "employees", 20.0)
+    ]
+    inds = pd.DataFrame({"code": ["revenue", "employees"], "numerator": [None, None], "denominator": [None, None]})
+    rows = pd.DataFrame(
+        {
+            "scope": ["cluster:tex", "cluster:tex", "county:A"],
+            "indicator_code": ["revenue", "employees", "revenue"],
+            "members": [["A#tex", "B#tex"], ["A#tex", "B#tex"], ["A"]],
+        }
+    )
+    assert list(core_area_basis(rows, obs, inds)) == ["cluster", "county", None]

@@ -188,6 +188,7 @@ def test_export_observations_prints_canonical_units_and_status(tmp_path, export)
             "indicator_code": "value_added",
             "indicator_name": "规模以上工业增加值",
             "industry": "",  # no 行业 column: the county's whole economy
+            "cluster": "",  # no 集群 column: the county's own figure
             "year": 2023,
             "value": 21.5,  # 215000 万元 = 21.5 亿元
             "unit": "亿元",
@@ -279,6 +280,21 @@ def test_the_writer_refuses_an_industry_code_not_in_the_catalog():
     upload = upload_create(user=system_user(), filename="x.csv", data=b"x", result=Parsed)
     before = Observation.objects.count()
     with pytest.raises(ValueError, match="未知行业代码 C99"):
+        observations_write(upload=upload, values=Parsed.values)
+    assert Observation.objects.count() == before
+
+
+def test_the_writer_refuses_a_cluster_slug_not_in_the_catalog():
+    from indicators.ingest import ParsedValue
+    from indicators.services import observations_write, upload_create
+
+    class Parsed:  # what upload_parse returns, reduced to what upload_create reads
+        shape, warnings, outliers, columns, skipped_rows = "template", [], [], [], []
+        values = [ParsedValue("330603", "revenue", 2023, 1243.0, "填报", "G2", "1243", "亿元", cluster="no-such")]
+
+    upload = upload_create(user=system_user(), filename="x.csv", data=b"x", result=Parsed)
+    before = Observation.objects.count()
+    with pytest.raises(ValueError, match="未知集群 no-such"):
         observations_write(upload=upload, values=Parsed.values)
     assert Observation.objects.count() == before
 

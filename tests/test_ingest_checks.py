@@ -23,7 +23,7 @@ def pv(indicator, value, year=2023, region=YIWU, cell="B3"):
 def test_value_added_above_output_on_file_is_an_error_at_the_uploaded_cell():
     # the issue's case: 增加值 2,500 uploaded while 总产值 1,980 is on file
     errors, warnings = rule_issues(
-        [pv("value_added", 2500, cell="C7")], {(YIWU, "gross_output", "", 2023): 1980}, [WITHIN_OUTPUT], NAMES
+        [pv("value_added", 2500, cell="C7")], {(YIWU, "gross_output", "", "", 2023): 1980}, [WITHIN_OUTPUT], NAMES
     )
     assert warnings == []
     assert [str(e) for e in errors] == [
@@ -33,13 +33,13 @@ def test_value_added_above_output_on_file_is_an_error_at_the_uploaded_cell():
 
 def test_the_uploaded_side_replaces_the_one_on_file():
     # on file 增加值 2,500 > 总产值 1,980, but the upload brings 总产值 3,000: 2,500 ≤ 3,000 holds
-    on_file = {(YIWU, "value_added", "", 2023): 2500, (YIWU, "gross_output", "", 2023): 1980}
+    on_file = {(YIWU, "value_added", "", "", 2023): 2500, (YIWU, "gross_output", "", "", 2023): 1980}
     assert rule_issues([pv("gross_output", 3000)], on_file, [WITHIN_OUTPUT], NAMES) == ([], [])
 
 
 def test_a_rule_is_checked_only_where_both_sides_are_known_and_one_is_uploaded():
     # no 总产值 anywhere: nothing to compare; a broken pair only on file (another year) is not this upload's
-    on_file = {(YIWU, "value_added", "", 2020): 9, (YIWU, "gross_output", "", 2020): 1}
+    on_file = {(YIWU, "value_added", "", "", 2020): 9, (YIWU, "gross_output", "", "", 2020): 1}
     assert rule_issues([pv("value_added", 2500)], on_file, [WITHIN_OUTPUT], NAMES) == ([], [])
 
 
@@ -53,7 +53,7 @@ def test_a_warning_rule_warns_and_equal_sides_pass_le():
 
 def test_a_value_a_hundred_times_last_years_is_a_likely_unit_slip():
     # the issue's case: 税收 1,243,600 亿元 (a 万元 column read as 亿元) after 124.36 on file: 10,000×
-    slips = unit_slips([pv("industrial_tax", 1_243_600)], {(YIWU, "industrial_tax", "", 2022): 124.36}, NAMES)
+    slips = unit_slips([pv("industrial_tax", 1_243_600)], {(YIWU, "industrial_tax", "", "", 2022): 124.36}, NAMES)
     assert len(slips) == 1
     index, issue = slips[0]
     assert (index, issue.cell) == (0, "B3")
@@ -62,7 +62,7 @@ def test_a_value_a_hundred_times_last_years_is_a_likely_unit_slip():
 
 def test_a_revision_is_compared_with_the_value_it_replaces_first():
     # 2023 on file 400, uploaded 40,000 (100×) while 2022 was 39,000: the slip is against the value replaced
-    on_file = {(YIWU, "value_added", "", 2023): 400.0, (YIWU, "value_added", "", 2022): 39_000.0}
+    on_file = {(YIWU, "value_added", "", "", 2023): 400.0, (YIWU, "value_added", "", "", 2022): 39_000.0}
     ((_, issue),) = unit_slips([pv("value_added", 40_000.0)], on_file, NAMES)
     assert "是现有数值（2023年 400）的 100 倍" in issue.message
 
@@ -76,9 +76,9 @@ def test_the_year_before_may_be_in_the_same_file_and_a_hundredth_counts_too():
 
 def test_ninety_nine_times_zero_and_growth_series_are_not_slips():
     on_file = {
-        (YIWU, "value_added", "", 2022): 1.0,
-        (YIWU, "gross_output", "", 2022): 0.0,
-        (YIWU, "value_added_growth", "", 2022): 0.1,
+        (YIWU, "value_added", "", "", 2022): 1.0,
+        (YIWU, "gross_output", "", "", 2022): 0.0,
+        (YIWU, "value_added_growth", "", "", 2022): 0.1,
     }
     values = [pv("value_added", 99.0), pv("gross_output", 500.0), pv("value_added_growth", 25.0)]
     # 99× is below the factor; 0 → 500 has no ratio; a growth rate from 0.1 to 25 is a real swing

@@ -189,3 +189,15 @@ def test_the_upload_page_of_a_published_figure_names_its_source(client):
     page = client.get(f"/upload/{gdp.upload_id}/").content.decode()
     assert "公开数据" in page and "2024年浙江省国民经济和社会发展统计公报（转载）" in page
     assert 'href="https://chujupifa.com/read/-dy-article-JPJ4AAFR0514CMDQ.html"' in page
+
+
+def test_the_published_core_area_figures_are_stored_under_their_cluster_with_their_source():
+    published_load()
+    keqiao = Observation.objects.get(region__code="330603", indicator__code="revenue", cluster="textiles-apparel")
+    assert (keqiao.year, keqiao.value) == (2023, 1243.0)
+    assert keqiao.upload.source_url == "http://www.handmsg.com/page/2024/0610/24176984.shtml"
+    assert "未注明规上" in keqiao.note  # the report says 营收; what it leaves open is kept beside the value
+    songyang = Observation.objects.get(region__code="331124", cluster="advanced-materials")
+    assert songyang.value == 144.5 and songyang.upload.source == Upload.Source.PUBLISHED
+    # the cluster's figure, not the county's: no county revenue is written
+    assert not Observation.objects.filter(region__code__in=["330603", "331124"], indicator__code="revenue", cluster="")

@@ -30,9 +30,9 @@ def test_values_on_file_name_each_key_by_its_codes_and_give_the_current_version(
         parsed("330102", "value_added", 2023, 7.0),  # nothing on file for this key: created
     ]
     assert values_on_file(values) == {
-        ("330782", "value_added", "", 2023): 510.0,
-        ("330782", "value_added", "C17", 2023): 40.0,
-        ("330102", "revenue", "", 2023): 80.0,
+        ("330782", "value_added", "", "", 2023): 510.0,
+        ("330782", "value_added", "C17", "", 2023): 40.0,
+        ("330102", "revenue", "", "", 2023): 80.0,
     }
     summary, changed = observations_diff(values)
     assert (summary.created, summary.updated, summary.unchanged) == (1, 1, 2)

@@ -240,9 +240,9 @@ def test_preview_and_confirm_read_what_the_file_was_parsed_into_not_the_file(
     draft = Upload.objects.get()
     assert draft.warnings == [{"sheet": "2023年", "cell": "A4", "message": '"合计" 行不是单个地区，已忽略'}]
     assert draft.rows == [
-        # industry "" (no 行业: the whole economy), note "", quote "", not a back-series, no 数据标记
-        [YIWU, "value_added", 2023, 512.3, "2023年", "B3", "512.3", "亿元", "", "", "", False, ""],
-        [YIWU, "employees", 2023, 30.1, "2023年", "C3", "30.1", "万人", "", "", "", False, ""],
+        # industry "" (no 行业: the whole economy), note "", quote "", not a back-series, no 数据标记, cluster ""
+        [YIWU, "value_added", 2023, 512.3, "2023年", "B3", "512.3", "亿元", "", "", "", False, "", ""],
+        [YIWU, "employees", 2023, 30.1, "2023年", "C3", "30.1", "万人", "", "", "", False, "", ""],
     ]
     (upload_root / draft.stored_name).unlink()  # a second parse would now fail
     html = client.get(reverse("indicators:preview", args=[draft.pk])).content.decode()

@@ -25,6 +25,7 @@ PAGES = [
     "/clusters/",
     "/city/330700/",
     "/group/mountain-26/",
+    "/clusters/race/",
 ]
 
 
@@ -421,3 +422,63 @@ def test_the_status_filter_shows_only_that_status_and_counts_what_it_shows(admin
     shown = section.count('data-status="insufficient_data"')
     assert shown > 0 and section.count("data-status=") == shown
     assert f"数据不足 {shown}</span>" in section  # the header count is the number of cards
+
+
+# -- 415X 赛马 (issue 17) ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def race_data():
+    return observe(
+        [
+            ("330603", "revenue", 2023, 1100.0, "", "textiles-apparel"),  # 柯桥 现代纺织与服装 core area
+            ("330603", "revenue", 2024, 1243.0, "", "textiles-apparel"),
+            ("330481", "revenue", 2023, 1000.0),  # 海宁 as a whole (智能光伏 has no series)
+            ("330481", "revenue", 2024, 1500.0),
+        ]
+    )
+
+
+def test_the_race_lists_core_areas_by_cluster_revenue_and_the_clusters_page_links_to_it(admin_client, race_data):
+    html = admin_client.get("/clusters/race/?year=2024").content.decode()
+    # 海宁 1500 first, 柯桥 1243 second; each was the other's place in 2023 (1000 < 1100)
+    assert html.index("海宁市") < html.index("柯桥区")
+    assert "↑1" in html and "↓1" in html and "全县口径" in html and "名单未录入" in html
+    assert "柯桥区·现代纺织与服装" in html  # one of the two core areas above 1000 亿元, by its cluster's figure
+    assert reverse("targets:cluster_race") in admin_client.get("/clusters/").content.decode()
+
+
+def test_the_race_filters_by_cluster_and_city(admin_client, race_data):
+    html = admin_client.get("/clusters/race/?year=2024&cluster=textiles-apparel").content.decode()
+    table = html[html.index("zj-race") :]
+    assert "柯桥区" in table and "海宁市" not in table
+    html = admin_client.get("/clusters/race/?year=2024&city=330400").content.decode()  # 嘉兴市
+    table = html[html.index("zj-race") :]
+    assert "海宁市" in table and "柯桥区" not in table
+
+
+def test_the_race_downloads_as_utf8_csv_with_a_bom(admin_client, race_data):
+    response = admin_client.get("/clusters/race/?year=2024&_export=csv")
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff") and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(text[1:])))
+    keqiao = next(r for r in rows if r["region_code"] == "330603" and r["cluster"] == "textiles-apparel")
+    assert (keqiao["rank"], keqiao["rank_change"], keqiao["revenue"], keqiao["basis"]) == (
+        "2",
+        "-1",
+        "1243.0",
+        "cluster",
+    )
+
+
+def test_a_county_page_shows_its_tiangong_awards_and_says_when_no_list_is_entered(admin_client):
+    from indicators.models import Region
+    from indicators.versioning import data_changed
+    from targets.models import TiangongAward
+
+    assert "名单未录入" in admin_client.get("/county/330782/").content.decode()
+    TiangongAward.objects.create(year=2023, region=Region.objects.get(code="330782"), source="管理员录入的测试来源")
+    data_changed()  # what the admin's save does
+    assert "2023年获评" in admin_client.get("/county/330782/").content.decode()
+    other = admin_client.get("/county/331127/").content.decode()
+    assert "未获评" in other and "名单未录入" not in other

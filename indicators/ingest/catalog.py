@@ -71,6 +71,7 @@ class IngestCatalog:
     regions: list[RegionSpec]
     current_year: int
     industries: list[IndustrySpec] = field(default_factory=list)
+    clusters: dict[str, str] = field(default_factory=dict)  # 415X cluster slug → name (a 集群 cell names one)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,6 +212,9 @@ class CatalogIndex:
         self.industries = {i.code: i for i in catalog.industries}
         self._industry_keys = {norm_key(i.code): i.code for i in catalog.industries}
         self._industry_keys.update({norm_key(i.name): i.code for i in catalog.industries})
+        self.clusters = dict(catalog.clusters)
+        self._cluster_keys = {norm_key(slug): slug for slug in self.clusters}
+        self._cluster_keys.update({norm_key(name): slug for slug, name in self.clusters.items()})
 
         self.regions = {r.code: r for r in catalog.regions}
         self._reg_keys: dict[str, dict[str, int]] = {}  # key → {code: priority}
@@ -286,6 +290,16 @@ class CatalogIndex:
         if code is None:
             return None, f'未知行业 "{clip(clean_text(text))}"（应填行业代码如 C17、行业名称或行业组合名称）'
         return code, None
+
+    def resolve_cluster(self, text) -> tuple[str | None, str | None]:
+        """(slug, None) for a 集群 cell (its name or slug); ("", None) for an empty one (the region's own
+        figure); (None, error) for a cluster not in the catalog."""
+        if text is None or not clean_text(text):
+            return "", None
+        slug = self._cluster_keys.get(norm_key(text))
+        if slug is None:
+            return None, f'未知集群 "{clip(clean_text(text))}"（应填“415X”集群名称，如 现代纺织与服装）'
+        return slug, None
 
     # -- regions ---------------------------------------------------------------------------------
 

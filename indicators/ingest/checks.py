@@ -16,7 +16,7 @@ from .units import parse_unit
 
 __all__ = ["same_value", "Rule", "OPERATORS", "SLIP_FACTOR", "rule_issues", "unit_slips", "Change", "change"]
 
-Key = tuple[str, str, str, int]  # ParsedValue.key: (region code, indicator code, industry code, year)
+Key = tuple[str, str, str, str, int]  # ParsedValue.key: (region, indicator, industry, cluster, year)
 
 
 def same_value(a: float, b: float) -> bool:
@@ -64,11 +64,12 @@ def rule_issues(
     mine = _where(values)
     errors: list[Issue] = []
     warnings: list[Issue] = []
-    region_years = sorted({(r, ind, y) for r, _, ind, y in mine})  # an industry's figures are checked together
+    # an industry's (a cluster's) figures are checked together
+    region_years = sorted({(r, ind, cl, y) for r, _, ind, cl, y in mine})
     for rule in rules:
         symbol, holds = OPERATORS[rule.operator]
-        for region, industry, year in region_years:
-            left, right = (region, rule.left, industry, year), (region, rule.right, industry, year)
+        for region, industry, cluster, year in region_years:
+            left, right = (region, rule.left, industry, cluster, year), (region, rule.right, industry, cluster, year)
             if left not in mine and right not in mine:
                 continue
             a = mine[left].value if left in mine else on_file.get(left)
@@ -97,7 +98,7 @@ def unit_slips(
         key = v.key
         if v.indicator_code in skip:
             continue
-        year_before = (*key[:3], v.year - 1)
+        year_before = (*key[:4], v.year - 1)
         if key in on_file:
             before, what = on_file[key], f"现有数值（{v.year}年"
         else:

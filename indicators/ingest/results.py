@@ -38,7 +38,8 @@ class Issue:
 @dataclass
 class ParsedValue:
     """One observation, converted to the indicator's canonical unit; ``raw``/``raw_unit`` as written.
-    ``industry`` is an Industry code, "" for the region's whole economy."""
+    ``industry`` is an Industry code, "" for the region's whole economy; ``cluster`` a 415X cluster slug for
+    the cluster's own figure in that county (its core-area series), "" for the region's own figure."""
 
     region_code: str
     indicator_code: str
@@ -53,11 +54,12 @@ class ParsedValue:
     quote: str = ""  # a bulletin's sentence the value was read from
     back_series: bool = False  # a year before the unit was split off, under today's boundaries (按现行区划)
     flag: str = ""  # "" / preliminary / revised / estimated (数据标记 初步 / 修订 / 估算)
+    cluster: str = ""  # a 415X cluster slug: the cluster's own figure in that county (core-area series)
 
     @property
-    def key(self) -> tuple[str, str, str, int]:
-        """What one value is for: region, indicator, industry, year (the key of duplicates and versions)."""
-        return (self.region_code, self.indicator_code, self.industry, self.year)
+    def key(self) -> tuple[str, str, str, str, int]:
+        """What one value is for: region, indicator, industry, cluster, year (the key of duplicates and versions)."""
+        return (self.region_code, self.indicator_code, self.industry, self.cluster, self.year)
 
 
 # 数据标记 as a cell may hold it → the stored code (Observation.Flag); empty is no flag

@@ -37,6 +37,7 @@ _ROLE_LABELS = {
     "region_code": {"地区代码", "行政区划代码", "区划代码", "代码", "地区编码", "行政代码", "地区代码(6位)"},
     "indicator_code": {"指标代码", "指标编码"},
     "industry": {"行业", "行业代码", "行业名称", "所属行业"},
+    "cluster": {"集群", "集群名称", "产业集群", "所属集群"},
     "region": {
         "地区",
         "地区名称",
@@ -277,6 +278,7 @@ class SheetParser:
         unit,
         unit_cell,
         industry="",
+        cluster="",
         note_col=None,
         flag="",
     ) -> None:
@@ -297,6 +299,7 @@ class SheetParser:
                 unit,
                 unit_cell,
                 industry=industry,
+                cluster=cluster,
                 note=note,
                 flag=flag,
             )
@@ -311,6 +314,16 @@ class SheetParser:
         if err:
             self.error(r, c, err)
         return code
+
+    def _cluster(self, r: int, c: int | None) -> str | None:
+        """The row's 集群 cell as a cluster slug ("" without the column or with the cell empty); None, with an
+        error naming the cell, for a cluster not in the catalog."""
+        if c is None:
+            return ""
+        slug, err = self.idx.resolve_cluster(self.g.label(r, c))
+        if err:
+            self.error(r, c, err)
+        return slug
 
     @staticmethod
     def _all_missing(values) -> bool:
@@ -536,7 +549,8 @@ class SheetParser:
                 continue
             region_cell = g.addr(r, rcol) if rcol is not None else ""
             industry = self._industry(r, roles.get("industry"))
-            if industry is None:
+            cluster = self._cluster(r, roles.get("cluster"))
+            if industry is None or cluster is None:
                 continue
             # unit
             unit, unit_cell = match.unit, g.addr(r, vcol)
@@ -562,6 +576,7 @@ class SheetParser:
                 unit=unit,
                 unit_cell=unit_cell,
                 industry=industry,
+                cluster=cluster,
                 note_col=roles.get("note"),
                 flag=flag,
             )
@@ -728,7 +743,7 @@ class SheetParser:
 
     def _parse_rollup(self, h: int) -> bool:
         g, idx = self.g, self.idx
-        region_col = code_col = unit_col = industry_col = note_col = None
+        region_col = code_col = unit_col = industry_col = cluster_col = note_col = None
         for c in self._cols():
             role = role_of(hkey(g.label(h, c)))
             if role == "region" and region_col is None:
@@ -739,12 +754,14 @@ class SheetParser:
                 unit_col = c
             elif role == "industry" and industry_col is None:
                 industry_col = c
+            elif role == "cluster" and cluster_col is None:
+                cluster_col = c
             elif role == "note" and note_col is None:
                 note_col = c
         ignored_cols = {
             c for c in self._cols() if role_of(hkey(g.label(h, c))) in ("ignore", "indicator", "year", "value", "flag")
         }
-        key_cols = {c for c in (region_col, code_col, unit_col, industry_col, note_col) if c is not None}
+        key_cols = {c for c in (region_col, code_col, unit_col, industry_col, cluster_col, note_col) if c is not None}
         depth = self._header_depth(h, key_cols or {g.col0})
         data_start = h + depth
         if region_col is None and code_col is None:
@@ -817,7 +834,8 @@ class SheetParser:
                     key = m.group(1)
             region_cell = g.addr(r, rc)
             industry = self._industry(r, industry_col)
-            if industry is None:
+            cluster = self._cluster(r, cluster_col)
+            if industry is None or cluster is None:
                 continue
             row_unit = None
             if unit_col is not None and display(g.get(r, unit_col)).strip():
@@ -850,6 +868,7 @@ class SheetParser:
                     unit=unit,
                     unit_cell=unit_cell,
                     industry=industry,
+                    cluster=cluster,
                     note_col=note_col,
                 )
         return True

@@ -146,6 +146,7 @@ class Candidate:
     unit: str | None  # as written (None: not given)
     unit_cell: str
     industry: str = ""  # an Industry code; "" is the whole economy
+    cluster: str = ""  # a 415X cluster slug: the cluster's own figure in the region (core-area series)
     note: str = ""  # the row's 备注
     quote: str = ""  # the sentence a bulletin figure was read from
     flag: str = ""  # a checked flag code (results.parse_flag)
@@ -227,12 +228,13 @@ class Validator:
                 "只能上传本地区的数据",
             )
             return
-        key = (c.region_code, spec.code, c.industry, c.year)
+        key = (c.region_code, spec.code, c.industry, c.cluster, c.year)
         where = c.cell
         if key in self._seen:
             first_sheet, first_cell, first_value = self._seen[key]
             first = first_cell if first_sheet == c.sheet else f"{first_sheet}!{first_cell}"
             industry = f" {index.industries[c.industry].name}" if c.industry else ""
+            industry += f" {index.clusters[c.cluster]}" if c.cluster else ""
             what = f"{index.display(c.region_code)}{industry} {spec.name} {c.year}年"
             a, b = float(first_value), float(value)
             if same_value(a, b):
@@ -263,6 +265,7 @@ class Validator:
                 num.raw,
                 written,
                 industry=c.industry,
+                cluster=c.cluster,
                 note=remark,
                 quote=c.quote,
                 back_series=back,

@@ -9,6 +9,7 @@ FIELDS = [
     "indicator_code",
     "indicator_name",
     "industry",
+    "cluster",
     "year",
     "value",
     "unit",

@@ -31,6 +31,7 @@ FIELDS = [
     "missing",
     "membership_as_of",
     "reported",
+    "basis",
 ]
 
 
