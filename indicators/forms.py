@@ -120,7 +120,16 @@ class ColumnsForm(forms.Form):
 
     def __init__(self, *args, columns, **kwargs):
         super().__init__(*args, **kwargs)
-        self.columns = columns
+        # One row per header: a choice applies to every column so headed (column_map is keyed by header), and a
+        # province roll-up repeats its 48 headers on each of 10 sheets — 480 selects of ~190 options took the
+        # preview 16 s to render. `more` counts the other columns the row stands for.
+        by_header = {}
+        for col in columns:
+            if col["header"] in by_header:
+                by_header[col["header"]]["more"] += 1
+            else:
+                by_header[col["header"]] = {**col, "more": 0}
+        self.columns = list(by_header.values())
         choices = [
             ("", _("保持")),
             (SKIP, _("忽略此列")),

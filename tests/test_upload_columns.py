@@ -53,3 +53,21 @@ def test_a_chosen_indicator_rereads_the_column_and_can_be_remembered_as_an_alias
     client.post(reverse("indicators:columns", args=[draft.pk]), {"col1": "__skip__"})
     draft.refresh_from_db()
     assert [row[1] for row in draft.rows] == ["value_added"]
+
+
+def test_a_header_repeated_on_every_sheet_is_one_choice_that_applies_to_all_its_columns():
+    from indicators.forms import SKIP, ColumnsForm
+
+    # a province roll-up repeats its headers on each year's sheet: 户籍人口 on 2022 and 2023, 工业增加值 once
+    columns = [
+        {"header": "户籍人口", "sheet": "2022", "cell": "C2", "how": "unknown"},
+        {"header": "工业增加值", "sheet": "2022", "cell": "B2", "how": "matched"},
+        {"header": "户籍人口", "sheet": "2023", "cell": "C2", "how": "unknown"},
+    ]
+    form = ColumnsForm({"col0": SKIP}, columns=columns)
+    assert [(c["header"], c["sheet"], c["more"]) for c in form.columns] == [
+        ("户籍人口", "2022", 1),
+        ("工业增加值", "2022", 0),
+    ]
+    assert form.is_valid()
+    assert form.choices() == ({"户籍人口": ""}, [])  # one choice: every 户籍人口 column is skipped
