@@ -225,6 +225,8 @@ def observation_records(region=None, year=None, status="approved"):
             "value",
             "status",
             "upload_id",
+            "flag",
+            "note",
             region_code=F("region__code"),
             region_name=F("region__name"),
             indicator_code=F("indicator__code"),

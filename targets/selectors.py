@@ -467,11 +467,16 @@ def predecessors(code, links, regions):
 
 
 def county_notes(code):
-    """(indicator code, year) → the 备注 of the county's approved whole-economy values that carry one (one query)."""
-    rows = Observation.objects.filter(region__code=code, status=Observation.Status.APPROVED, industry="").exclude(
-        note=""
-    )
-    return {(i, y): note for i, y, note in rows.values_list("indicator__code", "year", "note")}
+    """(indicator code, year) → what is said of the county's approved whole-economy value beside it: its flag
+    (初步 / 修订 / 估算) and its 备注, for the values that carry either (one query)."""
+    rows = Observation.objects.filter(
+        region__code=code, status=Observation.Status.APPROVED, industry="", cluster=""
+    ).exclude(note="", flag="")
+    labels = dict(Observation.Flag.choices)
+    return {
+        (i, y): "；".join(str(part) for part in (labels[flag] if flag else "", note) if part)
+        for i, y, flag, note in rows.values_list("indicator__code", "year", "flag", "note")
+    }
 
 
 def english_names():

@@ -194,9 +194,14 @@ def test_export_observations_prints_canonical_units_and_status(tmp_path, export)
             "unit": "亿元",
             "status": "approved",
             "upload_id": rows[0]["upload_id"],
+            "flag": "",  # no 数据标记
+            "note": "",  # no 备注
         }
     ]
     assert Upload.objects.filter(pk=rows[0]["upload_id"]).exists()
+    Observation.objects.filter(region__code="331127").update(flag="revised", note="年报核定")
+    rows = json.loads(export("export_observations", "--region", "331127", "--format", "json"))
+    assert (rows[0]["flag"], rows[0]["note"]) == ("revised", "年报核定")
 
 
 def test_a_file_whose_parse_dies_costs_that_file_only(tmp_path, monkeypatch):

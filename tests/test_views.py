@@ -274,6 +274,21 @@ def test_the_county_pages_data_table_shows_a_values_note(admin_client, some_data
     assert "<td>快报数，待年报核定</td>" in html
 
 
+def test_the_county_pages_data_table_shows_a_values_flag_beside_its_note(admin_client, some_data):
+    from indicators.models import Observation
+
+    observe([("331127", "tax_per_mu", 2023, 36.0)])
+    rows = Observation.objects.filter(region__code="331127", indicator__code="tax_per_mu")
+    rows.update(flag="preliminary", note="快报数")
+    html = admin_client.get("/county/331127/?year=2024").content.decode()
+    assert "<td>初步；快报数</td>" in html
+    rows.update(note="")  # a flag alone still shows
+    from indicators import versioning
+
+    versioning.data_changed()
+    assert "<td>初步</td>" in admin_client.get("/county/331127/?year=2024").content.decode()
+
+
 def test_a_year_few_counties_reported_is_reachable_but_never_the_default(admin_client):
     from targets import reports
 

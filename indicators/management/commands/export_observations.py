@@ -15,6 +15,8 @@ FIELDS = [
     "unit",
     "status",
     "upload_id",
+    "flag",
+    "note",
 ]
 
 
