@@ -336,7 +336,9 @@ def navigation():
 
     def compute():
         frame = regions()
-        counties = frame[(frame["level"] == "county") & frame["valid_to"].isna()]
-        return {"nav_counties": pages.records(counties[["code", "name"]]), "demo_data": bool(frame["demo_data"].any())}
+        # the jump box suggests the current cities, then the current counties (it also finds groups by name)
+        current = frame[frame["level"].isin(["city", "county"]) & frame["valid_to"].isna()]
+        places = current.sort_values(["level", "code"])  # "city" sorts before "county"
+        return {"nav_counties": pages.records(places[["code", "name"]]), "demo_data": bool(frame["demo_data"].any())}
 
     return _cached("navigation", compute)

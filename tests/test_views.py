@@ -497,3 +497,26 @@ def test_a_county_page_shows_its_tiangong_awards_and_says_when_no_list_is_entere
     assert "2023年获评" in admin_client.get("/county/330782/").content.decode()
     other = admin_client.get("/county/331127/").content.decode()
     assert "未获评" in other and "名单未录入" not in other
+
+
+def test_a_share_target_on_its_document_page_reads_in_percent(admin_client, some_data):
+    # 《工业强县》: 试点单位规上工业增加值占全省比重 ≥ 50%: the indicator is 规上工业增加值 (亿元), the figure a share
+    # 萧山 (a pilot) 600 of the province's 1000 亿元 in 2017: 600 / 1000 = 60.0 %
+    observe([("330109", "value_added", 2017, 600.0), ("330000", "value_added", 2017, 1000.0)])
+    html = admin_client.get("/document/zj-2014-strong-counties/?year=2024").content.decode()
+    row = html[html.index("试点单位规上工业增加值占全省比重") :].split("</tr>")[0]
+    actual = row.split("</td>")[3]  # the fourth cell: the actual value
+    assert "60.0%" in actual and "亿元" not in row
+
+
+def test_the_jump_box_suggests_cities_before_counties(admin_client):
+    html = admin_client.get("/documents/").content.decode()
+    datalist = html.split('<datalist id="zj-counties">')[1].split("</datalist>")[0]
+    assert datalist.index('value="杭州市"') < datalist.index('value="上城区"')
+
+
+def test_an_english_county_page_is_headed_by_the_registrys_pinyin(admin_client, some_data):
+    admin_client.cookies["django_language"] = "en"
+    html = admin_client.get("/county/330782/?year=2024").content.decode()
+    heading = html.split('<h1 class="h3">')[1].split("</h1>")[0]
+    assert "Yiwu City" in heading and "Jinhua City" in heading
