@@ -96,11 +96,7 @@ def test_sixty_concurrent_reviews_queue_on_the_data_they_change():
     for t in threads:
         t.join(timeout=120)
     assert len(answers) == 60 and {code for _, _, code, _ in answers} == {200}
-    done = [
-        (pk, action)
-        for pk, action, _, message in answers
-        if message in ("已审核通过", "已退回，数据不再显示")
-    ]
+    done = [(pk, action) for pk, action, _, message in answers if message in ("已审核通过", "已退回，数据不再显示")]
     assert sorted(pk for pk, _ in done) == [u.pk for u in uploads]  # each upload reviewed exactly once
     refused = {message for *_, message in answers} - {"已审核通过", "已退回，数据不再显示"}
     assert refused <= {
