@@ -306,24 +306,22 @@ class SheetParser:
         )
 
     def _industry(self, r: int, c: int | None) -> str | None:
-        """The row's 行业 cell as an Industry code ("" without the column or with the cell empty); None, with
-        an error naming the cell, for an industry not in the catalog."""
+        """The row's 行业 cell as an Industry code (see _catalog_code)."""
+        return self._catalog_code(r, c, self.idx.resolve_industry)
+
+    def _cluster(self, r: int, c: int | None) -> str | None:
+        """The row's 集群 cell as a cluster slug (see _catalog_code)."""
+        return self._catalog_code(r, c, self.idx.resolve_cluster)
+
+    def _catalog_code(self, r: int, c: int | None, resolve) -> str | None:
+        """The cell's code by `resolve` ("" without the column or with the cell empty); None, with an error
+        naming the cell, for a name the catalog does not hold."""
         if c is None:
             return ""
-        code, err = self.idx.resolve_industry(self.g.label(r, c))
+        code, err = resolve(self.g.label(r, c))
         if err:
             self.error(r, c, err)
         return code
-
-    def _cluster(self, r: int, c: int | None) -> str | None:
-        """The row's 集群 cell as a cluster slug ("" without the column or with the cell empty); None, with an
-        error naming the cell, for a cluster not in the catalog."""
-        if c is None:
-            return ""
-        slug, err = self.idx.resolve_cluster(self.g.label(r, c))
-        if err:
-            self.error(r, c, err)
-        return slug
 
     @staticmethod
     def _all_missing(values) -> bool:
