@@ -494,11 +494,17 @@ class DataVersion(models.Model):
 
     `epoch` is random and set when the row is made, so a database that is emptied and refilled (tests, a
     restore) never brings back entries keyed on an old generation; `generation` only grows. Moved by
-    indicators.versioning.data_changed() in the writer's own transaction."""
+    indicators.versioning.data_changed() in the writer's own transaction.
+
+    `tables` holds what the dashboard computed from this version's data (opaque here: targets.reports builds
+    it after the commit and names it `tables_key`); moving the version empties both, so the row never holds
+    another version's tables."""
 
     epoch = models.CharField(max_length=32)
     generation = models.PositiveBigIntegerField(default=1)
     changed_at = models.DateTimeField(auto_now=True)
+    tables_key = models.CharField(max_length=200, blank=True, default="")
+    tables = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

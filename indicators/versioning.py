@@ -7,34 +7,44 @@ visible exactly when the data does — never before (no worker can cache old dat
 it cannot be lost between the commit and a callback. The row lock it takes is the writer's last, so
 two writers cannot deadlock on it. The version is read at most once per request
 (``DataVersionMiddleware``); outside a request every call reads it.
+
+After the commit, ``moved`` is sent in the writer's process: the dashboard builds the new version's tables
+there (targets.reports.build_snapshot), so the readers' first page after a change finds them ready.
 """
 
+import contextlib
 import contextvars
+import logging
 import uuid
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 
 _request_version = contextvars.ContextVar("zj_data_version", default=None)
 
+moved = Signal()  # sent once per data_changed(), after the commit that made the new version visible
+_held = contextvars.ContextVar("zj_moved_held", default=None)
+logger = logging.getLogger(__name__)
+
 
 def _read():
+    """(epoch, generation, tables_key) of the row (never the tables themselves)."""
     from .models import DataVersion
 
-    row = DataVersion.objects.values_list("epoch", "generation").first()
+    row = DataVersion.objects.values_list("epoch", "generation", "tables_key").first()
     if row is None:  # a fresh or emptied database: make the row (another process may race us to it)
         try:
             with transaction.atomic():
                 DataVersion.objects.create(id=1, epoch=uuid.uuid4().hex, generation=1)
         except IntegrityError:
             pass
-        row = DataVersion.objects.values_list("epoch", "generation").get()
+        row = DataVersion.objects.values_list("epoch", "generation", "tables_key").get()
     return row
 
 
-def current():
-    """(epoch, generation) of the committed data; once per request inside one."""
+def _row():
     box = _request_version.get()
     if box is None:
         return _read()
@@ -43,19 +53,92 @@ def current():
     return box[0]
 
 
+def current():
+    """(epoch, generation) of the committed data; once per request inside one."""
+    return _row()[:2]
+
+
 def key():
     """The cache key part for the committed data, e.g. "3f2a…9c.42"."""
     epoch, generation = current()
     return f"{epoch}.{generation}"
 
 
+def tables_key():
+    """The name of the tables stored with the version read (store_tables), "" when none are."""
+    return _row()[2]
+
+
+def stored_tables(name):
+    """The tables stored with the version as ``name`` (store_tables), or None: no query unless the version read
+    for this request says they are there."""
+    from .models import DataVersion
+
+    if not name or tables_key() != name:
+        return None
+    data = DataVersion.objects.filter(id=1, tables_key=name).values_list("tables", flat=True).first()
+    return None if data is None else bytes(data)
+
+
+def store_tables(version, name, data):
+    """Keep ``data`` with the version ``version`` (a key()) as ``name``, if that version is still the newest: a
+    later commit has emptied the row and its writer stores its own. Returns whether they were stored."""
+    from .models import DataVersion
+
+    epoch, _sep, generation = version.partition(".")
+    rows = DataVersion.objects.filter(id=1, epoch=epoch, generation=int(generation))
+    return bool(rows.update(tables_key=name, tables=data))
+
+
+@contextlib.contextmanager
+def pinned():
+    """The committed version, read once and held for the block (as a request holds its own): work done after a
+    commit is keyed on the version it started from, even inside a request that read an older one."""
+    token = _request_version.set([_read()])
+    try:
+        yield key()
+    finally:
+        _request_version.reset(token)
+
+
 def data_changed():
     """Move the version, in the caller's transaction (commits with the data it describes)."""
     from .models import DataVersion
 
-    if not DataVersion.objects.filter(id=1).update(generation=F("generation") + 1, changed_at=timezone.now()):
+    # the tables of the old version go with it (they would only ever be read under their own key)
+    moved_on = {"generation": F("generation") + 1, "changed_at": timezone.now(), "tables_key": "", "tables": None}
+    if not DataVersion.objects.filter(id=1).update(**moved_on):
         _read()
-        DataVersion.objects.filter(id=1).update(generation=F("generation") + 1, changed_at=timezone.now())
+        DataVersion.objects.filter(id=1).update(**moved_on)
+    held = _held.get()
+    if held is not None:
+        held.append(True)
+        return
+    # robust: the data is committed whatever a receiver does; Django logs a failure, and readers compute instead
+    transaction.on_commit(_announce, robust=True)
+
+
+def _announce():
+    from .models import DataVersion
+
+    moved.send(sender=DataVersion)
+
+
+@contextlib.contextmanager
+def moved_once():
+    """Commits inside the block move the version as usual, but ``moved`` is sent once, at the end: a bulk load
+    (bootstrap, a batch of files) has the dashboard's tables built for its last version, not after every file."""
+    held = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        if held:
+            try:
+                _announce()
+            except Exception:  # the data is committed; readers compute what the receiver could not
+                logger.exception("building the tables of the new data version failed")
 
 
 class DataVersionMiddleware:

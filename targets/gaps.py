@@ -424,11 +424,13 @@ def core_area_fallback(observations: pd.DataFrame, members: pd.DataFrame) -> pd.
         return observations
     split = areas.str.partition(CORE_AREA_SEP)
     areas = pd.DataFrame({"area": areas.to_numpy(), "region_code": split[0].to_numpy(), "slug": split[2].to_numpy()})
-    cluster = observations["cluster"].fillna("")
-    industry = observations["industry"].fillna("") if "industry" in observations.columns else ""
+    # object arrays, and only the area counties' rows into the merge (pandas' string dtype is slow here)
+    cluster = observations["cluster"].fillna("").to_numpy(dtype=object)
+    industry = observations["industry"].fillna("").to_numpy(dtype=object) if "industry" in observations.columns else ""
     own = observations[cluster != ""][["cluster", "indicator_code"]].drop_duplicates()
     own = own.rename(columns={"cluster": "slug"})
-    whole = observations[(cluster == "") & (industry == "")]
+    in_areas = observations["region_code"].isin(set(areas["region_code"])).to_numpy()
+    whole = observations[(cluster == "") & (industry == "") & in_areas]
     copies = areas.merge(whole, on="region_code").merge(own, on=["slug", "indicator_code"], how="left", indicator=True)
     copies = copies[copies["_merge"] == "left_only"]
     copies = copies.assign(region_code=copies["area"])
@@ -463,18 +465,18 @@ def core_area_basis(scope_codes: pd.DataFrame, observations: pd.DataFrame, indic
 def _coded_observations(observations: pd.DataFrame, ind: pd.DataFrame, lineage: Mapping | None) -> _Observations:
     """Clean, de-duplicate and lineage-map the observations (see the module docstring), coded as integers."""
     obs = observations
-    if "cluster" in obs.columns:  # a cluster's own figure in a county is a unit of its own (core_area_code)
-        cluster = obs["cluster"].fillna("").astype(str)
-        of_cluster = (cluster != "").to_numpy()
-        if of_cluster.any():
-            codes = obs["region_code"].astype(str)
-            obs = obs.assign(region_code=codes.where(~of_cluster, codes + CORE_AREA_SEP + cluster))
-    if "industry" in obs.columns:
-        industry = obs["industry"].fillna("").astype(str)
-        of_industry = (industry != "").to_numpy()
-        if of_industry.any():
-            codes = obs["region_code"].astype(str)
-            obs = obs.assign(region_code=codes.where(~of_industry, codes + "|" + industry))
+    # a cluster's own figure in a county is a unit of its own (core_area_code), so is an industry's figure
+    # (plain object arrays: pandas' string dtype makes these 150,000-row comparisons several times slower)
+    region, coded = obs["region_code"].to_numpy(dtype=object), False
+    for column, sep in (("cluster", CORE_AREA_SEP), ("industry", "|")):
+        if column in obs.columns:
+            part = obs[column].to_numpy(dtype=object)
+            mark = (part != "") & pd.notna(part)
+            if mark.any():
+                region, coded = region.copy(), True
+                region[mark] = region[mark].astype(str) + sep + part[mark].astype(str)
+    if coded:
+        obs = obs.assign(region_code=region)
     iid, codes = _str_codes(obs["indicator_code"])
     present = (iid >= 0) & obs["year"].notna().to_numpy() & obs["value"].notna().to_numpy()
     if not present.all():
@@ -615,14 +617,24 @@ class Aggregate:
         self.stops = np.cumsum(years_of_pair)[self.pairs]
         self.starts = self.stops - years_of_pair[self.pairs]
 
-    def frame(self) -> pd.DataFrame:
+    def frame(self, scopes=None, codes=None) -> pd.DataFrame:
+        """The public table (AGGREGATE_COLUMNS), or only the rows of the given scopes and indicator codes (picked
+        on the integer codes: a county page's series without building the whole province's table)."""
+        pick = slice(None)
+        if scopes is not None or codes is not None:
+            pick = np.ones(len(self.sid), dtype=bool)
+            for wanted, names, coded in ((scopes, self.scopes, self.sid), (codes, self.codes, self.iid)):
+                if wanted is not None:
+                    found = _lookup(names, list(wanted))
+                    pick &= np.isin(coded, found[found >= 0])
+            pick = np.flatnonzero(pick)
         c = self.columns
         return pd.DataFrame(
             {
-                "scope": self.scopes[self.sid],
-                "indicator_code": self.codes[self.iid],
-                "year": self.year,
-                **{name: c[name] for name in AGGREGATE_COLUMNS[3:]},
+                "scope": self.scopes[self.sid[pick]],
+                "indicator_code": self.codes[self.iid[pick]],
+                "year": self.year[pick],
+                **{name: c[name][pick] for name in AGGREGATE_COLUMNS[3:]},
             }
         )
 

@@ -231,7 +231,7 @@ def _county_map(choice, table, year, names, title="", key_ids=()):
     """The map of the named counties, coloured by a target's status (status:ID) or an indicator's value (ind:CODE,
     with the key benchmark on that indicator marked on the colour bar), city borders drawn over them."""
     kind, _sep, ref = choice.partition(":")
-    geo, borders = static("geo/zhejiang_counties.geojson"), charts.city_borders(_county_features(), names)
+    geo, borders = static("geo/zhejiang_counties.geojson"), _city_borders(frozenset(names))
     if kind == "status":
         frame, label = pages.status_map_frame(table, int(ref), names)
         return charts.county_map(geo, frame, mode="status", labels=STATUS, title=f"{label}（{year}）", lang=_lang(),
@@ -241,6 +241,13 @@ def _county_map(choice, table, year, names, title="", key_ids=()):
     target = pages.map_target(table, ref, key_ids)
     return charts.county_map(geo, frame, mode="value", title=title or f"{year}", unit=unit, lang=_lang(),
                              borders=borders, target=target)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=64)
+def _city_borders(codes):
+    """The city borders between the given counties: the outlines are static, so the set of codes is the whole key
+    (walking every outline's vertices costs ~80 ms a map)."""
+    return charts.city_borders(_county_features(), codes)
 
 
 @functools.cache

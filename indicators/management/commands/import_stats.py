@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from indicators import versioning
 from indicators.models import Region, Upload
 from indicators.services import import_file, system_user
 
@@ -57,27 +58,28 @@ class Command(BaseCommand):
             self._usage(f"year {year} out of range")
         user = system_user()
         reports = []
-        for name in files:
-            path = Path(name)
-            if not path.is_file():
-                self._usage(f"no such file: {name}")
-            report = import_file(
-                data=path.read_bytes(),
-                filename=path.name,
-                user=user,
-                year=year,
-                region_code=region,
-                approve=approve,
-                dry_run=dry_run,
-                source=Upload.Source.CLI,
-                accept_outliers=accept_outliers,
-                column_map=column_map,
-                skip_unknown=skip_unknown,
-            )
-            report["file"] = name
-            reports.append(report)
-            if not json:
-                self._print(report, dry_run)
+        with versioning.moved_once():  # the dashboard's tables are built once, after the last file
+            for name in files:
+                path = Path(name)
+                if not path.is_file():
+                    self._usage(f"no such file: {name}")
+                report = import_file(
+                    data=path.read_bytes(),
+                    filename=path.name,
+                    user=user,
+                    year=year,
+                    region_code=region,
+                    approve=approve,
+                    dry_run=dry_run,
+                    source=Upload.Source.CLI,
+                    accept_outliers=accept_outliers,
+                    column_map=column_map,
+                    skip_unknown=skip_unknown,
+                )
+                report["file"] = name
+                reports.append(report)
+                if not json:
+                    self._print(report, dry_run)
         if json:
             for report in reports:
                 self.stdout.write(_json(report))

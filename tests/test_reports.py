@@ -1,0 +1,96 @@
+"""The gap tables' keeping (targets/reports.py): per data version in each process, and built once by the writer
+and stored with the version for every other process to load."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from indicators import versioning
+from indicators.models import DataVersion
+from targets import reports
+from tests.factories import observe
+
+pytestmark = pytest.mark.django_db
+
+
+def _another_worker():
+    """What a worker that has not served this version yet holds: nothing in memory, no page bodies."""
+    reports._memo.update(version=None, tables={})
+    cache.clear()
+
+
+def _engine_reads(queries):
+    # the engine's read of every observation (selectors.observations_frame) is the one that filters back_series
+    return [q for q in queries.captured_queries if "indicators_observation" in q["sql"] and "back_series" in q["sql"]]
+
+
+def _stored():
+    return DataVersion.objects.values_list("tables_key", flat=True).get()
+
+
+def test_the_writer_stores_the_new_tables_and_another_worker_shows_them_without_computing(
+    admin_client, django_capture_on_commit_callbacks
+):
+    upload = observe([("330782", "value_added", 2024, 547.78)])
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        upload.observations.update(value=777.77)
+        versioning.data_changed()
+    assert _stored().startswith(versioning.key() + ":")
+
+    _another_worker()
+    with CaptureQueriesContext(connection) as queries:
+        body = admin_client.get("/county/330782/").content.decode()
+    assert "777.77" in body and "547.78" not in body
+    assert _engine_reads(queries) == []
+
+
+def test_moving_the_version_drops_the_stored_tables_and_a_worker_computes_its_own(
+    admin_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        versioning.data_changed()
+    assert _stored()
+    observe([("330782", "value_added", 2024, 547.78)])
+    versioning.data_changed()  # inside the test's transaction: never committed, so nothing is built
+    assert _stored() == ""
+    _another_worker()
+    with CaptureQueriesContext(connection) as queries:
+        body = admin_client.get("/county/330782/").content.decode()
+    assert "547.78" in body
+    assert len(_engine_reads(queries)) == 1
+
+
+def test_tables_built_for_a_version_a_later_commit_replaced_are_not_stored():
+    version = versioning.key()
+    versioning.data_changed()
+    assert versioning.store_tables(version, "old-tables", b"x") is False
+    assert _stored() == ""
+    assert versioning.store_tables(versioning.key(), "new-tables", b"x") is True
+    assert _stored() == "new-tables"
+
+
+def test_a_stored_version_is_not_built_again(monkeypatch):
+    reports.build_snapshot()
+    first = _stored()
+    assert first.startswith(versioning.key() + ":")
+    monkeypatch.setattr(versioning, "store_tables", lambda *args: pytest.fail("built twice"))
+    reports.build_snapshot()
+    assert _stored() == first
+
+
+def test_a_bulk_load_has_the_tables_built_once_after_its_last_commit(django_capture_on_commit_callbacks):
+    sent = []
+
+    def receiver(**kwargs):
+        sent.append(versioning.key())
+
+    versioning.moved.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True), versioning.moved_once():
+            for _ in range(3):
+                with transaction.atomic():
+                    versioning.data_changed()
+    finally:
+        versioning.moved.disconnect(receiver)
+    assert sent == [versioning.key()]
