@@ -21,7 +21,7 @@ reads each county's latest published whole-economy figure of its years (`publish
 story the real figures contradict (a district whose industry is 4.5 % of GDP is not given a 规上工业 of 42 %):
 
 - 规上工业增加值 in that year is a part U(0.75, 0.9), drawn per county, of the published 全部工业增加值
-  (ABOVE_SIZE_PART); its earlier years are carried back along the county's own growth path, and the series
+  (ABOVE_SIZE_PART), or its own published figure when there is one; its earlier years are carried back along the county's own growth path, and the series
   drawn as ratios of it (output, revenue, employment, land …) follow;
 - GDP, and any other series the demo draws that has a published figure (population, a planned
   全部工业增加值 …), is scaled to pass through it, keeping its path; services, 高技术服务业 and investment are

@@ -166,7 +166,7 @@ def test_a_planned_series_with_a_published_figure_passes_through_it(frame, ancho
     assert ratio.max() / ratio.min() < 1.001
 
 
-def test_published_anchors_are_the_latest_county_figures_and_none_without_published_data(settings, tmp_path):
+def test_published_anchors_are_the_counties_own_figures_and_none_without_published_data(settings, tmp_path):
     assert published_anchors() == {}  # bootstrap --demo alone: every county sized by SIZE_HINTS
     settings.UPLOAD_ROOT = tmp_path / "uploads"
     published_load()
