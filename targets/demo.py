@@ -3,8 +3,8 @@ import path — the generator writes roll-up workbooks as a statistics bureau wo
 
 Two layers:
 
-- the *core* (value added and the series drawn as ratios of it, employment, land, population) is
-  generated per county from a size hint, as before;
+- the *core* (value added and the series drawn as ratios of it, employment, land; GDP and the series
+  drawn as parts of it; population) is generated per county, anchored to the published figures (below);
 - every other base indicator that some non-policy-input target reads gets a *plan* (`build_plans`),
   calibrated from that target: a yearly flow for 每年/累计 counts, a rising stock for 达到 levels, a
   band around the target for shares, a compound rate for growth targets, and for a derived target
@@ -14,6 +14,23 @@ Two layers:
   "one region's series" workbook.
 
 Indicators used only by policy_input targets (fund sizes, tax rates, quotas) get nothing.
+
+Anchored to the published figures. ``make run`` loads the published figures (公开数据) first; the demo then
+reads each county's latest published whole-economy figure of its years (`published_anchors`: 2024 GDP,
+全部工业增加值, 常住人口 from the yearbook) and makes its series pass through them, so that the demo tells no
+story the real figures contradict (a district whose industry is 4.5 % of GDP is not given a 规上工业 of 42 %):
+
+- 规上工业增加值 in that year is a part U(0.75, 0.9), drawn per county, of the published 全部工业增加值
+  (ABOVE_SIZE_PART), or its own published figure when there is one; its earlier years are carried back along the county's own growth path, and the series
+  drawn as ratios of it (output, revenue, employment, land …) follow;
+- GDP, and any other series the demo draws that has a published figure (population, a planned
+  全部工业增加值 …), is scaled to pass through it, keeping its path; services, 高技术服务业 and investment are
+  parts of GDP (RATIO_OF_GDP), services' part in the anchor year being U(0.85, 0.97) of what GDP leaves after
+  全部工业 (SERVICES_PART);
+- a county without published figures (or ``bootstrap --demo`` alone) is sized by SIZE_HINTS, as before.
+
+The published values themselves are never overwritten: the import of a demo workbook skips every key that
+holds a published figure (indicators.services.published_keys); the anchor only shapes the years around it.
 """
 
 import functools
@@ -28,7 +45,17 @@ import pandas as pd
 from openpyxl import Workbook
 
 from indicators.ingest.units import parse_unit
-from indicators.models import Cluster, ClusterMembership, GroupMembership, Indicator, Industry, Region, RegionGroup
+from indicators.models import (
+    Cluster,
+    ClusterMembership,
+    GroupMembership,
+    Indicator,
+    Industry,
+    Observation,
+    Region,
+    RegionGroup,
+    Upload,
+)
 from indicators.selectors import region_lineage
 from indicators.services import import_file, system_user
 
@@ -88,18 +115,30 @@ RATIO_OF_VALUE_ADDED = {
     "industrial_investment": (0.42, 0.01),
     "tech_renovation_investment": (0.25, 0.03),
     "manufacturing_investment": (0.36, 0.01),
-    "fixed_asset_investment": (1.9, 0.0),
     "gdp": (2.4, -0.01),
     "mfg_value_added": (0.9, 0.0),
-    "services_value_added": (1.1, 0.01),
-    "hightech_services_value_added": (0.06, 0.05),
 }
+# Whole-economy series drawn as a part of GDP (2013 part, yearly drift), not of industry: a district whose
+# GDP is services must not get services (or investment) sized by its small industry.
+RATIO_OF_GDP = {
+    "services_value_added": (0.46, 0.02),
+    "hightech_services_value_added": (0.025, 0.06),
+    "fixed_asset_investment": (0.79, 0.0),
+}
+# -- anchoring to the published figures (公开数据) ------------------------------------------------------
+# 规上工业增加值 is this part of the county's published 全部工业增加值 in the same year (规上 leaves out the
+# small firms); services are this part of GDP − 全部工业 (the rest is 建筑业 and 农业). Drawn once per county.
+ABOVE_SIZE_PART = (0.75, 0.9)
+SERVICES_PART = (0.85, 0.97)
+GDP_PER_HEAD = (9, 14)  # 万元 a resident, for a county without a published population
+POPULATION_GROWTH = (0.008, 0.006)  # mean and spread of a county's yearly population growth
 # 亩 of industrial land per 亿元 of value added in 2013 is U(55, 90) × this, falling 3 % a year,
 # which puts the province's 亩均增加值 near 175 万元/亩 in 2024 (亩均税收 ≈ 0.22 of it).
 LAND_PER_YI = 1.1
 CORE = frozenset(
     {"value_added", "employees", "industrial_land", "value_added_growth", "resident_population"}
     | set(RATIO_OF_VALUE_ADDED)
+    | set(RATIO_OF_GDP)
 )
 
 # -- calibration of the planned indicators -------------------------------------------------------
@@ -510,16 +549,27 @@ def _round_values(values, unit):
     return np.round(values, 4)
 
 
-def _core(counties, seed, years):
-    """Value added and its satellites per county: code → (n_counties, n_years) arrays."""
-    n, m = len(counties), len(years)
-    arrays = {}
+def _anchored(row, years, anchor):
+    """``row`` scaled so that it passes through ``anchor`` (year, value): its path, hence every growth rate
+    and every ratio drawn from it, kept. As is without an anchor, or when the row has no value that year."""
+    if anchor is None or anchor[0] not in years:
+        return row
+    at = row[years.index(anchor[0])]
+    return row * (anchor[1] / at) if at > 0 else row
 
-    def put(code, i, j, value):
-        arrays.setdefault(code, np.full((n, m), np.nan))[i, j] = value
+
+def _core(counties, seed, years, anchors=None):
+    """Value added and its satellites per county: code → (n_counties, n_years) arrays.
+
+    ``anchors``: county code → {indicator code: (year, value)}, the published figures (see the module
+    docstring); a county without them is sized by SIZE_HINTS."""
+    n, m = len(counties), len(years)
+    arrays = {code: np.full((n, m), np.nan) for code in CORE}
+    steps = np.arange(m)
 
     for i, county in enumerate(counties):
         code = county["code"]
+        mine = (anchors or {}).get(code, {})
         rng = _region_rng(code, seed)
         base = SIZE_HINTS.get(code) or (MOUNTAIN_SIZE if county.get("mountain") else OTHER_SIZE)
         size = base * float(np.exp(rng.normal(0, 0.25)))
@@ -530,17 +580,34 @@ def _core(counties, seed, years):
         value_added = size * np.cumprod(np.r_[1.0, 1 + growth[1:]])
         productivity = rng.uniform(18, 26) * np.cumprod(np.full(m, 1 + rng.normal(0.06, 0.01)))
         land_per_yi = rng.uniform(55, 90) * np.cumprod(np.full(m, 0.97))
-        for j in range(m):
-            va = value_added[j]
-            put("value_added", i, j, va)
-            put("employees", i, j, va / productivity[j])
-            put("industrial_land", i, j, va * land_per_yi[j] * LAND_PER_YI)
-            if j:
-                put("value_added_growth", i, j, (value_added[j] / value_added[j - 1] - 1) * 100 - 1.5)
-            for indicator, (ratio, drift) in RATIO_OF_VALUE_ADDED.items():
-                noise = float(np.exp(rng.normal(0, 0.03)))
-                put(indicator, i, j, va * ratio * (1 + drift) ** j * noise)
-            put("resident_population", i, j, va * 2.4 / rng.uniform(9, 14))
+        # drawn whether or not the county has anchors, so that anchoring one county moves no other number
+        above_size, services_part = rng.uniform(*ABOVE_SIZE_PART), rng.uniform(*SERVICES_PART)
+        per_head, people_growth = rng.uniform(*GDP_PER_HEAD), rng.normal(*POPULATION_GROWTH)
+        ratio_noise = np.exp(rng.normal(0, 0.03, (m, len(RATIO_OF_VALUE_ADDED) + len(RATIO_OF_GDP))))
+
+        if "value_added" in mine:
+            value_added = _anchored(value_added, years, mine["value_added"])
+        elif "industrial_value_added_all" in mine:
+            year, value = mine["industrial_value_added_all"]
+            value_added = _anchored(value_added, years, (year, value * above_size))
+        arrays["value_added"][i] = value_added
+        arrays["employees"][i] = value_added / productivity
+        arrays["industrial_land"][i] = value_added * land_per_yi * LAND_PER_YI
+        arrays["value_added_growth"][i, 1:] = (value_added[1:] / value_added[:-1] - 1) * 100 - 1.5
+        for k, (indicator, (ratio, drift)) in enumerate(RATIO_OF_VALUE_ADDED.items()):
+            row = value_added * ratio * (1 + drift) ** steps * ratio_noise[:, k]
+            arrays[indicator][i] = _anchored(row, years, mine.get(indicator))
+        gdp = arrays["gdp"][i]
+        for k, (indicator, (part, drift)) in enumerate(RATIO_OF_GDP.items(), start=len(RATIO_OF_VALUE_ADDED)):
+            parts = part * (1 + drift) ** steps * ratio_noise[:, k]
+            if indicator == "services_value_added" and {"gdp", "industrial_value_added_all"} <= set(mine):
+                (year, total), (year_all, industry) = mine["gdp"], mine["industrial_value_added_all"]
+                if year == year_all:  # services: what GDP leaves after all industry, less 建筑业 and 农业
+                    parts = _anchored(parts, years, (year, (1 - industry / total) * services_part))
+            arrays[indicator][i] = _anchored(gdp * parts, years, mine.get(indicator))
+        # population: a slow smooth path through its published figure, else through GDP ÷ GDP a head
+        year, people = mine.get("resident_population") or (years[-1], gdp[-1] / per_head)
+        arrays["resident_population"][i] = people * (1 + people_growth) ** (steps - years.index(year))
     return arrays
 
 
@@ -605,13 +672,15 @@ def _county_values(plan, path, arrays, counties, present, rng, years):
     return _round_values(out, plan.unit)
 
 
-def demo_values(counties, seed=DEMO_SEED, years=DEMO_YEARS, plans=None):
+def demo_values(counties, seed=DEMO_SEED, years=DEMO_YEARS, plans=None, anchors=None):
     """A tidy frame region_code, indicator_code, year, value.
 
     `counties` is a list of dicts with code, mountain (bool), and optionally code_for_year — a
     function year → the code valid that year (renamed units) or None (did not exist yet).
     `plans` (code → Plan, see `demo_plans`) adds the calibrated indicators; province-level ones
-    come as rows for 330000. Without plans only the core series are generated.
+    come as rows for 330000. Without plans only the core series are generated. `anchors` (county code →
+    {indicator code: (year, value)}, see `published_anchors`) are the published figures the county's
+    series pass through; without them the counties are sized by SIZE_HINTS.
     """
     years = list(years)
     counties = sorted(counties, key=lambda c: c["code"])
@@ -622,7 +691,8 @@ def demo_values(counties, seed=DEMO_SEED, years=DEMO_YEARS, plans=None):
         for j, year in enumerate(years):
             region[i, j] = county["code_for_year"](year) if "code_for_year" in county else county["code"]
             present[i, j] = region[i, j] is not None
-    arrays = _core(counties, seed, years)
+    anchors = anchors or {}
+    arrays = _core(counties, seed, years, anchors)
     province = {}
     plans = plans or {}
     ordered = sorted(plans.values(), key=lambda p: (p.mode == "ratio", p.code))
@@ -632,7 +702,12 @@ def demo_values(counties, seed=DEMO_SEED, years=DEMO_YEARS, plans=None):
         if plan.level == "province":
             province[plan.code] = _round_values(path, plan.unit)
         else:
-            arrays[plan.code] = _county_values(plan, path, arrays, counties, present, rng, years)
+            values = _county_values(plan, path, arrays, counties, present, rng, years)
+            for i, county in enumerate(counties):  # a planned series with a published figure passes through it
+                anchor = anchors.get(county["code"], {}).get(plan.code)
+                if anchor is not None:
+                    values[i] = _round_values(_anchored(values[i], years, anchor), plan.unit)
+            arrays[plan.code] = values
     parts = []
     year_grid = np.broadcast_to(np.asarray(years), (n, m))
     for code, values in arrays.items():
@@ -877,13 +952,35 @@ def demo_counties():
     ]
 
 
+def published_anchors(years=DEMO_YEARS):
+    """County code → {indicator code: (year, value)}: each county's latest published figure (公开数据) of the
+    demo's years, for the whole economy (no 行业, no 集群 part), as the demo's series are anchored to them."""
+    rows = (
+        Observation.objects.filter(
+            upload__source=Upload.Source.PUBLISHED,
+            status=Observation.Status.APPROVED,
+            region__level="county",
+            industry="",
+            cluster="",
+            back_series=False,
+            year__in=list(years),
+        )
+        .order_by("year")
+        .values_list("region__code", "indicator__code", "year", "value")
+    )
+    anchors = {}
+    for region, code, year, value in rows:  # by year: the latest wins
+        anchors.setdefault(region, {})[code] = (int(year), float(value))
+    return anchors
+
+
 def demo_load(seed=DEMO_SEED):
     """Generate and import the demo statistics through the import service; idempotent.
 
     Returns the number of observations created or updated. Indicators whose unit the importer
     cannot read are left out (with a warning in the log).
     """
-    frame = demo_values(demo_counties(), seed, plans=demo_plans())
+    frame = demo_values(demo_counties(), seed, plans=demo_plans(), anchors=published_anchors())
     known = {i.code: i for i in Indicator.objects.filter(code__in=frame["indicator_code"].unique())}
     unreadable = sorted(code for code, i in known.items() if parse_unit(i.unit) is None)
     if unreadable:

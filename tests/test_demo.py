@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from indicators.ingest.units import UnitError, convert, parse_unit
 from indicators.models import Indicator, Observation, Upload
+from indicators.published import published_load
 from targets.demo import (
     CORE,
     DEMO_SEED,
@@ -22,6 +23,7 @@ from targets.demo import (
     demo_plans,
     demo_values,
     industry_values,
+    published_anchors,
     rollup_workbook,
     series_workbook,
 )
@@ -96,6 +98,83 @@ def test_yiwu_is_not_jingning(frame):
     assert (va[YIWU] > 5 * va[JINGNING]).all()
     mountain_median = va.drop(columns=[YIWU]).median(axis=1)
     assert (va[JINGNING] < mountain_median).all()
+
+
+# 2024 figures of 浙江统计年鉴2025 表17-25 (fixtures/published/ZJ_yearbook2025_17-25_counties_2024.xlsx), read by
+# hand: GDP, 工业 (全部工业增加值), 年末常住人口. 西湖区's industry is 105.2 / 2331.53 = 4.51 % of its GDP.
+XIHU, NANHU = "330106", "330402"
+PUBLISHED_2024 = {
+    XIHU: {"gdp": 2331.53, "industrial_value_added_all": 105.2, "resident_population": 117.7},
+    YIWU: {"gdp": 2503.51, "industrial_value_added_all": 605.63, "resident_population": 191.8},
+    NANHU: {"gdp": 1100.88, "industrial_value_added_all": 395.3, "resident_population": 88.03},
+}
+
+
+@pytest.fixture(scope="module")
+def anchored(inputs):
+    counties, plans = inputs
+    anchors = {code: {k: (2024, v) for k, v in figures.items()} for code, figures in PUBLISHED_2024.items()}
+    return demo_values(counties, DEMO_SEED, plans=plans, anchors=anchors)
+
+
+def _at(frame, region, code, year=2024):
+    rows = frame[(frame["region_code"] == region) & (frame["indicator_code"] == code)]
+    return rows.set_index("year")["value"] if year is None else rows.loc[rows["year"] == year, "value"].item()
+
+
+def test_a_service_district_gets_a_small_industry_from_its_published_figures(anchored):
+    # 规上 = U(0.75, 0.9) × 全部工业 105.2: 78.90 … 94.68 亿元, i.e. 3.38 … 4.06 % of GDP 2331.53 — below the
+    # published 4.51 % and above half of it
+    va = _at(anchored, XIHU, "value_added")
+    assert 78.9 <= va <= 94.68
+    assert 0.0451 / 2 < va / 2331.53 < 0.0451
+    assert _at(anchored, XIHU, "gdp") == pytest.approx(2331.53)
+    assert _at(anchored, XIHU, "resident_population") == pytest.approx(117.7)
+    # services: U(0.85, 0.97) of GDP − 全部工业 = 2226.33, so 1892.38 … 2159.54 亿元 (not sized by its industry)
+    assert 1892.38 <= _at(anchored, XIHU, "services_value_added") <= 2159.54
+    # the satellites follow value added: 总产值 stays a few times 规上增加值, 用地 ∝ 增加值
+    assert 3 < _at(anchored, XIHU, "gross_output") / va < 5
+
+
+def test_yiwu_lands_within_the_band_of_its_published_industry(anchored):
+    assert 0.75 * 605.63 <= _at(anchored, YIWU, "value_added") <= 0.9 * 605.63  # 454.22 … 545.07
+
+
+def test_the_anchor_keeps_the_growth_path_and_moves_no_other_county(frame, anchored):
+    va = _at(anchored, XIHU, "value_added", year=None)
+    hinted = _at(frame, XIHU, "value_added", year=None)
+    # the whole series scaled by one factor: every year's growth is the hinted path's
+    assert np.allclose(va / hinted, va[2024] / hinted[2024])
+    pd.testing.assert_series_equal(
+        _at(anchored, XIHU, "value_added_growth", year=None), _at(frame, XIHU, "value_added_growth", year=None)
+    )
+    # population: a smooth path through 117.7, within ±3 % a year
+    people = _at(anchored, XIHU, "resident_population", year=None)
+    assert (people.pct_change().dropna().abs() < 0.03).all()
+    for code in ("value_added", "gdp", "resident_population", "employees"):  # 景宁 has no anchor: hints, as before
+        pd.testing.assert_series_equal(_at(anchored, JINGNING, code, year=None), _at(frame, JINGNING, code, year=None))
+
+
+def test_a_planned_series_with_a_published_figure_passes_through_it(frame, anchored):
+    # 全部工业增加值 is planned for 嘉兴's counties only (its 2012 city target): 南湖区's passes through 395.3
+    assert _at(anchored, NANHU, "industrial_value_added_all") == pytest.approx(395.3)
+    assert 0.75 * 395.3 <= _at(anchored, NANHU, "value_added") <= 0.9 * 395.3
+    hinted = _at(frame, NANHU, "industrial_value_added_all", year=None)
+    ratio = _at(anchored, NANHU, "industrial_value_added_all", year=None) / hinted
+    # its path kept: one factor for every year, to 0.1 % (the split over 嘉兴's counties is by value added, and
+    # 南湖区's own value added moved with its anchor)
+    assert ratio.max() / ratio.min() < 1.001
+
+
+def test_published_anchors_are_the_counties_own_figures_and_none_without_published_data(settings, tmp_path):
+    assert published_anchors() == {}  # bootstrap --demo alone: every county sized by SIZE_HINTS
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    published_load()
+    anchors = published_anchors()
+    assert anchors[XIHU] == {code: (2024, value) for code, value in PUBLISHED_2024[XIHU].items()}
+    assert len(anchors) == 90 and "330000" not in anchors  # the counties of the yearbook; no province figure
+    # a core area's figure (柯桥区 纺织 2023, 集群口径) is a part of a county, not the county: no anchor
+    assert "revenue" not in anchors["330603"]
 
 
 def test_every_non_policy_target_has_demo_rows(frame, catalog):
@@ -231,13 +310,25 @@ def test_workbook_titles_say_demo(frame):
     assert ws["C2"].value == f"{province['year'].min()}年"
 
 
-def test_demo_load_imports_everything_once(settings, tmp_path, frame, catalog):
-    """Slow: imports all the demo workbooks; a second run creates nothing."""
+def test_demo_load_after_the_published_figures_imports_everything_once(settings, tmp_path, frame, catalog):
+    """Slow: as `make run` does, the published figures then all the demo workbooks; a second run creates nothing."""
     settings.UPLOAD_ROOT = tmp_path / "uploads"
     indicators, targets = catalog
+    published_load()
     before = Observation.objects.count()
     created = demo_load()
     after = Observation.objects.count()
+
+    def value(code, region, source):
+        rows = Observation.objects.filter(region__code=region, indicator__code=code, year=2024, upload__source=source)
+        return rows.get(industry="", cluster="").value  # the county's own figure, not a core area's part
+
+    # the stored demo 规上 of 西湖区 is 3.38 … 4.06 % of its published GDP (its 全部工业 is 4.51 %), 义乌's within
+    # U(0.75, 0.9) of its published 全部工业; the published GDP is still the published one, with no demo twin
+    assert 0.0451 / 2 < value("value_added", XIHU, "demo") / value("gdp", XIHU, "published") < 0.0451
+    assert 454.22 <= value("value_added", YIWU, "demo") <= 545.07
+    assert not Observation.objects.filter(region__code=XIHU, indicator__code="gdp", year=2024, upload__source="demo")
+    assert Observation.objects.filter(region__code=XIHU, indicator__code="gdp", year=2023, upload__source="demo")
     assert created == after - before > 50_000
     uploads = Upload.objects.filter(source=Upload.Source.DEMO)
     # 12 yearly roll-ups, 8 earlier ones for 嘉兴's 2009 plan (its base years go back to 2005), the province
