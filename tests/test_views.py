@@ -554,3 +554,11 @@ def test_the_jump_box_suggests_groups_after_the_places(admin_client):
     datalist = admin_client.get("/").content.decode().split('<datalist id="zj-counties">')[1].split("</datalist>")[0]
     assert '<option value="山区26县">' in datalist and datalist.index("义乌市") < datalist.index("山区26县")
     assert admin_client.get("/go/", {"q": "山区26县"})["Location"] == "/group/mountain-26/"
+
+
+def test_the_indicator_pages_value_map_marks_the_key_benchmark_like_the_overview_map(admin_client, some_data):
+    # 415X sets 亩均税收 ≥ 40 万元/亩 for counties: the colour bar carries "◆ 目标 ≥40" on both maps
+    mark = "\\u25c6 \\u76ee\\u6807 \\u226540"  # ◆ 目标 ≥40 as json_script writes it
+    assert mark in admin_client.get("/indicator/tax_per_mu/?year=2024").content.decode()
+    assert mark in admin_client.get("/?year=2024&map=ind:tax_per_mu").content.decode()
+    assert "\\u25c6" not in admin_client.get("/indicator/employees/?year=2024").content.decode()  # no target on it
