@@ -474,7 +474,8 @@ def _indicator(request, code, year):
     series = reports.aggregate_series([f"county:{c}" for c in names], [code])
     ranking = RankingTable(pages.records(pages.ranking(series, year, names)), unit=indicator.unit)
     RequestConfig(request, paginate=False).configure(ranking)
-    title = f"{indicator.name}（{year}）"
+    name = indicator.name_en if _lang() == "en" and indicator.name_en else indicator.name
+    title = f"{name}（{year}）" if name == indicator.name else f"{name} ({year})"
     table = reports.gap_table(None, as_of=year)  # the overview map's key benchmark marks the colour bar here too
     return {
         "indicator": indicator,
