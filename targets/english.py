@@ -1,6 +1,8 @@
 """The English face of catalog content (no Django import): target labels composed from what the catalog holds
 (the indicator's English name, the comparator, the value and its unit), never a translation of the Chinese label."""
 
+import re
+
 from indicators.ingest.units import unit_en
 
 COMPARATORS = {
@@ -55,3 +57,44 @@ def number_in(lang, value, unit, fmt):
     """A value formatted by `fmt` (pages.fmt_number) with its unit in the page's language ("en" or "zh")."""
     text = fmt(value, unit)
     return with_unit_en(text, unit) if lang == "en" else text
+
+
+# What a blank gap row lacks (targets.reports._explained words it in Chinese for the gap_report contract): the
+# fixed reasons, and what 各<unit>的 counts in a threshold target's reason (reports.UNITS_COUNTED).
+MISSING_FIXED = {"门槛待设定": "threshold to be set", "名单未录入": "list not entered"}
+COUNTED = {"县（市、区）": "county", "园区": "zone", "小镇": "town", "集群": "cluster", "企业": "enterprise",
+           "项目": "project", "集群核心区": "cluster core area"}  # fmt: skip
+_YEARS = re.compile(r"\s(\d{4}(?:–\d{4})?)$")
+
+
+def missing_en(text, scope_zh, scope_en, indicator_names):
+    """The English of a blank row's ``missing`` text, rebuilt from its parts: "缺少 重点传统制造业 分行业 上云企业
+    2016–2020" with scope_zh 重点传统制造业, scope_en "Key traditional manufacturing" and indicator_names
+    {"上云企业": "Enterprises using cloud services"} → "missing: Enterprises using cloud services, Key traditional
+    manufacturing by industry, 2016–2020"; 名单未录入 → "list not entered"; a part it cannot name stays as written."""
+    if not text or text in MISSING_FIXED:
+        return MISSING_FIXED.get(text, text)
+    if text.startswith("范围未知："):
+        return f"unknown scope: {text.removeprefix('范围未知：')}"
+    rest = text.removeprefix("缺少 ")
+    if rest == text or not rest.startswith(f"{scope_zh} "):
+        return text
+    rest = rest.removeprefix(f"{scope_zh} ")
+    where = scope_en
+    if rest.startswith("分行业 "):
+        rest, where = rest.removeprefix("分行业 "), f"{scope_en} by industry"
+    years = _YEARS.search(rest)
+    period = years.group(1) if years else ""
+    rest = rest[: years.start()] if years else rest
+    each = re.match(r"各(.+?)的 (.+)$", rest)
+    if each:
+        unit, rest = each.groups()
+        what = f"{indicator_names.get(rest, rest)} of each {COUNTED.get(unit, unit)}"
+    else:
+        what = indicator_names.get(rest, rest)
+    return ", ".join(part for part in (f"missing: {what}", where, period) if part)
+
+
+def join_years(years, lang):
+    """Years as a list in the page's language: (2022, 2024) → "2022、2024" or "2022, 2024"."""
+    return (", " if lang == "en" else "、").join(str(y) for y in years)

@@ -306,8 +306,9 @@ def yearly_rates(line, kind):
 
 def status_reason(row, own, year=None):
     """Why a status reads as it does, where a reader could doubt it, as (code, values) for the template to word:
-    ('missed_earlier', '2023') 本年达标，2023 年未达标; ('missed', '2022、2024') 2022、2024 年未达标 (per-year
-    counts, from the scope's own series over the plan years); ('pro_rata', {year, expected}) a cumulative count
+    ('missed_earlier', (2023,)) 本年达标，2023 年未达标; ('missed', (2022, 2024)) 2022、2024 年未达标 (per-year
+    counts, from the scope's own series over the plan years; the template joins the years in the page's language);
+    ('pro_rata', {year, expected, unit}) a cumulative count
     judged against an even share of its plan period (100 over 2023–2027, in 2024: 100 × 2/5 = 40);
     ('base_above', '') a ≥ level target the base year already met; ('judged_at', year) a target whose year is
     past, judged with the data of that year; None otherwise."""
@@ -319,14 +320,14 @@ def status_reason(row, own, year=None):
             y for y, v in sorted(seen.items()) if not missing(v) and not _meets(v, row["target_value"], comparator)
         ]
         if missed and missed[-1] != actual_year:
-            return ("missed_earlier", "、".join(str(y) for y in missed))
+            return ("missed_earlier", tuple(missed))
         if missed:
-            return ("missed", "、".join(str(y) for y in missed))
+            return ("missed", tuple(missed))
     if kind == "cumulative_count" and not missing(start) and actual_year and row["status"] != "achieved":
         plan_years, elapsed = row["target_year"] - start + 1, actual_year - start + 1
         if 0 < elapsed < plan_years:
             expected = row["target_value"] * elapsed / plan_years
-            return ("pro_rata", {"year": actual_year, "expected": fmt_number(expected, row["unit"])})
+            return ("pro_rata", {"year": actual_year, "expected": expected, "unit": row["unit"]})
     if (kind in ("level", "share") and comparator in ("ge", "gt", "approx") and not missing(row["base_value"])
             and row["base_value"] >= row["target_value"]):  # fmt: skip
         return ("base_above", "")

@@ -171,7 +171,7 @@ def _overview(request, year):
         "heatmap": _heatmap(request, table, key_ids, counties),
         "clusters": pages.records(data.groupings[data.groupings["kind"] == "cluster"].drop_duplicates("slug")),
         "composite": _composite(request, year, counties),
-        "composite_targets": pages.records(weighted[["label", "weight"]]),
+        "composite_targets": pages.records(weighted[["label", "weight", *TARGET_LABEL_COLUMNS]]),
         "map_choices": pages.map_choices(data.indicators, table, key_ids, _("状态")),
         "map_choice": choice,
         "map_fig": _county_map(choice, table, year, {c["code"]: c["name"] for c in counties}, key_ids=key_ids),
@@ -201,6 +201,18 @@ def _counties(request):
     english, parent = reports.english_names()["region"], dict(data.regions[["code", "parent_code"]].values)
     return [{**c, "name": english.get(c["code"], c["name"]), "city": english.get(parent[c["code"]], c["city"])}
             for c in counties]  # fmt: skip
+
+
+# what the target_label tag composes an English label from
+TARGET_LABEL_COLUMNS = [
+    "target_id",
+    "indicator_code",
+    "comparator",
+    "stated_value",
+    "stated_unit",
+    "target_year",
+    "kind",
+]
 
 
 def _key_benchmarks(table):
@@ -469,14 +481,18 @@ def _indicator(request, code, year):
     series = reports.aggregate_series([f"county:{c}" for c in names], [code])
     ranking = RankingTable(pages.records(pages.ranking(series, year, names)), unit=indicator.unit)
     RequestConfig(request, paginate=False).configure(ranking)
-    title = f"{indicator.name}（{year}）"
+    name = indicator.name_en if _lang() == "en" and indicator.name_en else indicator.name
+    title = f"{name}（{year}）" if name == indicator.name else f"{name} ({year})"
+    table = reports.gap_table(None, as_of=year)  # the overview map's key benchmark marks the colour bar here too
     return {
         "indicator": indicator,
         "year": year,
         "aliases": selectors.aliases(code),
         "targets": pages.records(targets[targets["indicator_code"] == code]),
         "ranking_table": ranking,
-        "map_fig": _county_map(f"ind:{code}", None, year, names, title=title) if len(series) else None,
+        "map_fig": _county_map(f"ind:{code}", table, year, names, title=title, key_ids=_key_benchmarks(table))
+        if len(series)
+        else None,
         "distribution_fig": charts.distribution_chart(series[["year", "value"]], unit=indicator.unit, lang=_lang())
         if len(series)
         else None,

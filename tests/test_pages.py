@@ -217,16 +217,16 @@ CARD = {"scope": "county:331127", "indicator_code": "firms", "kind": "count_per_
 def test_a_per_year_count_names_the_years_it_missed():
     own = {"year": [2022, 2023, 2024, 2025], "value": [50.0, 90.0, 120.0, 103.0]}
     # 2022 lies before the plan (2023–2027); 2023 (90 < 100) is the only plan year missed; 2025 met it
-    assert pages.status_reason(CARD, own) == ("missed_earlier", "2023")
+    assert pages.status_reason(CARD, own) == ("missed_earlier", (2023,))
     own = {"year": [2023, 2024, 2025], "value": [90.0, 120.0, 99.0]}
-    assert pages.status_reason(CARD, own) == ("missed", "2023、2025")
+    assert pages.status_reason(CARD, own) == ("missed", (2023, 2025))
     assert pages.status_reason(CARD, {"year": [2024, 2025], "value": [101.0, 103.0]}) is None
 
 
 def test_a_cumulative_count_says_its_path_is_pro_rata():
     row = {**CARD, "kind": "cumulative_count", "target_value": 100.0, "actual_year": 2024}
     # 2023–2027 is five plan years; by 2024 two have passed: 100 × 2/5 = 40 家
-    assert pages.status_reason(row, None) == ("pro_rata", {"year": 2024, "expected": "40 家"})
+    assert pages.status_reason(row, None) == ("pro_rata", {"year": 2024, "expected": 40.0, "unit": "家"})
     assert pages.status_reason({**row, "status": "achieved"}, None) is None
 
 

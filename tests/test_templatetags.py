@@ -36,3 +36,19 @@ def test_a_gap_beyond_the_target_says_by_how_much_it_is_exceeded():
         assert gap(3.0, "%") == "3.0个百分点"  # two percentages differ by points, not by a percentage
         assert gap(-0.04, "%") == "与目标持平"  # rounds to 0.0 at one decimal: never "已超出 0"
         assert gap(-0.4, "家") == "与目标持平"  # firms are whole: 0.4 rounds to 0
+
+
+def test_a_gap_on_an_english_page_is_in_english_units():
+    with translation.override("en"):
+        assert gap(2.8, "%") == "2.8 percentage points"
+        assert gap(12.5, "亿元") == "12.50 100 million yuan"
+        assert gap(-3.0, "家") == "3 firms over target"
+
+
+def test_the_years_a_status_reason_names_are_joined_in_the_pages_language():
+    from targets.templatetags.zj import years
+
+    with translation.override("zh-hans"):
+        assert years((2023, 2025)) == "2023、2025"
+    with translation.override("en"):
+        assert years((2023, 2025)) == "2023, 2025"

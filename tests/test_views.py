@@ -2,7 +2,9 @@
 number of times whatever the number of counties."""
 
 import csv
+import datetime
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -520,3 +522,43 @@ def test_an_english_county_page_is_headed_by_the_registrys_pinyin(admin_client, 
     html = admin_client.get("/county/330782/?year=2024").content.decode()
     heading = html.split('<h1 class="h3">')[1].split("</h1>")[0]
     assert "Yiwu City" in heading and "Jinhua City" in heading
+
+
+def _blank_row_notes(page):
+    """The notes under the status of the document page's rows without a result (what they lack)."""
+    return re.findall(r'<div class="small text-muted text-wrap">(.*?)</div>', page)
+
+
+def test_an_english_page_says_what_a_blank_row_lacks_and_its_gap_in_english(admin_client, some_data):
+    chinese = admin_client.get("/document/zj-2023-415x/?year=2024").content.decode()
+    assert any(note.startswith("缺少 ") for note in _blank_row_notes(chinese))
+    admin_client.cookies["django_language"] = "en"
+    page = admin_client.get("/document/zj-2023-415x/?year=2024").content.decode()
+    notes = _blank_row_notes(page)
+    assert notes and any(note.startswith("missing: ") for note in notes)
+    assert [note for note in notes if re.search(r"[\u4e00-\u9fff]", note)] == []
+    county = admin_client.get("/county/330782/?year=2024").content.decode()
+    assert "个百分点" not in county and "亿元" not in county.split("<main")[1]
+
+
+def test_a_list_figure_says_when_its_list_date_is_not_stated(admin_client, some_data):
+    # 415X (issued 2023-01-17) counts 山区26县 as of that day; the 2014 strong-counties plan gives no issue date,
+    # so its group figures use today's list, which the page must not present as the list's date
+    dated = admin_client.get("/document/zj-2023-415x/?year=2024").content.decode()
+    assert "名单截至 2023-01-17" in dated
+    undated = admin_client.get("/document/zj-2014-strong-counties/?year=2024").content.decode()
+    assert "名单日期未注明" in undated and f"名单截至 {datetime.date.today().isoformat()}" not in undated
+
+
+def test_the_jump_box_suggests_groups_after_the_places(admin_client):
+    datalist = admin_client.get("/").content.decode().split('<datalist id="zj-counties">')[1].split("</datalist>")[0]
+    assert '<option value="山区26县">' in datalist and datalist.index("义乌市") < datalist.index("山区26县")
+    assert admin_client.get("/go/", {"q": "山区26县"})["Location"] == "/group/mountain-26/"
+
+
+def test_the_indicator_pages_value_map_marks_the_key_benchmark_like_the_overview_map(admin_client, some_data):
+    # 415X sets 亩均税收 ≥ 40 万元/亩 for counties: the colour bar carries "◆ 目标 ≥40" on both maps
+    mark = "\\u25c6 \\u76ee\\u6807 \\u226540"  # ◆ 目标 ≥40 as json_script writes it
+    assert mark in admin_client.get("/indicator/tax_per_mu/?year=2024").content.decode()
+    assert mark in admin_client.get("/?year=2024&map=ind:tax_per_mu").content.decode()
+    assert "\\u25c6" not in admin_client.get("/indicator/employees/?year=2024").content.decode()  # no target on it

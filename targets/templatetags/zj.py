@@ -61,6 +61,12 @@ def document_en(title, code):
 
 
 @register.filter
+def group_en(name, slug):
+    """{{ name|group_en:slug }}"""
+    return _name_en(name, "group", slug)
+
+
+@register.filter
 def cluster_en(name, slug):
     """{{ name|cluster_en:slug }}"""
     return _name_en(name, "cluster", slug)
@@ -128,8 +134,10 @@ def kind_label(kind):
 @register.filter
 def gap(value, unit=""):
     """The gap to target: still to go, how far the target is exceeded, or 与目标持平 when it rounds to nothing;
-    a gap between percentages is in 个百分点 (pages.gap_words)."""
+    a gap between percentages is in 个百分点 (pages.gap_words), "percentage points" on an English page."""
     what, amount = pages.gap_words(value, unit)
+    if _english():
+        amount = english.with_unit_en(amount, pages.gap_unit(unit))
     if what == "over":
         return gettext("已超出 %(amount)s") % {"amount": amount}
     if what == "level":
@@ -147,9 +155,65 @@ def unit_for(unit, kind):
 def scope_label(scope):
     """A target's scope as the bureau says it: city:330400 → 嘉兴市, group:mountain-26 → 山区26县, province → 全省;
     an unknown one as it is."""
-    return scopes.label(scope or "", reports.inputs().catalog, english=get_language() == "en")
+    return _scope_label(scope or "")
+
+
+# the kind of english_names that names each kind of scope
+SCOPE_NAMES = {"county": "region", "city": "region", "group": "group", "cluster": "cluster"}
+
+
+def _scope_label(scope):
+    """A scope's label in the page's language; in English a county, city, group or cluster by the catalog's English
+    name (the registry's pinyin for places), the label scopes.py composes otherwise."""
+    catalog = reports.inputs().catalog
+    if not _english():
+        return scopes.label(scope, catalog)
+    kind, _sep, ref = scope.partition(":")
+    named = reports.english_names().get(SCOPE_NAMES.get(kind, ""), {}).get(ref)
+    return named or scopes.label(scope, catalog, english=True)
 
 
 @register.filter
 def doc_title(code):
     return _name_en(reports.document_titles().get(code, code), "document", code)
+
+
+@register.filter
+def years(values):
+    """{{ reason.1|years }} — the years a status reason names, joined in the page's language (2022、2024)."""
+    return english.join_years(values, "en" if _english() else "zh")
+
+
+@register.filter
+def missing_text(row):
+    """{{ row|missing_text }} — what a row without a result lacks (gap_report's ``missing``, Chinese by contract),
+    in English on an English page, rebuilt from the row's scope and the catalog's English names."""
+    text = row.get("missing") or ""
+    if not text or not _english():
+        return text
+    catalog, scope = reports.inputs().catalog, row.get("scope") or ""
+    names = reports.english_names()["indicator"]
+    indicators = {name: names.get(code, name) for code, name in reports.inputs().indicators[["code", "name"]].values}
+    zh, en = scopes.label(scope, catalog), _scope_label(scope)
+    return english.missing_en(text, zh, en, indicators)
+
+
+@register.simple_tag
+def list_as_of(row):
+    """The date of the list a group or cluster figure was counted with: 名单截至 <day> where the target or its
+    document gives one; 名单日期未注明 where none is known (gap_report then gives today, the list in force now);
+    "" where no list is used."""
+    day = row.get("membership_as_of")
+    if not day:
+        return ""
+    if row.get("target_id") in _dated_targets():
+        return gettext("名单截至 %(day)s") % {"day": day}
+    return gettext("名单日期未注明（按现行名单）")
+
+
+def _dated_targets():
+    """The targets whose lists are read as of a stated day (their engine key carries it: group:x@2023-01-17)."""
+    targets = reports.inputs().targets
+    if not len(targets):
+        return set()
+    return {t for t, key in targets[["target_id", "scope_key"]].values if scopes.undated(key)[1]}
