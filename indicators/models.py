@@ -496,15 +496,14 @@ class DataVersion(models.Model):
     restore) never brings back entries keyed on an old generation; `generation` only grows. Moved by
     indicators.versioning.data_changed() in the writer's own transaction.
 
-    `tables` holds what the dashboard computed from this version's data (opaque here: targets.reports builds
-    it after the commit and names it `tables_key`); moving the version empties both, so the row never holds
-    another version's tables."""
+    `tables_key` names the file of TABLES_ROOT holding what the dashboard computed from this version's data
+    (opaque here: targets.reports builds it after the commit); moving the version empties it, so the row never
+    points at another version's tables."""
 
     epoch = models.CharField(max_length=32)
     generation = models.PositiveBigIntegerField(default=1)
     changed_at = models.DateTimeField(auto_now=True)
     tables_key = models.CharField(max_length=200, blank=True, default="")
-    tables = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

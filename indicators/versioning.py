@@ -15,8 +15,11 @@ there (targets.reports.build_snapshot), so the readers' first page after a chang
 import contextlib
 import contextvars
 import logging
+import os
 import uuid
+from pathlib import Path
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.dispatch import Signal
@@ -58,6 +61,11 @@ def current():
     return _row()[:2]
 
 
+def in_request():
+    """Whether a request is being answered in this context (DataVersionMiddleware holds its version)."""
+    return _request_version.get() is not None
+
+
 def key():
     """The cache key part for the committed data, e.g. "3f2a…9c.42"."""
     epoch, generation = current()
@@ -69,25 +77,40 @@ def tables_key():
     return _row()[2]
 
 
-def stored_tables(name):
-    """The tables stored with the version as ``name`` (store_tables), or None: no query unless the version read
-    for this request says they are there."""
-    from .models import DataVersion
+def _tables_path(name):
+    return Path(settings.TABLES_ROOT) / (name.replace(":", "_") + ".bin")
 
+
+def stored_tables(name):
+    """The tables stored with the version read as ``name`` (store_tables), or None: no file is opened unless the
+    version row names them, and a host that cannot see the file (or a swept one) gets None and computes."""
     if not name or tables_key() != name:
         return None
-    data = DataVersion.objects.filter(id=1, tables_key=name).values_list("tables", flat=True).first()
-    return None if data is None else bytes(data)
+    try:
+        return _tables_path(name).read_bytes()
+    except OSError:
+        return None
+
+
+TABLES_KEPT = 3  # a worker still answering on the previous version may be reading its file
 
 
 def store_tables(version, name, data):
-    """Keep ``data`` with the version ``version`` (a key()) as ``name``, if that version is still the newest: a
-    later commit has emptied the row and its writer stores its own. Returns whether they were stored."""
+    """Write ``data`` as ``name`` under TABLES_ROOT (a shared directory, like UPLOAD_ROOT) and point the version
+    ``version`` (a key()) at it, if that version is still the newest: a later commit has emptied the row and its
+    writer stores its own. The file is complete before the row names it. Returns whether it was stored."""
     from .models import DataVersion
 
+    path = _tables_path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_bytes(data)
+    os.replace(partial, path)
     epoch, _sep, generation = version.partition(".")
-    rows = DataVersion.objects.filter(id=1, epoch=epoch, generation=int(generation))
-    return bool(rows.update(tables_key=name, tables=data))
+    stored = bool(DataVersion.objects.filter(id=1, epoch=epoch, generation=int(generation)).update(tables_key=name))
+    for old in sorted(path.parent.glob("*.bin"), key=lambda p: p.stat().st_mtime)[:-TABLES_KEPT]:
+        old.unlink(missing_ok=True)
+    return stored
 
 
 @contextlib.contextmanager
@@ -105,8 +128,8 @@ def data_changed():
     """Move the version, in the caller's transaction (commits with the data it describes)."""
     from .models import DataVersion
 
-    # the tables of the old version go with it (they would only ever be read under their own key)
-    moved_on = {"generation": F("generation") + 1, "changed_at": timezone.now(), "tables_key": "", "tables": None}
+    # the row stops naming the old version's tables (they would only ever be read under their own key)
+    moved_on = {"generation": F("generation") + 1, "changed_at": timezone.now(), "tables_key": ""}
     if not DataVersion.objects.filter(id=1).update(**moved_on):
         _read()
         DataVersion.objects.filter(id=1).update(**moved_on)

@@ -7,9 +7,12 @@ class TargetsConfig(AppConfig):
     verbose_name = "目标与差距"
 
     def ready(self):
+        from django.core.signals import request_finished
+
         from indicators import versioning
 
         from . import reports
 
-        # the writer builds the new version's tables once, after its commit (reports.build_snapshot)
-        versioning.moved.connect(reports.build_snapshot, dispatch_uid="targets.reports.build_snapshot")
+        # the writer builds the new version's tables once, after its commit (after its response, in a request)
+        versioning.moved.connect(reports.on_moved, dispatch_uid="targets.reports.on_moved")
+        request_finished.connect(reports.after_response, dispatch_uid="targets.reports.after_response")

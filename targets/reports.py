@@ -10,6 +10,7 @@ import datetime
 import functools
 import hashlib
 import pickle
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -64,7 +65,27 @@ def _stored_tables(version):
     return pickle.loads(data) if data else {}
 
 
-def build_snapshot(**_signal):
+_pending = threading.local()
+
+
+def on_moved(**_signal):
+    """A receiver of versioning.moved: build the new version's tables now (the command line) or, when the commit
+    came from a request, once its response has been sent (request_finished), so the user who approved an upload
+    does not wait for them."""
+    if versioning.in_request():
+        _pending.build = True
+    else:
+        build_snapshot()
+
+
+def after_response(**_signal):
+    """A receiver of request_finished: the build a request's commit asked for."""
+    if getattr(_pending, "build", False):
+        _pending.build = False
+        build_snapshot()
+
+
+def build_snapshot():
     """Build the tables every page starts from for the version just committed and store them with it (a
     receiver of versioning.moved, run in the writer's process after its commit). They are stored only if that
     version is still the newest when they are done: a later commit's writer stores its own."""

@@ -12,7 +12,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         catalog_bootstrap()
         # the tables the bootstrap's commit stored would outlive every test's rollback, and tests add data
         # without moving the version: each test computes its own (fresh_gap_tables)
-        DataVersion.objects.update(tables_key="", tables=None)
+        DataVersion.objects.update(tables_key="")
 
 
 @pytest.fixture

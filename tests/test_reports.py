@@ -94,3 +94,22 @@ def test_a_bulk_load_has_the_tables_built_once_after_its_last_commit(django_capt
     finally:
         versioning.moved.disconnect(receiver)
     assert sent == [versioning.key()]
+
+
+def test_a_commit_made_answering_a_request_has_its_tables_built_after_the_response(
+    django_capture_on_commit_callbacks,
+):
+    from django.core.signals import request_finished
+
+    from indicators.versioning import DataVersionMiddleware
+
+    def approve(request):  # a view whose commit moves the version
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            versioning.data_changed()
+        assert _stored() == ""  # not while the user waits for the response
+        return "response"
+
+    assert DataVersionMiddleware(approve)(None) == "response"
+    assert _stored() == ""
+    request_finished.send(sender=None)  # the server has sent the response
+    assert _stored().startswith(versioning.key() + ":")

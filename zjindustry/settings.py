@@ -141,6 +141,9 @@ STORAGES = {
 
 # Uploaded statistics files are kept outside the web root under generated names.
 UPLOAD_ROOT = Path(os.environ.get("UPLOAD_ROOT", BASE_DIR / "var" / "uploads"))
+# The gap tables each data version's writer builds for every worker to load (indicators.versioning.store_tables):
+# a directory all app servers share, like UPLOAD_ROOT; a server that cannot see it computes the tables itself.
+TABLES_ROOT = Path(os.environ.get("TABLES_ROOT", BASE_DIR / "var" / "tables"))
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -12,11 +12,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='dataversion',
-            name='tables',
-            field=models.BinaryField(blank=True, null=True),
-        ),
-        migrations.AddField(
-            model_name='dataversion',
             name='tables_key',
             field=models.CharField(blank=True, default='', max_length=200),
         ),
