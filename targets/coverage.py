@@ -36,6 +36,8 @@ def year_coverage(observations, codes, counties, threshold):
     Ten counties at threshold 0.8: 2024 held by nine → 9/10 ≥ 8, complete; 2025 by one → 1/10, partial."""
     counties, codes = set(counties), set(codes)
     rows = observations[observations["region_code"].isin(counties) & observations["indicator_code"].isin(codes)]
+    if "scope" in rows.columns:  # a back-series year (按现行区划) is before the county existed: it reported nothing
+        rows = rows[rows["scope"].isna()]
     reported = rows.groupby("year")["region_code"].nunique()
     total = len(counties)
     frame = pd.DataFrame(

@@ -11,8 +11,8 @@ Input DataFrames
     (and comparable-price growth series) for counties, plus figures reported directly for a city or the
     province under that city's/province's region code. One current value per (region, indicator, year).
     Optional column ``scope`` (str or null): a non-null value marks a figure reported directly *for that
-    scope key* (e.g. ``sector:traditional-mfg``); such rows never enter member sums and win over the
-    reported_code figure. Optional column ``industry`` (str, "" = the region's whole economy): a row for an
+    scope key* (e.g. ``sector:traditional-mfg``; ``county:330113`` for a back-series year before 临平区
+    existed); such rows never enter member sums and win over the reported_code figure. Optional column ``industry`` (str, "" = the region's whole economy): a row for an
     industry counts as the figure of region ``REGION|INDUSTRY`` (``330000|C17``), which only a scope naming
     that code as member or reported_code reads, so sector figures never enter a region's own totals.
     Growth series values are in percent (8.5 means +8.5 %). A derived indicator may have rows of its own
@@ -430,7 +430,9 @@ def core_area_fallback(observations: pd.DataFrame, members: pd.DataFrame) -> pd.
     own = observations[cluster != ""][["cluster", "indicator_code"]].drop_duplicates()
     own = own.rename(columns={"cluster": "slug"})
     in_areas = observations["region_code"].isin(set(areas["region_code"])).to_numpy()
-    whole = observations[(cluster == "") & (industry == "") & in_areas]
+    # a figure naming a scope (a back-series year of a split-off county) is that scope's alone: never copied
+    unscoped = observations["scope"].isna().to_numpy() if "scope" in observations.columns else True
+    whole = observations[(cluster == "") & (industry == "") & in_areas & unscoped]
     copies = areas.merge(whole, on="region_code").merge(own, on=["slug", "indicator_code"], how="left", indicator=True)
     copies = copies[copies["_merge"] == "left_only"]
     copies = copies.assign(region_code=copies["area"])
@@ -1504,14 +1506,17 @@ def rule_members(rules: pd.DataFrame, observations: pd.DataFrame, counties, line
 
     ``rules``: scope, indicator_code, lower_comparator ('gt' | 'ge' | None), lower_value, upper_comparator
     ('lt' | 'le' | None), upper_value. A county is a member in year y when its own (whole-economy) value of the indicator
-    in y passes every bound that is set; a rule whose comparator is set but whose value is empty is 待设定
-    and has no member. Example: ge 500 over 480 (2019) and 510 (2020) makes the county a member in 2020
-    only. Returns members rows (scope, region_code, role 'member', year).
+    in y passes every bound that is set (a row naming a scope, such as a back-series year before the county
+    existed, does not count); a rule whose comparator is set but whose value is empty is 待设定 and has no member.
+    Example: ge 500 over 480 (2019) and 510 (2020) makes the county a member in 2020 only. Returns members rows
+    (scope, region_code, role 'member', year).
     """
     columns = ["scope", "region_code", "role", "year"]
     if not len(rules) or not len(observations):
         return pd.DataFrame(columns=columns)
     obs = observations[observations["indicator_code"].isin(set(rules["indicator_code"]))]
+    if "scope" in obs.columns:  # a figure naming a scope (a split-off county's back-series) is not a unit's that year
+        obs = obs[obs["scope"].isna()]
     if "industry" in obs.columns:
         obs = obs[obs["industry"].fillna("") == ""]
     obs = obs.assign(region_code=_remap(obs["region_code"].astype(str), _resolve_lineage(lineage)))

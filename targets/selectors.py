@@ -4,6 +4,7 @@ the pages take (fixed column names, a fixed number of queries whatever the numbe
 import datetime
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from django.db.models import (
     BooleanField,
@@ -14,6 +15,7 @@ from django.db.models import (
     Exists,
     FloatField,
     IntegerField,
+    Q,
     Value,
     When,
 )
@@ -69,19 +71,28 @@ def observations_frame(include_submitted=False):
     """Values the dashboard uses, with their industry ("" = whole economy): approved by default; with
     include_submitted, the current version of each key (a submitted value awaiting review wins over the
     approved one). Ratios reported as such (a derived indicator's own rows) come too. One query, unsorted:
-    the engine does not depend on the order, and sorting 78,000 rows cost SQLite a temporary B-tree."""
-    # back-series (a unit's figures before it was split off, 按现行区划) never enter sums: see methodology.md
-    rows = Observation.objects.filter(back_series=False).order_by()
+    the engine does not depend on the order, and sorting 78,000 rows cost SQLite a temporary B-tree.
+
+    ``scope`` is None except on a back-series row (a split-off unit's figure for a year before it existed,
+    按现行区划): that row names its county scope ('county:330113'), so the engine shows it in the unit's own
+    series and never adds it to a city, province or group sum (gaps' scoped rows; see methodology.md). A
+    back-series figure of an industry or a cluster has no scope of its own to name and is left out."""
+    rows = Observation.objects.filter(Q(back_series=False) | Q(industry="", cluster="")).order_by()
     if include_submitted:
         rows = rows.filter(is_current=True)
     else:
         rows = rows.filter(status=Observation.Status.APPROVED)
+    columns = ["region_code", "indicator_code", "year", "value", "industry", "cluster"]
     frame = pd.DataFrame.from_records(
-        rows.values_list("region__code", "indicator__code", "year", "value", "industry", "cluster"),
-        columns=["region_code", "indicator_code", "year", "value", "industry", "cluster"],
+        rows.values_list("region__code", "indicator__code", "year", "value", "industry", "cluster", "back_series"),
+        columns=[*columns, "back_series"],
     )
+    back = frame["back_series"].to_numpy(dtype=bool)
+    scope = np.full(len(frame), None, dtype=object)
+    scope[back] = "county:" + frame["region_code"].to_numpy(dtype=object)[back]
+    frame = frame[columns].assign(scope=scope)
     types = {"region_code": "object", "indicator_code": "object", "year": "int64", "value": "float64"}
-    return frame.astype(types | {"industry": "object", "cluster": "object"})
+    return frame.astype(types | {"industry": "object", "cluster": "object", "scope": "object"})
 
 
 def indicators_frame():

@@ -1367,6 +1367,22 @@ def test_a_rule_group_holds_each_year_the_counties_passing_its_bounds():
     assert _agg_value(frame, "group:over-500", "va", 2020)["value"] == 7.0  # 330102 alone
 
 
+def test_a_back_series_year_makes_no_one_a_rule_group_member():
+    # 临平区 330113 (from 余杭区 330110, 2021): its 2019 figure is a back-series naming its own scope
+    obs = pd.DataFrame(
+        [("330113", "gross", 2019, 600.0, "county:330113"), ("330113", "gross", 2021, 550.0, None),
+         ("330110", "gross", 2019, 1000.0, None), ("330110", "gross", 2021, 450.0, None)],
+        columns=["region_code", "indicator_code", "year", "value", "scope"],
+    )  # fmt: skip
+    rules = pd.DataFrame(
+        [("group:over-500", "gross", "gt", 500.0, None, None)],
+        columns=["scope", "indicator_code", "lower_comparator", "lower_value", "upper_comparator", "upper_value"],
+    )
+    members = gaps.rule_members(rules, obs, {"330110", "330113"})
+    # > 500: 2019 余杭区 alone (1000; 临平区 did not exist, its 600 is not a unit's figure); 2021 临平区 (550)
+    assert members[["region_code", "year"]].values.tolist() == [["330110", 2019], ["330113", 2021]]
+
+
 def test_a_reported_ratio_fills_in_only_where_its_parts_give_nothing():
     obs = pd.DataFrame(
         [("330102", "rd_share", 2021, 2.5),  # published ratio, no parts
@@ -1452,3 +1468,16 @@ def test_a_core_area_without_its_clusters_series_falls_back_to_its_county_for_th
         }
     )
     assert list(core_area_basis(rows, obs, inds)) == ["cluster", "county", None]
+
+
+def test_a_back_series_figure_is_never_copied_to_a_core_area():
+    from targets.gaps import core_area_fallback
+
+    obs = pd.DataFrame(
+        [("330113", "revenue", 2019, 800.0, "", "", "county:330113"),  # back-series: 临平区 did not exist yet
+         ("330113", "revenue", 2021, 900.0, "", "", None)],
+        columns=["region_code", "indicator_code", "year", "value", "industry", "cluster", "scope"],
+    )  # fmt: skip
+    members = pd.DataFrame({"scope": ["cluster:robots"], "region_code": ["330113#robots"]})
+    added = core_area_fallback(obs, members).iloc[len(obs) :]
+    assert added[["region_code", "year", "value"]].values.tolist() == [["330113#robots", 2021, 900.0]]

@@ -21,7 +21,7 @@ def _another_worker():
 
 
 def _engine_reads(queries):
-    # the engine's read of every observation (selectors.observations_frame) is the one that filters back_series
+    # the engine's read of every observation (selectors.observations_frame) is the one that reads back_series
     return [q for q in queries.captured_queries if "indicators_observation" in q["sql"] and "back_series" in q["sql"]]
 
 
@@ -113,3 +113,29 @@ def test_a_commit_made_answering_a_request_has_its_tables_built_after_the_respon
     assert _stored() == ""
     request_finished.send(sender=None)  # the server has sent the response
     assert _stored().startswith(versioning.key() + ":")
+
+
+def _linping_back_series():
+    """临平区 (330113, split from 余杭区 330110 in 2021): value_added 300 for 2019 as a back-series under today's
+    boundaries and 350 of its own for 2021; 余杭区 1000 in 2019 (old boundaries, 临平 inside) and 700 in 2021."""
+    from indicators.models import Observation
+
+    observe([("330113", "value_added", 2019, 300.0), ("330113", "value_added", 2021, 350.0),
+             ("330110", "value_added", 2019, 1000.0), ("330110", "value_added", 2021, 700.0)])  # fmt: skip
+    Observation.objects.filter(region__code="330113", year=2019).update(back_series=True)
+
+
+def test_a_back_series_year_is_in_the_split_off_units_own_series_and_in_no_sum():
+    _linping_back_series()
+
+    def value_added(scope):
+        frame = reports.aggregate_series([scope], ["value_added"])
+        return dict(zip(frame["year"], frame["value"], strict=True))
+
+    assert value_added("county:330113") == {2019: 300.0, 2021: 350.0}
+    # 余杭区's 2019 figure already holds 临平区's area: 1000, not 1000 + 300; 2021 sums both units, 700 + 350
+    assert value_added("city:330100") == {2019: 1000.0, 2021: 1050.0}
+    assert value_added("province") == {2019: 1000.0, 2021: 1050.0}
+    # 临平区 did not exist in 2019: it reported nothing that year (the year coverage counts 余杭区 alone)
+    coverage = reports.coverage.year_coverage(reports.inputs().observations, {"value_added"}, ["330110", "330113"], 0.8)
+    assert dict(zip(coverage["year"], coverage["reported"], strict=True)) == {2019: 1, 2021: 2}

@@ -562,3 +562,22 @@ def test_the_indicator_pages_value_map_marks_the_key_benchmark_like_the_overview
     assert mark in admin_client.get("/indicator/tax_per_mu/?year=2024").content.decode()
     assert mark in admin_client.get("/?year=2024&map=ind:tax_per_mu").content.decode()
     assert "\\u25c6" not in admin_client.get("/indicator/employees/?year=2024").content.decode()  # no target on it
+
+
+def test_a_split_off_countys_page_charts_its_back_series_and_its_city_keeps_the_units_of_the_time(admin_client):
+    from indicators.models import Observation
+
+    # 临平区 (330113, from 余杭区 in 2021): 2019 is a back-series under today's boundaries (按现行区划)
+    observe([("330113", "value_added", 2019, 300.0), ("330113", "industrial_land", 2019, 15000.0),
+             ("330113", "value_added", 2021, 350.0), ("330113", "industrial_land", 2021, 14000.0),
+             ("330110", "value_added", 2019, 1000.0), ("330110", "industrial_land", 2019, 40000.0),
+             ("330110", "value_added", 2021, 700.0), ("330110", "industrial_land", 2021, 26000.0)])  # fmt: skip
+    Observation.objects.filter(region__code="330113", year=2019).update(back_series=True)
+    html = admin_client.get("/county/330113/?year=2021").content.decode()
+    at = html.index('<div class="fw-semibold">规上工业亩均增加值</div>')
+    card = html[at : html.index("</details>", at)]
+    # 亩均增加值 = 增加值 / 用地 × 10000: 300 / 15000 × 10000 = 200 (2019), 350 / 14000 × 10000 = 250 (2021)
+    assert "<tr><td>2019</td><td>200.0 万元/亩</td></tr><tr><td>2021</td><td>250.0 万元/亩</td></tr>" in card
+    # 杭州's line: 2019 is 余杭区 alone, 1000 / 40000 × 10000 = 250 (not 1300 / 55000 × 10000 = 236.4);
+    # 2021 both units, 1050 / 40000 × 10000 = 262.5
+    assert '"x": [2019, 2021], "y": [250.0, 262.5], "name": "\\u6240\\u5728\\u5e02' in card
