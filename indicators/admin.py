@@ -1,5 +1,11 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import actions as admin_actions
+from django.core.exceptions import PermissionDenied
+from django.db import router
+from django.db.models.deletion import Collector
+from django.http import QueryDict
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -42,18 +48,29 @@ class CatalogAdmin(SimpleHistoryAdmin):
         data_changed()
 
 
-class ReasonForm(forms.ModelForm):
+def reason_field(label):
     # history_change_reason holds at most 100 characters
-    change_reason = forms.CharField(
-        label=_("修改原因"), max_length=100, help_text=_("必填：记入修改历史和审计记录（/audit/）")
-    )
+    return forms.CharField(label=label, max_length=100, help_text=_("必填：记入修改历史和审计记录（/audit/）"))
+
+
+class ReasonForm(forms.ModelForm):
+    change_reason = reason_field(_("修改原因"))
+
+
+class DeleteReasonForm(forms.Form):
+    change_reason = reason_field(_("删除原因"))
 
 
 class ReasonAdmin(CatalogAdmin):
-    """A catalog admin whose every save asks why: the reason goes on the history row of the object and of
-    each inline row saved with it, and shows in the history page and on /audit/."""
+    """A catalog admin whose every save or delete asks why: the reason goes on the history row of the object
+    and of each inline row saved with it (of each row a delete cascades to), and shows in the history page
+    and on /audit/. A delete confirmed without a reason, one by one or with the bulk action, shows the
+    confirmation page again with the error and deletes nothing."""
 
     form = ReasonForm
+    actions = ["delete_selected"]  # replaces the site-wide action of the same name
+    delete_confirmation_template = "admin/reason_delete_confirmation.html"
+    delete_selected_confirmation_template = "admin/reason_delete_selected_confirmation.html"
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data["change_reason"]
@@ -64,10 +81,62 @@ class ReasonAdmin(CatalogAdmin):
         for obj in formset.save(commit=False):
             obj._change_reason = reason
             obj.save()
-        for obj in formset.deleted_objects:
-            obj._change_reason = reason
-            obj.delete()
+        delete_with_reason(formset.deleted_objects, reason)
         formset.save_m2m()
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Django's delete view deletes on any POST: every POST is a confirmation
+        form = self._confirmation(request, request.method == "POST")
+        return _with_reason_form(super().delete_view(request, object_id, extra_context), form)
+
+    @admin.action(permissions=["delete"], description=admin_actions.delete_selected.short_description)
+    def delete_selected(self, request, queryset):
+        # the changelist posts the action without "post"; the confirmation page posts it with "post"
+        form = self._confirmation(request, bool(request.POST.get("post")))
+        return _with_reason_form(admin_actions.delete_selected(self, request, queryset), form)
+
+    def _confirmation(self, request, confirming):
+        """The reason form of a delete page; a confirmation without a valid reason has its POST emptied, so
+        Django's delete views show the confirmation page again instead of deleting."""
+        if not confirming:
+            return DeleteReasonForm()
+        form = DeleteReasonForm(request.POST)
+        if not form.is_valid():
+            request.POST = QueryDict()
+        return form
+
+    def delete_model(self, request, obj):
+        self._delete(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        self._delete(request, list(queryset))
+
+    def _delete(self, request, objs):
+        form = DeleteReasonForm(request.POST)
+        if not form.is_valid():  # _confirmation stops a delete page earlier; this guards every other caller
+            raise PermissionDenied
+        delete_with_reason(objs, form.cleaned_data["change_reason"])
+        data_changed()
+
+
+def delete_with_reason(objs, reason):
+    """Delete as Model.delete and QuerySet.delete do, through Django's collector, whose own instances (the
+    rows a delete cascades to included) are the ones simple_history records: each carries the reason."""
+    if not objs:
+        return
+    collector = Collector(using=router.db_for_write(type(objs[0])))
+    collector.collect(objs)
+    for instances in collector.data.values():
+        for instance in instances:
+            instance._change_reason = reason
+    collector.delete()
+
+
+def _with_reason_form(response, form):
+    """Put the reason form on a delete confirmation page (a redirect after the delete has no page)."""
+    if isinstance(response, TemplateResponse):
+        response.context_data["reason_form"] = form
+    return response
 
 
 @admin.register(Region)

@@ -24,11 +24,15 @@ from .models import Notification, Upload
 logger = logging.getLogger(__name__)
 
 
-def notify(*, users, subject, body="", url=""):
-    """Write one inbox row per active recipient (each once) and queue their mails for the commit."""
+def notify(*, users, subject, body="", url="", key=""):
+    """Write one inbox row per active recipient (each once) and queue their mails for the commit. With a
+    `key`, a recipient who already has a notification of that key is skipped: no row, no mail."""
     users = list({u.pk: u for u in users if u.is_active}.values())
+    if key:
+        told = set(Notification.objects.filter(user__in=users, key=key).values_list("user_id", flat=True))
+        users = [u for u in users if u.pk not in told]
     Notification.objects.bulk_create(
-        Notification(user=u, subject=subject[:200], body=body, url=url[:300]) for u in users
+        Notification(user=u, subject=subject[:200], body=body, url=url[:300], key=key) for u in users
     )
     link = f"\n\n{settings.SITE_URL}{url}" if url else ""
     mails = [(subject, body + link, None, [u.email]) for u in users if u.email]
@@ -84,16 +88,21 @@ def upload_reviewed(upload):
     return notify(users=[upload.uploaded_by], subject=subject, body=body, url=_upload_url(upload))
 
 
-def deadline_reminder(rnd, regions):
-    """Remind the officials of `regions` (counties that have not submitted) of the round's deadline."""
-    days = (rnd.deadline - timezone.localdate()).days
+def deadline_reminder(rnd, regions, today=None):
+    """Remind the officials of `regions` (counties that have not submitted) of the round's deadline, once a
+    day: the key is the round's year and `today` (local date), so a second run the same day tells nobody
+    again, while the next day's reminder (a day fewer left) does go out."""
+    today = today or timezone.localdate()
+    days = (rnd.deadline - today).days
     if days >= 0:
         subject = _("%(year)d年数据填报将于 %(deadline)s 截止（还有 %(days)d 天）")
     else:
         subject = _("%(year)d年数据填报已于 %(deadline)s 截止，请尽快提交")
     subject %= {"year": rnd.year, "deadline": rnd.deadline.isoformat(), "days": days}
     url = reverse("indicators:upload")
-    return notify(users=people(COUNTY, regions), subject=subject, body=_("贵地区尚未提交本年度数据。"), url=url)
+    key = f"deadline:{rnd.year}:{today.isoformat()}"
+    body = _("贵地区尚未提交本年度数据。")
+    return notify(users=people(COUNTY, regions), subject=subject, body=body, url=url, key=key)
 
 
 def nav_counts(request):

@@ -92,14 +92,17 @@ def round_close(*, year, reason=""):
 
 def send_reminders(*, days, today=None):
     """Remind counties that have not submitted, in each open round whose deadline is at most `days` away or
-    has passed. Returns {year: number of users told}."""
+    has passed, each official at most once a day per round (a second run the same day tells nobody again).
+    Returns {year: number of users told}."""
     today = today or timezone.localdate()
     sent = {}
     due = ReportingRound.objects.filter(state=ReportingRound.State.OPEN, deadline__lte=today + datetime.timedelta(days))
     for rnd in due:
         owing = [r["region_id"] for r in round_status(rnd) if r["submitted_at"] is None]
         with transaction.atomic():
-            sent[rnd.year] = notify.deadline_reminder(rnd, owing) if owing else 0
+            # two runs at once: the second waits here, then sees the first's notifications and skips them
+            ReportingRound.objects.select_for_update().get(pk=rnd.pk)
+            sent[rnd.year] = notify.deadline_reminder(rnd, owing, today) if owing else 0
     return sent
 
 

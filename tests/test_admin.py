@@ -115,3 +115,69 @@ def test_a_tiangong_award_entered_in_the_admin_is_kept_with_its_source_and_histo
         {"year": 2023, "region": region.pk, "source": "重复", "change_reason": "重复录入"},
     )
     assert again.status_code == 200 and TiangongAward.objects.count() == 1  # once a year per place
+
+
+def test_deleting_a_group_asks_a_reason_and_keeps_it_on_every_deleted_row(admin_client):
+    from indicators import versioning
+    from indicators.models import GroupMembership, RegionGroup
+
+    group = RegionGroup.objects.get(slug="mountain-26")
+    members = group.memberships.count()
+    assert members >= 26  # the 26 counties, plus any who left the list with a dated row
+    url = reverse("admin:indicators_regiongroup_delete", args=[group.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200 and 'name="change_reason"' in page.content.decode()
+
+    refused = admin_client.post(url, {"post": "yes", "change_reason": "  "})
+    assert refused.status_code == 200, "confirmed without a reason: the confirmation page again"
+    assert "change_reason" in refused.context["reason_form"].errors
+    assert RegionGroup.objects.filter(pk=group.pk).exists() and group.memberships.count() == members
+
+    before = versioning.key()
+    response = admin_client.post(url, {"post": "yes", "change_reason": "名单撤销"})
+    assert response.status_code == 302 and not RegionGroup.objects.filter(pk=group.pk).exists()
+    deleted = RegionGroup.history.get(id=group.pk, history_type="-")
+    assert (deleted.history_change_reason, deleted.history_user.is_superuser) == ("名单撤销", True)
+    cascaded = GroupMembership.history.filter(group_id=group.pk, history_type="-")
+    assert cascaded.count() == members
+    assert set(cascaded.values_list("history_change_reason", flat=True)) == {"名单撤销"}
+    assert versioning.key() != before  # the pages stop showing the group
+
+
+def test_the_bulk_delete_action_asks_a_reason_too(admin_client):
+    from indicators.models import Cluster, ClusterMembership, Region
+
+    cluster = Cluster.objects.get(slug="smart-pv")
+    rows = [
+        ClusterMembership.objects.create(cluster=cluster, region=Region.objects.get(code=code), role="core")
+        for code in ("331127", "331126")  # 景宁, 庆元: members made up for this test, deleted again below
+    ]
+    url = reverse("admin:indicators_clustermembership_changelist")
+    chosen = {"action": "delete_selected", "_selected_action": [r.pk for r in rows]}
+    asked = admin_client.post(url, chosen)
+    assert asked.status_code == 200 and 'name="change_reason"' in asked.content.decode()
+
+    refused = admin_client.post(url, {**chosen, "post": "yes"})
+    assert refused.status_code == 200 and "change_reason" in refused.context["reason_form"].errors
+    assert ClusterMembership.objects.filter(pk__in=[r.pk for r in rows]).count() == 2
+
+    response = admin_client.post(url, {**chosen, "post": "yes", "change_reason": "误录"})
+    assert response.status_code == 302
+    assert not ClusterMembership.objects.filter(pk__in=[r.pk for r in rows]).exists()
+    history = ClusterMembership.history.filter(id__in=[r.pk for r in rows], history_type="-")
+    assert sorted(history.values_list("history_change_reason", flat=True)) == ["误录", "误录"]
+
+
+def test_a_reasoned_delete_puts_the_reason_on_the_rows_it_cascades_to():
+    # the path an inline row deleted from its parent's page takes too (ReasonAdmin.save_formset)
+    from indicators.admin import delete_with_reason
+    from targets.models import CompositeWeight, Target
+
+    target = Target.objects.get(document__code="zj-2023-415x", indicator__code="tax_per_mu", value=40)
+    weight, _created = CompositeWeight.objects.update_or_create(target=target, defaults={"weight": 2.5})
+    keys = ((Target, target.pk), (CompositeWeight, weight.pk))  # read now: a delete sets them to None
+    delete_with_reason([target], "文件废止")
+    assert not CompositeWeight.objects.filter(pk=keys[1][1]).exists()
+    for model, pk in keys:
+        deleted = model.history.model.objects.filter(id=pk, history_type="-")
+        assert list(deleted.values_list("history_change_reason", flat=True)) == ["文件废止"], model

@@ -144,6 +144,26 @@ def test_reminders_go_to_the_counties_that_have_not_submitted(people, tmp_path):
     assert "还有 2 天" in inbox(people[YONGKANG])[0]
 
 
+def test_reminders_reach_each_official_once_a_day(people, tmp_path, django_capture_on_commit_callbacks):
+    opened(days=2)
+    submit(people[YIWU], YIWU, (777.7, 33.3), tmp_path)
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert command("send_reminders", "--days", "3")[1] == f"{YEAR}: 已提醒 3 位用户\n"
+        assert command("send_reminders", "--days", "3")[1] == f"{YEAR}: 已提醒 0 位用户\n", "cron ran twice"
+    assert len(inbox(people[YONGKANG])) == 1 and len(mail.outbox) == 3  # 兰溪 东阳 永康, once each
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rounds.send_reminders(days=3, today=today + datetime.timedelta(1)) == {YEAR: 3}
+        assert rounds.send_reminders(days=3, today=today + datetime.timedelta(1)) == {YEAR: 0}
+    deadline = (today + datetime.timedelta(2)).isoformat()
+    assert inbox(people[YONGKANG]) == [
+        f"{YEAR}年数据填报将于 {deadline} 截止（还有 1 天）",
+        f"{YEAR}年数据填报将于 {deadline} 截止（还有 2 天）",
+    ]
+    assert len(mail.outbox) == 6 and inbox(people[YIWU]) == []
+
+
 def test_the_city_checks_first_when_city_review_is_on(people, tmp_path, settings):
     settings.CITY_REVIEW = True
     city = make_user("jinhua", "city", [JINHUA])
