@@ -19,6 +19,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from indicators.ingest.units import unit_en
+
 __all__ = [
     "STATUS_COLORS",
     "county_map",
@@ -464,6 +466,7 @@ def county_map(geojson, frame, *, mode, labels=None, title="", unit="", lang="zh
     t = _TEXT[_lang(lang)]
     if mode not in ("value", "status"):
         raise ValueError(f"mode must be 'value' or 'status', not {mode!r}")
+    unit = unit_en(unit) if _lang(lang) == "en" else unit  # the colour bar's title and the hover: 10,000 yuan/mu
     f = _frame(frame, ["code", mode], "frame").copy()
     f["code"] = f["code"].astype(str)
     f["_name"] = _names(f)

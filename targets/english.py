@@ -98,3 +98,12 @@ def missing_en(text, scope_zh, scope_en, indicator_names):
 def join_years(years, lang):
     """Years as a list in the page's language: (2022, 2024) → "2022、2024" or "2022, 2024"."""
     return (", " if lang == "en" else "、").join(str(y) for y in years)
+
+
+def formula_en(numerator, denominator, factor=1, industry=""):
+    """The English of a derived indicator's formula (indicators.models.Indicator.formula, which words it in Chinese),
+    from the parts' English names: "Industrial tax revenue ÷ Industrial land area × 10000"; an industry-bound one says
+    so: "… (each for Manufacturing)"."""
+    scale = "" if factor == 1 else f" × {factor:g}"
+    formula = f"{numerator} ÷ {denominator}{scale}"
+    return f"{formula} (each for {industry})" if industry else formula

@@ -158,13 +158,21 @@ def heatmap_records(table, target_ids, counties):
     return records
 
 
-def filter_choices(regions, groupings):
-    """The heatmap filter's options by parameter: (id, name) of the current cities, the groups, the clusters."""
+def filter_choices(regions, groupings, english=None):
+    """The heatmap filter's options by parameter: (id, name) of the current cities, the groups, the clusters.
+    With `english` (reports.english_names(): kind → {code or slug: English name}) the names are the English ones
+    where the catalog has them: 杭州市（330100） → Hangzhou (330100); the ids stay the same."""
+    names = english or {}
     cities = regions[(regions["level"] == "city") & regions["valid_to"].isna()]
-    choices = {"city": [(i, f"{n}（{c}）") for i, n, c in cities[["id", "name", "code"]].values]}
+    city_names = names.get("region", {})
+    city_fmt = "{} ({})" if english else "{}（{}）"
+    choices = {
+        "city": [(i, city_fmt.format(city_names.get(c) or n, c)) for i, n, c in cities[["id", "name", "code"]].values]
+    }
     for kind in ("group", "cluster"):
         rows = groupings[groupings["kind"] == kind].drop_duplicates("slug")
-        choices[kind] = [(i, n) for i, n in rows[["id", "name"]].values]
+        own = names.get(kind, {})
+        choices[kind] = [(i, own.get(s) or n) for i, s, n in rows[["id", "slug", "name"]].values]
     return choices
 
 
@@ -196,11 +204,20 @@ def counties(regions, groupings, city=None, group=None, cluster=None):
     ]
 
 
-def map_choices(indicators, table, target_ids, status_word):
-    """The county map's options: a few indicators, then the status of each key benchmark."""
-    choices = [(f"ind:{c}", n) for c, n in indicators[["code", "name"]].values if c in MAP_INDICATORS]
+def map_choices(indicators, table, target_ids, status_word, english=None):
+    """The county map's options: a few indicators, then the status of each key benchmark ("状态：<its label>").
+    With `english` (indicator code → English name) both are named by the indicator's English name where it has
+    one ("Status: Tax per mu (2025)", the key benchmarks being one per indicator, as the heatmap's headers)."""
+    names = english or {}
+    choices = [(f"ind:{c}", names.get(c) or n) for c, n in indicators[["code", "name"]].values if c in MAP_INDICATORS]
     keyed = table[table["target_id"].isin(target_ids)].drop_duplicates("target_id")
-    return choices + [(f"status:{t}", f"{status_word}：{label}") for t, label in keyed[["target_id", "label"]].values]
+    rows = keyed[["target_id", "label", "indicator_code", "target_year"]].values
+    if english is None:
+        return choices + [(f"status:{t}", f"{status_word}：{label}") for t, label, _code, _year in rows]
+    return choices + [
+        (f"status:{t}", f"{status_word}: {names[code]} ({year})" if names.get(code) else f"{status_word}: {label}")
+        for t, label, code, year in rows
+    ]
 
 
 def map_target(table, indicator_code, target_ids):
@@ -230,10 +247,12 @@ def value_map_frame(series, year, names):
     return frame.assign(name=frame["code"].map(names))
 
 
-def composite_rows(scores, cities):
-    """The 综合评价 ranking rows of the counties in `cities` (code → city name) that have a score."""
+def composite_rows(scores, cities, names=None):
+    """The 综合评价 ranking rows of the counties in `cities` (code → city name) that have a score, named by `names`
+    (code → name in the page's language) where given, else by the score table's own (Chinese) names."""
     rows = records(scores[scores["code"].isin(cities) & scores["score"].notna()])
-    return [{**row, "city": cities.get(row["code"], "")} for row in rows]
+    names = names or {}
+    return [{**row, "city": cities.get(row["code"], ""), "name": names.get(row["code"], row["name"])} for row in rows]
 
 
 # ---------------------------------------------------------------------------------------------- one place

@@ -48,6 +48,12 @@ def _lang():
     return "en" if (get_language() or "").startswith("en") else "zh"
 
 
+def _english_indicators():
+    """Indicator code → English name on an English page; None on a Chinese one (the pages' cores then keep the
+    catalog's Chinese names)."""
+    return reports.english_names()["indicator"] if _lang() == "en" else None
+
+
 def _local(names):
     """Region names (code → name) in the page's language: the registry's pinyin on an English page."""
     if _lang() != "en":
@@ -172,7 +178,7 @@ def _overview(request, year):
         "clusters": pages.records(data.groupings[data.groupings["kind"] == "cluster"].drop_duplicates("slug")),
         "composite": _composite(request, year, counties),
         "composite_targets": pages.records(weighted[["label", "weight", *TARGET_LABEL_COLUMNS]]),
-        "map_choices": pages.map_choices(data.indicators, table, key_ids, _("状态")),
+        "map_choices": pages.map_choices(data.indicators, table, key_ids, gettext("状态"), _english_indicators()),
         "map_choice": choice,
         "map_fig": _county_map(choice, table, year, {c["code"]: c["name"] for c in counties}, key_ids=key_ids),
     }
@@ -183,13 +189,19 @@ def _filter(name, choices, value):
     data = reports.inputs()
     place = pages.filter_place(data.regions, data.groupings, name, value)
     page = place and reverse(f"targets:{place[0]}", args=[place[1]])
-    label = next((str(text).split("（")[0] for i, text in choices if str(i) == str(value)), "")
+    label = next((str(text) for i, text in choices if str(i) == str(value)), "")
+    if name == "city":  # the city's name without the code the option adds: 杭州市（330100）, Hangzhou City (330100)
+        label = label.rsplit("（" if _lang() == "zh" else " (", 1)[0]
     return {"name": name, "label": FILTERS[name], "choices": choices, "value": value, "page": page, "page_name": label}
 
 
 def _filter_choices():
-    """The heatmap filters' options, each list led by the empty choice."""
+    """The heatmap filters' options, each list led by the empty choice; named in English on an English page (the
+    ids, which the parameters carry, are the same)."""
     choices = reports.filter_choices()
+    if _lang() == "en":
+        data = reports.inputs()
+        choices = pages.filter_choices(data.regions, data.groupings, reports.english_names())
     return {name: [("", "---------"), *options] for name, options in choices.items()}
 
 
@@ -233,8 +245,8 @@ def _heatmap(request, table, key_ids, counties):
 
 def _composite(request, year, counties):
     """The 综合评价 ranking of the counties the filters keep."""
-    cities = {c["code"]: c["city"] for c in counties}
-    table = CompositeTable(pages.composite_rows(reports.composite_table(year), cities), prefix="c-")
+    cities, names = {c["code"]: c["city"] for c in counties}, {c["code"]: c["name"] for c in counties}
+    table = CompositeTable(pages.composite_rows(reports.composite_table(year), cities, names), prefix="c-")
     RequestConfig(request, paginate=False).configure(table)
     return table
 
@@ -246,7 +258,10 @@ def _county_map(choice, table, year, names, title="", key_ids=()):
     geo, borders = static("geo/zhejiang_counties.geojson"), _city_borders(frozenset(names))
     if kind == "status":
         frame, label = pages.status_map_frame(table, int(ref), names)
-        return charts.county_map(geo, frame, mode="status", labels=STATUS, title=f"{label}（{year}）", lang=_lang(),
+        codes = table.loc[table["target_id"] == int(ref), "indicator_code"].head(1)
+        english = (_english_indicators() or {}).get("".join(codes))  # as the status options name it
+        title = f"{english} ({year})" if english else f"{label}（{year}）"
+        return charts.county_map(geo, frame, mode="status", labels=STATUS, title=title, lang=_lang(),
                                  borders=borders)  # fmt: skip
     frame = pages.value_map_frame(reports.aggregate_series([f"county:{c}" for c in names], [ref]), year, names)
     unit = dict(reports.inputs().indicators[["code", "unit"]].values)[ref]
@@ -308,6 +323,7 @@ def county(request, code, year):
     region = {"code": code, "name": found["name"].iloc[0]}
     uploads = selectors.county_uploads(request.user, code)
     return render(request, "targets/county.html", {"body": body, "title": region["name"], "region": region,
+                                                   "title_of": f"region:{code}",
                                                    "uploads": uploads, "figures": True, "downloads": True,
                                                    "year": year})  # fmt: skip
 
@@ -319,13 +335,20 @@ def _county(code, year, query):
     table = reports.gap_table(scopes, as_of=year)
     rows = table[table["scope"] == scopes[0]].sort_values(["benchmark", "document", "target_id"])
     series = reports.aggregate_series(scopes, list(table["indicator_code"].unique()))
-    compare = [(f"{_('所在市')}（{region['parent_short_name']}）", scopes[1]), (str(_("全省")), "province")]
+    city = (
+        f"{_('所在市')}（{region['parent_short_name']}）"
+        if _lang() == "zh"
+        else _local({region["parent_code"]: region["parent_name"]})[region["parent_code"]]
+    )
+    compare = [(city, scopes[1]), (str(_("全省")), "province")]
     cards = _cards(rows, series, compare, year, selectors.county_notes(code))
     live = pages.current_documents(data.documents, year)
     current, history = pages.card_sections(cards, live, **_pick(query))
     scores = reports.composite_table(year)
     composite = next(iter(pages.records(scores[scores["code"] == code])), None)
-    ranks = [(g["name"], composite["rank_group"].get(f"group:{g['slug']}")) for g in groups] if composite else []
+    ranks = (
+        [(g["name"], g["slug"], composite["rank_group"].get(f"group:{g['slug']}")) for g in groups] if composite else []
+    )
     awards = reports.inputs().awards
     return {
         **{"region": region, "year": year, "groups": groups, "clusters": clusters, "statuses": STATUS},
@@ -352,7 +375,8 @@ def city(request, code, year):
         raise Http404("no such city")
     clean = _clean(request, year, map=_map_values(), **_card_params())
     body = _body(clean, "targets/_place_body.html", lambda clean: _place(f"city:{code}", found, year, clean.GET))
-    return render(request, "targets/page.html", {"body": body, "title": found[0]["name"], "figures": True})
+    page = {"body": body, "title": found[0]["name"], "title_of": f"region:{code}", "figures": True}
+    return render(request, "targets/page.html", page)
 
 
 @with_year
@@ -362,7 +386,8 @@ def group(request, slug, year):
         raise Http404("no such group")
     clean = _clean(request, year, map=_map_values(), **_card_params())
     body = _body(clean, "targets/_place_body.html", lambda clean: _place(f"group:{slug}", found, year, clean.GET))
-    return render(request, "targets/page.html", {"body": body, "title": found[0]["name"], "figures": True})
+    page = {"body": body, "title": found[0]["name"], "title_of": f"group:{slug}", "figures": True}
+    return render(request, "targets/page.html", page)
 
 
 def _place(scope, found, year, query):
@@ -381,7 +406,7 @@ def _place(scope, found, year, query):
         **{"place": place, "scope": scope, "kind": scope.partition(":")[0], "year": year, "statuses": STATUS},
         **{"current": current, "history": history, "filter": _pick(query)},
         "members": pages.member_rows(table, codes, names, pages.current_documents(data.documents, year), scores),
-        "map_choices": pages.map_choices(data.indicators, table, key_ids, _("状态")),
+        "map_choices": pages.map_choices(data.indicators, table, key_ids, gettext("状态"), _english_indicators()),
         "map_choice": choice,
         "map_keep": [(n, query.get(n)) for n in ("year", "status", "order")],
         "map_fig": _county_map(choice, table, year, names, key_ids=key_ids) if names else None,
@@ -413,7 +438,8 @@ def cluster(request, slug, year):
             return _download(request, year, f"{slug}-members", name, members_values(page["memberships"]))
         return _download(request, year, f"{slug}-ranking", name, page["ranking_table"])
     body = _body(clean, "targets/_cluster_body.html", lambda clean: _cluster(slug, year, role, rank))
-    return render(request, "targets/page.html", {"body": body, "title": found["name"].iloc[0], "figures": True})
+    page = {"body": body, "title": found["name"].iloc[0], "title_of": f"cluster:{slug}", "figures": True}
+    return render(request, "targets/page.html", page)
 
 
 def _cluster(slug, year, role, rank):
@@ -427,7 +453,10 @@ def _cluster(slug, year, role, rank):
     indicator = pages.records(data.indicators[data.indicators["code"] == rank])[0]
     ranking = pages.ranking(reports.aggregate_series([f"county:{c}" for c in codes], [rank]), year, names)
     chart = len(ranking) and charts.ranking_chart(
-        ranking, unit=indicator["unit"], title=indicator["name"], lang=_lang()
+        ranking,
+        unit=indicator["unit"],
+        title=(_english_indicators() or {}).get(rank) or indicator["name"],
+        lang=_lang(),
     )
     return {
         **{"cluster": cluster, "children": children, "memberships": members, "member_count": len(codes)},
@@ -447,7 +476,7 @@ def document(request, code, year):
         rows = document_values(_document(document, year)["rows"], STATUS)
         return _download(request, year, f"{code}-targets", document.title, rows)
     body = _body(_clean(request, year), "targets/_document_body.html", lambda clean: _document(document, year))
-    return render(request, "targets/page.html", {"body": body, "title": document.title})
+    return render(request, "targets/page.html", {"body": body, "title": document.title, "title_of": f"document:{code}"})
 
 
 def _document(document, year):
@@ -473,7 +502,8 @@ def indicator(request, code, year):
             request, year, f"{code}-ranking", found["name"].iloc[0], _indicator(clean, code, year)["ranking_table"]
         )
     body = _body(clean, "targets/_indicator_body.html", lambda clean: _indicator(clean, code, year))
-    return render(request, "targets/page.html", {"body": body, "title": found["name"].iloc[0], "figures": True})
+    page = {"body": body, "title": found["name"].iloc[0], "title_of": f"indicator:{code}", "figures": True}
+    return render(request, "targets/page.html", page)
 
 
 def _indicator(request, code, year):

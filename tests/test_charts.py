@@ -414,3 +414,13 @@ def test_the_shipped_outlines_give_city_borders_inside_the_province(geojson):
     assert borders["lon"] and len(borders["lon"]) == len(borders["lat"])
     hangzhou = [f["properties"]["code"] for f in geojson["features"] if f["properties"]["parent"] == "330100"]
     assert charts.city_borders(geojson["features"], hangzhou) == {"lon": [], "lat": []}
+
+
+def test_an_english_county_map_gives_its_unit_in_english(counties):
+    frame = counties.assign(value=[float(i) for i in range(90)])
+    tr = charts.county_map(GEO, frame, mode="value", unit="万元/亩", lang="en")["data"][0]
+    assert tr["colorbar"]["title"]["text"] == "10,000 yuan/mu"
+    assert "10,000 yuan/mu" in tr["hovertemplate"] and "万元/亩" not in tr["hovertemplate"]
+    assert (
+        charts.county_map(GEO, frame, mode="value", unit="万元/亩")["data"][0]["colorbar"]["title"]["text"] == "万元/亩"
+    )

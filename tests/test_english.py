@@ -1,7 +1,7 @@
 """targets/english.py and the unit table: English labels composed from the catalog, never translated text."""
 
 from indicators.ingest.units import UNITS_EN, unit_en
-from targets.english import target_label_en, with_unit_en
+from targets.english import formula_en, target_label_en, with_unit_en
 
 
 def test_units_read_in_english_and_an_unknown_unit_stays_as_written():
@@ -91,3 +91,11 @@ def test_every_catalog_indicator_has_an_english_name_and_every_unit_an_english_f
     assert [(f, e["code"]) for f, e in indicators if not str(e.get("name_en") or "").strip()] == []
     assert sorted(units - set(UNITS_EN)) == []
     assert {"亿元", "万元/亩", "%"} <= units  # the walk reached the units (an empty set would pass vacuously)
+
+
+def test_a_formula_is_worded_from_its_parts_english_names():
+    assert formula_en("Tax paid", "Industrial land", 10000) == "Tax paid ÷ Industrial land × 10000"
+    assert formula_en("R&D spending", "Revenue", 100, "Manufacturing") == (
+        "R&D spending ÷ Revenue × 100 (each for Manufacturing)"
+    )
+    assert formula_en("Value added", "Employees") == "Value added ÷ Employees"  # a factor of 1 is not written

@@ -372,3 +372,49 @@ def test_a_value_map_marks_the_first_key_benchmark_on_its_indicator():
     assert found == {"value": 3.0, "comparator": "ge"}
     assert pages.map_target(GAPS.assign(comparator="ge"), "value_added", [6, 5]) is None  # 112 is no key benchmark
     assert pages.map_target(None, "rd_intensity", [5]) is None
+
+
+def test_the_filter_names_its_options_in_english_where_the_catalog_has_english_names():
+    english = {"region": {"331100": "Lishui City"}, "group": {"mountain-26": "26 mountainous counties"},
+               "cluster": {"smart-pv": "Smart photovoltaics"}}  # fmt: skip
+    choices = pages.filter_choices(REGIONS, GROUPINGS, english)
+    assert choices["city"] == [(2, "Lishui City (331100)"), (3, "金华市 (330700)")]  # no English name: Chinese kept
+    assert choices["group"] == [(10, "26 mountainous counties"), (11, "空组")]
+    assert choices["cluster"] == [(20, "新一代信息技术产业群"), (21, "Smart photovoltaics")]
+
+
+INDICATORS = pd.DataFrame(
+    [("value_added", "规模以上工业增加值"), ("tax_per_mu", "规模以上工业亩均税收"), ("employees", "从业人员")],
+    columns=["code", "name"],
+)
+KEYED = pd.DataFrame(
+    [(7, "规上工业亩均税收", "tax_per_mu", 2025), (7, "规上工业亩均税收", "tax_per_mu", 2025),
+     (9, "制造业投资占比", "mfg_investment_share", 2027)],
+    columns=["target_id", "label", "indicator_code", "target_year"],
+)  # fmt: skip
+
+
+def test_the_map_options_name_indicators_and_key_benchmarks_in_the_pages_language():
+    assert pages.map_choices(INDICATORS, KEYED, [7, 9], "状态") == [
+        ("ind:value_added", "规模以上工业增加值"),
+        ("ind:tax_per_mu", "规模以上工业亩均税收"),  # employees is not a map indicator
+        ("status:7", "状态：规上工业亩均税收"),
+        ("status:9", "状态：制造业投资占比"),
+    ]
+    english = {"value_added": "Industrial value added", "tax_per_mu": "Tax per mu"}
+    assert pages.map_choices(INDICATORS, KEYED, [7, 9], "Status", english) == [
+        ("ind:value_added", "Industrial value added"),
+        ("ind:tax_per_mu", "Tax per mu"),
+        ("status:7", "Status: Tax per mu (2025)"),
+        ("status:9", "Status: 制造业投资占比"),  # no English name for its indicator: the label as written
+    ]
+
+
+def test_the_composite_ranking_names_counties_in_the_pages_language():
+    scores = pd.DataFrame({"code": ["330782", "331127", "331125"], "name": ["义乌市", "景宁畲族自治县", "云和县"],
+                           "score": [0.8, 0.5, None]})  # fmt: skip
+    cities = {"330782": "Jinhua City", "331127": "Lishui City", "331125": "Lishui City"}
+    rows = pages.composite_rows(scores, cities, {"330782": "Yiwu City", "331127": "Jingning She Autonomous County"})
+    assert [(r["name"], r["city"]) for r in rows] == [("Yiwu City", "Jinhua City"),
+                                                       ("Jingning She Autonomous County", "Lishui City")]  # fmt: skip
+    assert [r["name"] for r in pages.composite_rows(scores, cities)] == ["义乌市", "景宁畲族自治县"]  # 云和: no score

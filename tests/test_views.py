@@ -581,3 +581,69 @@ def test_a_split_off_countys_page_charts_its_back_series_and_its_city_keeps_the_
     # 杭州's line: 2019 is 余杭区 alone, 1000 / 40000 × 10000 = 250 (not 1300 / 55000 × 10000 = 236.4);
     # 2021 both units, 1050 / 40000 × 10000 = 262.5
     assert '"x": [2019, 2021], "y": [250.0, 262.5], "name": "\\u6240\\u5728\\u5e02' in card
+
+
+def _title(page):
+    return page.split("<title>")[1].split("</title>")[0]
+
+
+def test_english_pages_title_their_place_indicator_or_document_in_english(admin_client, some_data):
+    admin_client.cookies["django_language"] = "en"
+    for path, english, chinese in [
+        ("/county/330782/", "Yiwu City", "义乌市"),
+        ("/city/330100/", "Hangzhou City", "杭州市"),
+        ("/group/mountain-26/", "26 mountainous counties", "山区26县"),
+        ("/cluster/new-gen-it/", "New-generation information technology", "新一代信息技术产业群"),
+        ("/indicator/tax_per_mu/", "Tax per mu", "规模以上工业亩均税收"),
+        ("/document/zj-2014-strong-counties/", "Guiding opinions on deepening the building", "关于深化工业强县"),
+    ]:
+        title = _title(admin_client.get(path, {"year": 2024}).content.decode())
+        assert english in title and chinese not in title, (path, title)
+    cluster = admin_client.get("/cluster/new-gen-it/?year=2024").content.decode()
+    assert '"title": {"text": "Industrial value added (above-size)"' in cluster  # the ranking chart's title
+    admin_client.cookies["django_language"] = "zh-hans"
+    assert _title(admin_client.get("/county/330782/?year=2024").content.decode()).startswith("义乌市 · ")
+
+
+def _options(page, name):
+    """The (value, text) options of the select named `name`."""
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.DOTALL).group(1)
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+
+
+def test_the_english_overview_names_its_map_filter_and_ranking_options_in_english(admin_client, some_data):
+    admin_client.cookies["django_language"] = "en"
+    page = admin_client.get("/?year=2024").content.decode()
+    maps = dict(_options(page, "map"))
+    assert maps["ind:tax_per_mu"] == "Tax per mu"
+    statuses = [text for value, text in maps.items() if value.startswith("status:")]
+    assert statuses and all(text.startswith("Status: ") for text in statuses)
+    assert not [text for text in maps.values() if re.search(r"[\u4e00-\u9fff]", text)]
+    cities = dict(_options(page, "city")).values()
+    assert "Hangzhou City (330100)" in cities and "杭州市（330100）" not in cities
+    assert "26 mountainous counties" in dict(_options(page, "group")).values()
+    assert "New-generation information technology" in dict(_options(page, "cluster")).values()
+    composite = page.split('id="s-composite"')[1]
+    assert "Yiwu City" in composite and "义乌市" not in composite
+    assert "Scored targets: " in composite and "（" not in composite.split("</p>")[0]  # English punctuation
+    admin_client.cookies["django_language"] = "zh-hans"
+    chinese = admin_client.get("/?year=2024").content.decode()
+    assert "状态：" in chinese and "杭州市（330100）" in chinese
+
+
+def test_an_english_indicator_page_words_its_formula_with_english_names(admin_client, some_data):
+    admin_client.cookies["django_language"] = "en"
+    page = admin_client.get("/indicator/tax_per_mu/?year=2024").content.decode()
+    assert "Tax paid (above-size industry) ÷ Industrial land (above-size) × 10000" in page
+    assert "规模以上工业税收 ÷ 规模以上工业用地面积" not in page
+    admin_client.cookies["django_language"] = "zh-hans"
+    assert (
+        "规模以上工业税收 ÷ 规模以上工业用地面积 × 10000" in admin_client.get("/indicator/tax_per_mu/").content.decode()
+    )
+
+
+def test_an_english_county_page_names_its_groups_in_the_composite_line(admin_client, some_data):
+    admin_client.cookies["django_language"] = "en"
+    page = admin_client.get("/county/330782/?year=2024").content.decode()
+    line = page.split("<strong>Composite score</strong>")[1].split("</p>")[0]
+    assert "Industrially strong county pilots rank" in line and "工业强县（市、区）建设试点" not in line

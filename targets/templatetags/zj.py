@@ -72,6 +72,35 @@ def cluster_en(name, slug):
     return _name_en(name, "cluster", slug)
 
 
+# The full-width marks templates write beside translated words, as an English page writes them.
+PUNCTUATION = {"：": ": ", "、": ", ", "（": " (", "）": ")"}
+
+
+@register.simple_tag
+def punct(mark):
+    """{% punct "：" %} — a punctuation mark in the page's language: ： on a Chinese page, ": " on an English one."""
+    return PUNCTUATION.get(mark, mark) if _english() else mark
+
+
+@register.filter
+def named(name, ref):
+    """{{ title|named:"region:330100" }} — a name in the page's language by the kind and the code or slug it is
+    known by (region, group, cluster, indicator, document: see _name_en); the name as it is without a ref."""
+    kind, _sep, code = (ref or "").partition(":")
+    return _name_en(name, kind, code) if code else name
+
+
+@register.simple_tag
+def formula(indicator):
+    """A derived indicator's formula in the page's language: Indicator.formula (Chinese), or in English from the
+    English names of its numerator, its denominator and its industry (targets/english.py)."""
+    if not _english():
+        return indicator.formula
+    parts = [_name_en(i.name, "indicator", i.code) for i in (indicator.numerator, indicator.denominator)]
+    industry = _scope_label(f"sector:{indicator.industry}") if indicator.industry else ""
+    return english.formula_en(*parts, indicator.factor, industry)
+
+
 @register.simple_tag
 def target_label(row):
     """A target's label in the page's language: in English composed from the indicator's English name, the
