@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -584,8 +584,10 @@ def observations_diff(values, existing=None):
 
 def _update_ids(ids, **fields):
     ids = list(ids)
-    for start in range(0, len(ids), 900):  # SQLite caps the number of bound parameters
-        Observation.objects.filter(id__in=ids[start : start + 900]).update(**fields)
+    # as many ids a statement as the database binds (SQLite caps the parameters, PostgreSQL takes them all)
+    step = max(connection.ops.bulk_batch_size(["id"], ids), 1)
+    for start in range(0, len(ids), step):
+        Observation.objects.filter(id__in=ids[start : start + step]).update(**fields)
 
 
 def _lock_regions(codes):

@@ -71,3 +71,22 @@ def test_a_header_repeated_on_every_sheet_is_one_choice_that_applies_to_all_its_
     ]
     assert form.is_valid()
     assert form.choices() == ({"户籍人口": ""}, [])  # one choice: every 户籍人口 column is skipped
+    # one choice field per header, not per column (three columns, two headers)
+    assert sorted(name for name in form.fields if name.startswith("col")) == ["col0", "col1"]
+
+
+def test_each_choice_lists_every_indicator_and_keeps_the_one_chosen_selected():
+    import re
+
+    from indicators.forms import SKIP, ColumnsForm
+    from indicators.models import Indicator
+
+    columns = [{"header": "户籍人口", "sheet": "2024", "cell": "C2", "how": "unknown"},
+               {"header": "工业增加值", "sheet": "2024", "cell": "B2", "how": "matched"}]  # fmt: skip
+    form = ColumnsForm({"col0": SKIP, "col1": "value_added"}, columns=columns)
+    skip_html, value_added_html = (str(form[f"col{i}"]) for i in range(2))
+    options = re.findall(r'<option value="([^"]*)"', value_added_html)
+    assert options == ["", SKIP, *Indicator.objects.order_by("order", "code").values_list("code", flat=True)]
+    assert re.findall(r'value="([^"]*)" selected', value_added_html) == ["value_added"]
+    assert re.findall(r'value="([^"]*)" selected', skip_html) == [SKIP]
+    assert 'id="id_col1"' in value_added_html and 'name="col1"' in value_added_html

@@ -64,7 +64,7 @@ def test_an_admin_edit_of_a_target_moves_the_version(admin_client):
     target = Target.objects.filter(document__code="jx-2009-industrial-upgrade").first()
     _, before = versioning.current()
     url = reverse("admin:targets_target_delete", args=[target.pk])
-    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+    assert admin_client.post(url, {"post": "yes", "change_reason": "与文件原文不符"}).status_code == 302
     assert versioning.current()[1] == before + 1
 
 
