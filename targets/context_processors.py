@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from indicators import versioning
 from indicators.access import can_review
 from indicators.notify import nav_counts
 
@@ -26,4 +27,8 @@ def navigation(request):
         **reports.navigation(),
         **{"show_nav": True, "can_review": can_review(user), "nav_counts": counts, "nav_groups": groups},
         "as_of": as_of,
+        # the jump box's list is rendered once per data version, language and kind of page ({% cache %} in
+        # base.html): ~100 places and the groups cost every request a few milliseconds of template otherwise
+        "data_version": SimpleLazyObject(versioning.key),
+        "nav_with_groups": bool(as_of),
     }

@@ -138,18 +138,23 @@ def year_coverage():
 def default_as_of():
     """The latest year at least settings.AS_OF_COVERAGE of the counties reported (never a partial year
     while a complete one exists)."""
-    return coverage.default_year(year_coverage(), years()[-1])
+    return _cached("default_as_of", lambda: coverage.default_year(year_coverage(), years()[-1]))
 
 
 def year_choices():
-    """Every year with approved data, newest first, with its coverage: [{year, reported, total, partial}]."""
-    found = year_coverage().set_index("year")
-    total = int(found["total"].iloc[0]) if len(found) else len(county_names())
-    return [
-        {"year": y, "reported": int(found["reported"].get(y, 0)), "total": total,
-         "partial": bool(found["partial"].get(y, True))}
-        for y in reversed(years())
-    ]  # fmt: skip
+    """Every year with approved data, newest first, with its coverage: [{year, reported, total, partial}] (kept
+    per data version: every data page's year bar asks)."""
+
+    def compute():
+        found = year_coverage().set_index("year")
+        total = int(found["total"].iloc[0]) if len(found) else len(county_names())
+        return [
+            {"year": y, "reported": int(found["reported"].get(y, 0)), "total": total,
+             "partial": bool(found["partial"].get(y, True))}
+            for y in reversed(years())
+        ]  # fmt: skip
+
+    return _cached("year_choices", compute)
 
 
 def gap_table(scopes=None, *, as_of=None, role=None, document=None, include_submitted=False):
