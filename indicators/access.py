@@ -106,6 +106,8 @@ def visible_uploads(user):
     uploads = Upload.objects.defer("rows")
     if allowed is None:
         return uploads
+    if not allowed:  # no region (an anonymous visitor of a public dashboard): nothing, and no query asking
+        return uploads.none()
     links = Upload.regions.through.objects.filter(upload_id=OuterRef("pk"))
     return uploads.filter(Exists(links)).exclude(Exists(links.exclude(region__code__in=allowed)))
 
