@@ -214,14 +214,22 @@ MESSAGE_TAGS = {40: "danger"}
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 
 # Cached page bodies are keyed on the data version, which lives in the database (indicators.versioning),
-# so every process agrees on it whatever the cache. Redis (CACHE_URL=redis://host:6379/0) only lets
-# workers share the rendered bodies (speed); local memory is correct too.
+# so every process agrees on it whatever the cache. By default they are files under CACHE_DIR, which the
+# workers of one server share (after an approval each page is rendered once, not once per worker); Redis
+# (CACHE_URL=redis://host:6379/0) shares them between servers. Either is speed only: correctness never
+# depends on the cache.
 if os.environ.get("CACHE_URL", "").startswith("redis"):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zjindustry"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
