@@ -8,7 +8,8 @@ or refers to a CDN or map tiles; maps are ``geo`` subplots (never ``map``/``mapb
 every choropleth even when the base map is hidden).
 
 Every builder takes ``lang="zh"|"en"`` for its own fixed strings (axis titles, legend names); labels passed in
-(titles, names, units, and ``labels``: status code → text, in the order to show) are used as given. Status colours
+(titles, names, and ``labels``: status code → text, in the order to show) are used as given; a unit is passed
+as the catalog writes it (万元/亩) and shown in the page's language (10,000 yuan/mu on an English page). Status colours
 are the Okabe–Ito palette used by ``static/css/site.css``, and every status shown also carries its text label.
 """
 
@@ -144,6 +145,12 @@ def _floats(values: Iterable) -> list:
     return [_num(v) for v in values]
 
 
+def _unit(unit: str, lang: str) -> str:
+    """The catalog's unit as the chart shows it: unit_en on an English page (万元/亩 → 10,000 yuan/mu, a count
+    word such as 个 has none), as written on a Chinese one."""
+    return unit_en(unit) if lang == "en" else (unit or "")
+
+
 def _with_unit(expr: str, unit: str) -> str:
     if not unit:
         return expr
@@ -232,6 +239,7 @@ def target_chart(series, *, unit, target=None, projection=None, compare=None, la
     """Small line chart of a scope's actual series with its target path, projection and comparison lines (each a
     [year, value] frame or a dict of the two lists)."""
     t = _TEXT[_lang(lang)]
+    unit = _unit(unit, _lang(lang))  # axis title and hover
     data = []
     all_years: list[int] = []
 
@@ -466,7 +474,7 @@ def county_map(geojson, frame, *, mode, labels=None, title="", unit="", lang="zh
     t = _TEXT[_lang(lang)]
     if mode not in ("value", "status"):
         raise ValueError(f"mode must be 'value' or 'status', not {mode!r}")
-    unit = unit_en(unit) if _lang(lang) == "en" else unit  # the colour bar's title and the hover: 10,000 yuan/mu
+    unit = _unit(unit, _lang(lang))  # the colour bar's title and the hover
     f = _frame(frame, ["code", mode], "frame").copy()
     f["code"] = f["code"].astype(str)
     f["_name"] = _names(f)
@@ -577,7 +585,7 @@ def county_map(geojson, frame, *, mode, labels=None, title="", unit="", lang="zh
 # ------------------------------------------------------------------------------------------------ ranking
 def ranking_chart(frame, *, unit, title="", lang="zh") -> dict:
     """Horizontal bar ranking of [name, value], highest on top."""
-    _lang(lang)
+    unit = _unit(unit, _lang(lang))  # axis title and hover
     f = _frame(frame, ["name", "value"], "frame").copy()
     f["value"] = pd.to_numeric(f["value"], errors="coerce")
     f = f.dropna(subset=["value"])
@@ -635,6 +643,7 @@ def _inclusive_quartiles(values: list[float]) -> tuple[float, float, float]:
 def distribution_chart(frame, *, unit, lang="zh") -> dict:
     """Box plot per year of a value across counties ([year, value]), outliers shown as points."""
     t = _TEXT[_lang(lang)]
+    unit = _unit(unit, _lang(lang))  # axis title, hover and the box statistics
     f = _frame(frame, ["year", "value"], "frame").copy()
     f["value"] = pd.to_numeric(f["value"], errors="coerce")
     f = f.dropna(subset=["year", "value"])

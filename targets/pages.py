@@ -393,15 +393,18 @@ def card_sections(cards, current_documents, status=None, order=None):
     return section(lambda c: c["document"] in current), section(lambda c: c["document"] not in current)
 
 
-def print_figures(cards, limit=4, width=340, height=230):
+def print_figures(cards, limit=4, width=340, height=230, *, label=None):
     """The charts of the first `limit` cards that have one, sized to sit two by two on an A4 page (a fixed size:
-    a printed page does not re-run the responsive layout). Each is a copy: the card keeps its own."""
+    a printed page does not re-run the responsive layout), each titled by ``label(card)``: the page passes the
+    label in its language (the English one is composed from the catalog's English names, which this pure module
+    does not hold); the card's own Chinese label without it. Each is a copy: the card keeps its own."""
     out = []
     for card in [c for c in cards if c["fig"]][:limit]:
+        title = (label(card) if label else "") or card["label"]  # no English name: the Chinese label, as the cards
         layout = {**card["fig"]["layout"], "width": width, "height": height, "autosize": False,
-                  "title": {"text": card["label"], "font": {"size": 12}, "x": 0, "xanchor": "left"},
+                  "title": {"text": title, "font": {"size": 12}, "x": 0, "xanchor": "left"},
                   "margin": {"l": 8, "r": 8, "t": 30, "b": 8}, "annotations": []}  # fmt: skip
-        out.append({"fig": {**card["fig"], "layout": layout}, "id": f"print-{card['fig_id']}", "label": card["label"]})
+        out.append({"fig": {**card["fig"], "layout": layout}, "id": f"print-{card['fig_id']}", "label": title})
     return out
 
 

@@ -424,3 +424,97 @@ def test_an_english_county_map_gives_its_unit_in_english(counties):
     assert (
         charts.county_map(GEO, frame, mode="value", unit="万元/亩")["data"][0]["colorbar"]["title"]["text"] == "万元/亩"
     )
+
+
+# ------------------------------------------------------------------------------------------------ English units
+def shown_text(fig):
+    """Every string a reader sees in a figure: titles, axis and colour-bar titles, trace names, hover and bar
+    texts, tick texts and annotations (not the data: place names on a category axis are the caller's)."""
+    keys = {"text", "name", "hovertemplate", "texttemplate", "ticktext"}
+    out = []
+
+    def walk(node, key=None):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+        elif isinstance(node, str) and key in keys:
+            out.append(node)
+
+    walk(fig)
+    return out
+
+
+def chinese(texts, allowed=()):
+    """The texts that still hold a CJK character once the names passed in on purpose (`allowed`) are taken out."""
+    left = []
+    for text in texts:
+        for name in allowed:
+            text = text.replace(name, "")
+        if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+            left.append(text)
+    return left
+
+
+def test_an_english_target_card_gives_its_unit_in_english(series):
+    fig = charts.target_chart(
+        series, unit="万元/亩", target={"value": 1500, "year": 2027, "comparator": "ge"}, compare={"全省": series},
+        projection={"from_year": 2024, "from_value": 1180.0, "year": 2027, "value": 1390.0}, lang="en", demo=True,
+    )  # fmt: skip
+    assert fig["layout"]["yaxis"]["title"]["text"] == "10,000 yuan/mu"
+    assert trace(fig, "Actual")["hovertemplate"] == "%{x}: %{y:,.2~f} 10,000 yuan/mu<extra>Actual</extra>"
+    assert "Target (%{x}): ≥%{y:,.2~f} 10,000 yuan/mu" in fig["data"][-2]["hovertemplate"]
+    assert chinese(shown_text(fig), allowed=["全省"]) == []  # the comparison line's name is the caller's
+
+
+def test_a_chinese_target_card_keeps_its_chinese_unit(series):
+    fig = charts.target_chart(series, unit="万元/亩", target={"value": 1500, "year": 2027, "comparator": "ge"})
+    assert fig["layout"]["yaxis"]["title"]["text"] == "万元/亩"
+    assert trace(fig, "实际")["hovertemplate"] == "%{x}年: %{y:,.2~f} 万元/亩<extra>实际</extra>"
+    assert fig["data"][-1]["hovertemplate"] == "目标（%{x}年）: ≥%{y:,.2~f} 万元/亩<extra></extra>"
+
+
+def test_an_english_card_of_a_count_has_no_unit_word_and_percentage_points_are_spelled_out(series):
+    count = charts.target_chart(series, unit="个", lang="en")
+    assert count["layout"]["yaxis"]["title"]["text"] == ""
+    assert trace(count, "Actual")["hovertemplate"] == "%{x}: %{y:,.2~f}<extra>Actual</extra>"
+    points = charts.target_chart(series, unit="个百分点", lang="en")
+    assert points["layout"]["yaxis"]["title"]["text"] == "percentage points"
+
+
+def test_an_english_ranking_gives_its_unit_in_english():
+    frame = pd.DataFrame({"name": ["柯桥区", "淳安县"], "value": [300.0, 40.0]})
+    fig = charts.ranking_chart(frame, unit="亿元", title="Industrial value added", lang="en")
+    (bar,) = fig["data"]
+    assert fig["layout"]["xaxis"]["title"]["text"] == "100 million yuan"
+    assert bar["hovertemplate"] == "%{y}: %{x:,.2~f} 100 million yuan<extra></extra>"
+    assert chinese(shown_text(fig)) == []
+    zh = charts.ranking_chart(frame, unit="亿元", title="排名")
+    assert zh["layout"]["xaxis"]["title"]["text"] == "亿元"
+    assert zh["data"][0]["hovertemplate"] == "%{y}: %{x:,.2~f} 亿元<extra></extra>"
+
+
+def test_an_english_distribution_gives_its_unit_in_english():
+    frame = pd.DataFrame({"year": [2023] * 3, "value": [1.0, 2.0, 3.0]})
+    fig = charts.distribution_chart(frame, unit="件/万人", lang="en")
+    assert fig["layout"]["yaxis"]["title"]["text"] == "per 10,000 people"
+    # 1, 2, 3: median 2, inclusive quartiles 1.5 and 2.5 (medians of 1,2 and 2,3)
+    assert "Median: 2 per 10,000 people" in fig["data"][1]["text"][0]
+    assert "Interquartile range: 1.5 – 2.5 per 10,000 people" in fig["data"][1]["text"][0]
+    assert chinese(shown_text(fig)) == []
+    zh = charts.distribution_chart(frame, unit="件/万人")
+    assert zh["layout"]["yaxis"]["title"]["text"] == "件/万人"
+    assert "中位数: 2 件/万人" in zh["data"][1]["text"][0]
+
+
+def test_an_english_value_map_with_a_target_and_borders_has_no_chinese_but_the_county_names(counties, geojson):
+    frame = counties.assign(value=[float(i) for i in range(90)])
+    frame.loc[0, "value"] = float("nan")
+    fig = charts.county_map(GEO, frame, mode="value", unit="人", lang="en", title="Employees",
+                            borders=charts.city_borders(geojson["features"]), target={"value": 40, "comparator": "ge"})  # fmt: skip
+    (ticks,) = [t["colorbar"]["ticktext"] for t in fig["data"] if "colorbar" in t]
+    assert ticks == ["1", "◆ Target ≥40", "89"]
+    assert fig["data"][0]["colorbar"]["title"]["text"] == "people"
+    assert chinese(shown_text(fig)) == []

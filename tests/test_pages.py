@@ -418,3 +418,13 @@ def test_the_composite_ranking_names_counties_in_the_pages_language():
     assert [(r["name"], r["city"]) for r in rows] == [("Yiwu City", "Jinhua City"),
                                                        ("Jingning She Autonomous County", "Lishui City")]  # fmt: skip
     assert [r["name"] for r in pages.composite_rows(scores, cities)] == ["义乌市", "景宁畲族自治县"]  # 云和: no score
+
+
+def test_print_charts_are_titled_in_the_pages_language_and_fall_back_to_the_chinese_label():
+    fig = {"data": [], "layout": {"height": 280}}
+    cards = [{**_card("achieved", "d", n), "fig": fig, "label": f"目标{n}"} for n in (1, 2)]
+    english = {"fig-1": "Industrial value added ≥ 2,500 100 million yuan by 2027", "fig-2": ""}  # 2: no English name
+    printed = pages.print_figures(cards, label=lambda card: english[card["fig_id"]])
+    assert [p["fig"]["layout"]["title"]["text"] for p in printed] == [english["fig-1"], "目标2"]
+    assert [p["label"] for p in printed] == [english["fig-1"], "目标2"]  # the figure's aria-label too
+    assert [p["fig"]["layout"]["title"]["text"] for p in pages.print_figures(cards)] == ["目标1", "目标2"]
