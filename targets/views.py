@@ -37,6 +37,7 @@ from .tables import (
     members_values,
     table_values,
 )
+from .templatetags import zj
 
 STATUS = dict(GapStatus.choices)
 ROLES = dict(ClusterMembership.Role.choices)
@@ -353,7 +354,7 @@ def _county(code, year, query):
     return {
         **{"region": region, "year": year, "groups": groups, "clusters": clusters, "statuses": STATUS},
         **{"current": current, "history": history, "filter": _pick(query), "cards": cards},
-        "print_figs": pages.print_figures(current["cards"]),
+        "print_figs": pages.print_figures(current["cards"], label=zj.target_label),
         "predecessors": reports.predecessors(code),
         "contributions": pages.contributions(table[table["document"].isin(live)], series, code, groups),
         "composite": composite,
