@@ -394,6 +394,21 @@ class Upload(models.Model):
     def __str__(self):
         return f"#{self.pk} {self.original_name}"
 
+    # what indicators.ingest calls the shapes it reads (ParseResult.shape joins several with "+")
+    SHAPES = {
+        "template": _("填报模板"),
+        "csv": _("长表（CSV）"),
+        "report": _("单地区报表"),
+        "series": _("单地区时间序列"),
+        "rollup": _("多地区汇总表"),
+        "bulletin": _("统计公报文本"),
+        "unknown": _("未识别"),
+    }
+
+    def shape_display(self):
+        """The shape in words: "多地区汇总表", "填报模板、单地区报表" (never the parser's code names)."""
+        return "、".join(str(self.SHAPES.get(part, part)) for part in self.shape.split("+") if part)
+
     def parsed_values(self):
         """The values the file was parsed into when it arrived, in the order the parser gave them."""
         from .ingest import ParsedValue  # here: the parser's libraries load when a parse is read, not with the models

@@ -26,3 +26,14 @@ def test_the_labels_have_english_translations():
         assert [str(s.label) for s in GapStatus] == [
             "Achieved", "On track", "Needs acceleration", "Limited progress", "Deteriorating", "Insufficient data"
         ]  # fmt: skip
+
+
+def test_an_uploads_shape_is_said_in_words_never_the_parsers_code_names():
+    from django.utils import translation
+
+    from indicators.models import Upload
+
+    assert Upload(shape="template+rollup").shape_display() == "填报模板、多地区汇总表"
+    assert Upload(shape="").shape_display() == ""
+    with translation.override("en"):
+        assert Upload(shape="rollup").shape_display() == "Multi-region roll-up table"
