@@ -418,3 +418,14 @@ def test_the_composite_ranking_names_counties_in_the_pages_language():
     assert [(r["name"], r["city"]) for r in rows] == [("Yiwu City", "Jinhua City"),
                                                        ("Jingning She Autonomous County", "Lishui City")]  # fmt: skip
     assert [r["name"] for r in pages.composite_rows(scores, cities)] == ["义乌市", "景宁畲族自治县"]  # 云和: no score
+
+
+def test_a_county_card_does_not_count_members_and_a_city_or_group_card_does():
+    indicators = pd.DataFrame({"code": ["value_added"], "unit": ["亿元"], "kind": ["base"]})
+    series = pd.DataFrame({"scope": [], "indicator_code": [], "year": [], "value": []})
+    row = {"kind": "level", "unit": "亿元", "policy_input": False, "target_value": 3.0, "target_year": 2027,
+           "base_year": None, "base_value": None, "comparator": "ge", "actual_year": 2024, "actual_value": 2.5,
+           "projected_value": None, "status": "on_track", "indicator_code": "value_added"}  # fmt: skip
+    rows = pd.DataFrame([{**row, "scope": s} for s in ("county:330113", "city:330100", "group:mountain-26")])
+    cards = pages.target_cards(rows, series, indicators, [], lang="zh", demo=False)
+    assert [c["counts_members"] for c in cards] == [False, True, True]
