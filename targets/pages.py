@@ -267,7 +267,7 @@ def target_cards(rows, series, indicators, compare_scopes, *, lang, demo, year=N
     against the target path for level targets, with comparison lines ([(label, scope)]) where sizes do not
     matter (ratios, %: a province total would flatten a county's own line to zero); the yearly rate against the
     target rate for growth and decline targets; the level for counts. ``notes`` ({(indicator code, year): 备注})
-    go beside the data table."""
+    go beside the data table. A county's card does not count its members (``counts_members``)."""
     notes = notes or {}
     units = dict(indicators[["code", "unit"]].values)
     growth = set(indicators.loc[indicators["growth_of"].notna(), "code"]) if "growth_of" in indicators else set()
@@ -304,7 +304,9 @@ def target_cards(rows, series, indicators, compare_scopes, *, lang, demo, year=N
         reason = status_reason(row, own, year)
         cards.append({**row, "fig_id": f"fig-{n}", "fig": fig, "series_rows": series_rows, "series_unit": unit,
                       "reason": reason, "is_rate": kind in RATE_KINDS,
-                      "series_notes": any(s["note"] for s in series_rows)})  # fmt: skip
+                      "series_notes": any(s["note"] for s in series_rows),
+                      # a county is its own one unit (1, or 0 in a back-series year whose figure names its scope)
+                      "counts_members": not row["scope"].startswith("county:")})  # fmt: skip
     return cards
 
 

@@ -478,16 +478,27 @@ def predecessors(code, links, regions):
 
 
 def county_notes(code):
-    """(indicator code, year) → what is said of the county's approved whole-economy value beside it: its flag
-    (初步 / 修订 / 估算) and its 备注, for the values that carry either (one query)."""
+    """(indicator code, year) → what is said of the county's approved whole-economy value beside it: 按现行区划回溯
+    for a back-series value (a year before the unit existed, under today's boundaries), its flag (初步 / 修订 / 估算)
+    and its 备注, for the values that carry any (one query; two when the county has a back-series)."""
     rows = Observation.objects.filter(
         region__code=code, status=Observation.Status.APPROVED, industry="", cluster=""
-    ).exclude(note="", flag="")
+    ).exclude(note="", flag="", back_series=False)
     labels = dict(Observation.Flag.choices)
-    return {
-        (i, y): "；".join(str(part) for part in (labels[flag] if flag else "", note) if part)
-        for i, y, flag, note in rows.values_list("indicator__code", "year", "flag", "note")
-    }
+    back = str(Observation._meta.get_field("back_series").verbose_name)
+    found = list(rows.values_list("indicator__code", "year", "back_series", "flag", "note"))
+    said = {(i, y): [back if b else "", labels[flag] if flag else "", note] for i, y, b, flag, note in found}
+    back_years = {(i, y) for i, y, b, _, _ in found if b}
+    if back_years:
+        # a ratio the engine computes from a back-series numerator and denominator is a back-series value too
+        # (a year before the unit existed has no figure of its own to pair one part with)
+        ratios = Indicator.objects.filter(kind=Indicator.Kind.DERIVED).values_list(
+            "code", "numerator__code", "denominator__code"
+        )
+        for ratio, numerator, denominator in ratios:
+            for year in {y for i, y in back_years if i == numerator and (denominator, y) in back_years}:
+                said.setdefault((ratio, year), ["", "", ""])[0] = back
+    return {key: "；".join(str(part) for part in parts if part) for key, parts in said.items()}
 
 
 def english_names():

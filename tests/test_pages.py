@@ -428,3 +428,14 @@ def test_print_charts_are_titled_in_the_pages_language_and_fall_back_to_the_chin
     assert [p["fig"]["layout"]["title"]["text"] for p in printed] == [english["fig-1"], "目标2"]
     assert [p["label"] for p in printed] == [english["fig-1"], "目标2"]  # the figure's aria-label too
     assert [p["fig"]["layout"]["title"]["text"] for p in pages.print_figures(cards)] == ["目标1", "目标2"]
+
+
+def test_a_county_card_does_not_count_members_and_a_city_or_group_card_does():
+    indicators = pd.DataFrame({"code": ["value_added"], "unit": ["亿元"], "kind": ["base"]})
+    series = pd.DataFrame({"scope": [], "indicator_code": [], "year": [], "value": []})
+    row = {"kind": "level", "unit": "亿元", "policy_input": False, "target_value": 3.0, "target_year": 2027,
+           "base_year": None, "base_value": None, "comparator": "ge", "actual_year": 2024, "actual_value": 2.5,
+           "projected_value": None, "status": "on_track", "indicator_code": "value_added"}  # fmt: skip
+    rows = pd.DataFrame([{**row, "scope": s} for s in ("county:330113", "city:330100", "group:mountain-26")])
+    cards = pages.target_cards(rows, series, indicators, [], lang="zh", demo=False)
+    assert [c["counts_members"] for c in cards] == [False, True, True]

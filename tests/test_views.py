@@ -577,7 +577,8 @@ def test_a_split_off_countys_page_charts_its_back_series_and_its_city_keeps_the_
     at = html.index('<div class="fw-semibold">规上工业亩均增加值</div>')
     card = html[at : html.index("</details>", at)]
     # 亩均增加值 = 增加值 / 用地 × 10000: 300 / 15000 × 10000 = 200 (2019), 350 / 14000 × 10000 = 250 (2021)
-    assert "<tr><td>2019</td><td>200.0 万元/亩</td></tr><tr><td>2021</td><td>250.0 万元/亩</td></tr>" in card
+    assert "<tr><td>2019</td><td>200.0 万元/亩</td><td>按现行区划回溯</td></tr>" in card
+    assert "<tr><td>2021</td><td>250.0 万元/亩</td><td></td></tr>" in card
     # 杭州's line: 2019 is 余杭区 alone, 1000 / 40000 × 10000 = 250 (not 1300 / 55000 × 10000 = 236.4);
     # 2021 both units, 1050 / 40000 × 10000 = 262.5
     assert '"x": [2019, 2021], "y": [250.0, 262.5], "name": "\\u6240\\u5728\\u5e02' in card
@@ -647,3 +648,53 @@ def test_an_english_county_page_names_its_groups_in_the_composite_line(admin_cli
     page = admin_client.get("/county/330782/?year=2024").content.decode()
     line = page.split("<strong>Composite score</strong>")[1].split("</p>")[0]
     assert "Industrially strong county pilots rank" in line and "工业强县（市、区）建设试点" not in line
+
+
+def _split_off_linping():
+    """临平区 (330113, from 余杭区 in 2021) with 2019 uploaded as a back-series, 2021 as its own figures."""
+    from indicators.models import Observation
+
+    observe([("330113", "value_added", 2019, 300.0), ("330113", "industrial_land", 2019, 15000.0),
+             ("330113", "value_added", 2021, 350.0), ("330113", "industrial_land", 2021, 14000.0)])  # fmt: skip
+    Observation.objects.filter(region__code="330113", year=2019).update(back_series=True)
+
+
+def test_county_notes_mark_back_series_values_and_the_ratios_computed_from_them():
+    from django.utils import translation
+
+    from targets import selectors
+
+    _split_off_linping()
+    back = "按现行区划回溯"  # the marks are worded in the active language: an English request may have left it on
+    translation.activate("zh-hans")
+    # 2021 is the unit's own figure: nothing said of it; 亩均增加值 2019 (300 / 15000) rests on back-series inputs
+    assert selectors.county_notes("330113") == {
+        ("value_added", 2019): back,
+        ("industrial_land", 2019): back,
+        ("value_added_per_mu", 2019): back,
+    }
+
+
+def test_a_split_off_countys_card_marks_its_back_series_year_and_prints_no_member_count(admin_client):
+    from django.utils import translation
+
+    from indicators.models import Observation
+    from targets import selectors
+
+    _split_off_linping()
+    Observation.objects.filter(region__code="330113", indicator__code="value_added", year=2019).update(flag="estimated")
+    html = admin_client.get("/county/330113/?year=2019").content.decode()
+    at = html.index('<div class="fw-semibold">规上工业亩均增加值</div>')
+    card = html[at : html.index("</details>", at)]
+    assert "<td>200.0 万元/亩 (2019)</td>" in card  # 300 / 15000 × 10000
+    assert "<tr><td>2019</td><td>200.0 万元/亩</td><td>按现行区划回溯</td></tr>" in card
+    # a county card counted 0 members in a back-series year (and 1 otherwise): it prints no count at all
+    assert "纳入地区数" not in html
+    assert "纳入地区数" not in admin_client.get("/county/330113/?year=2021").content.decode()
+    assert "<th>纳入地区数</th>" in admin_client.get("/city/330100/?year=2021").content.decode()  # a city counts
+    # the flag of a back-series value follows the mark
+    with translation.override("zh-hans"):
+        assert selectors.county_notes("330113")[("value_added", 2019)] == "按现行区划回溯；估算"
+    admin_client.cookies["django_language"] = "en"
+    english = admin_client.get("/county/330113/?year=2021").content.decode()
+    assert "<td>Back series under current boundaries</td>" in english and "按现行区划回溯" not in english
