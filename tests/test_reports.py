@@ -21,8 +21,13 @@ def _another_worker():
 
 
 def _engine_reads(queries):
-    # the engine's read of every observation (selectors.observations_frame) is the one that reads back_series
-    return [q for q in queries.captured_queries if "indicators_observation" in q["sql"] and "back_series" in q["sql"]]
+    # the engine's read of every observation (selectors.observations_frame): it reads back_series and, alone among
+    # the page's reads of observations, sorts nothing
+    return [
+        q
+        for q in queries.captured_queries
+        if "indicators_observation" in q["sql"] and "back_series" in q["sql"] and "ORDER BY" not in q["sql"]
+    ]
 
 
 def _stored():
