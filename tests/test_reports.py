@@ -105,6 +105,7 @@ def test_a_commit_made_answering_a_request_has_its_tables_built_after_the_respon
     django_capture_on_commit_callbacks,
 ):
     from django.core.signals import request_finished
+    from django.db import close_old_connections
 
     from indicators.versioning import DataVersionMiddleware
 
@@ -116,7 +117,13 @@ def test_a_commit_made_answering_a_request_has_its_tables_built_after_the_respon
 
     assert DataVersionMiddleware(approve)(None) == "response"
     assert _stored() == ""
-    request_finished.send(sender=None)  # the server has sent the response
+    # the server has sent the response (without Django's close_old_connections, which would close the test's
+    # connection mid-transaction, as Django's own test client does)
+    request_finished.disconnect(close_old_connections)
+    try:
+        request_finished.send(sender=None)
+    finally:
+        request_finished.connect(close_old_connections)
     assert _stored().startswith(versioning.key() + ":")
 
 
