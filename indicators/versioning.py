@@ -16,6 +16,7 @@ import contextlib
 import contextvars
 import logging
 import os
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -103,8 +104,10 @@ def store_tables(version, name, data):
 
     path = _tables_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}")
-    partial.write_bytes(data)
+    # a name of its own for each writer (two threads of one process may build the same version at once)
+    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
     os.replace(partial, path)
     epoch, _sep, generation = version.partition(".")
     stored = bool(DataVersion.objects.filter(id=1, epoch=epoch, generation=int(generation)).update(tables_key=name))

@@ -9,6 +9,7 @@ them (~50 ms) instead of computing them (~0.5 s), and computes them itself only 
 import datetime
 import functools
 import hashlib
+import logging
 import pickle
 import threading
 from pathlib import Path
@@ -66,6 +67,7 @@ def _stored_tables(version):
 
 
 _pending = threading.local()
+logger = logging.getLogger(__name__)
 
 
 def on_moved(**_signal):
@@ -82,7 +84,10 @@ def after_response(**_signal):
     """A receiver of request_finished: the build a request's commit asked for."""
     if getattr(_pending, "build", False):
         _pending.build = False
-        build_snapshot()
+        try:
+            build_snapshot()
+        except Exception:  # the data is committed and the response sent: readers compute what this could not
+            logger.exception("building the tables of the new data version failed")
 
 
 def build_snapshot():
