@@ -512,8 +512,8 @@ class DataVersion(models.Model):
     indicators.versioning.data_changed() in the writer's own transaction.
 
     `tables_key` names the file of TABLES_ROOT holding what the dashboard computed from this version's data
-    (opaque here: targets.reports builds it after the commit); moving the version empties it, so the row never
-    points at another version's tables."""
+    (opaque here: targets.reports builds it); moving the version sets it to versioning.BUILDING until the writer
+    stores the new version's tables, so the row never points at another version's tables."""
 
     epoch = models.CharField(max_length=32)
     generation = models.PositiveBigIntegerField(default=1)

@@ -9,7 +9,9 @@ two writers cannot deadlock on it. The version is read at most once per request
 (``DataVersionMiddleware``); outside a request every call reads it.
 
 After the commit, ``moved`` is sent in the writer's process: the dashboard builds the new version's tables
-there (targets.reports.build_snapshot), so the readers' first page after a change finds them ready.
+there (targets.reports.build_snapshot), so the readers' first page after a change finds them ready. Until
+they are stored the row says BUILDING, and a reader waits for them (``stored_tables``) rather than have every
+worker compute the same tables at once beside the writer.
 """
 
 import contextlib
@@ -17,11 +19,13 @@ import contextvars
 import logging
 import os
 import tempfile
+import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
@@ -33,18 +37,24 @@ _held = contextvars.ContextVar("zj_moved_held", default=None)
 logger = logging.getLogger(__name__)
 
 
+BUILDING = "building"  # tables_key from a commit until its writer stores the tables (or gives up)
+BUILD_WAIT = timedelta(seconds=15)  # a reader waits this long after a commit at most (a writer may have died)
+
+FIELDS = ("epoch", "generation", "tables_key", "changed_at")
+
+
 def _read():
-    """(epoch, generation, tables_key) of the row (never the tables themselves)."""
+    """(epoch, generation, tables_key, changed_at) of the row (never the tables themselves)."""
     from .models import DataVersion
 
-    row = DataVersion.objects.values_list("epoch", "generation", "tables_key").first()
+    row = DataVersion.objects.values_list(*FIELDS).first()
     if row is None:  # a fresh or emptied database: make the row (another process may race us to it)
         try:
             with transaction.atomic():
                 DataVersion.objects.create(id=1, epoch=uuid.uuid4().hex, generation=1)
         except IntegrityError:
             pass
-        row = DataVersion.objects.values_list("epoch", "generation", "tables_key").get()
+        row = DataVersion.objects.values_list(*FIELDS).get()
     return row
 
 
@@ -82,10 +92,24 @@ def _tables_path(name):
     return Path(settings.TABLES_ROOT) / (name.replace(":", "_") + ".bin")
 
 
-def stored_tables(name):
+def _awaited(wait):
+    """The tables key of the version read, once its writer has stored them: while the row says BUILDING (for at
+    most BUILD_WAIT after the commit) poll it; "" when a newer commit came first or the writer gave up. Inside a
+    transaction the row may not show the writer's update, so nothing is awaited there."""
+    epoch, generation, stored, changed_at = _row()
+    wait = wait and not connection.in_atomic_block
+    while stored == BUILDING and wait and timezone.now() < changed_at + BUILD_WAIT:
+        time.sleep(0.05)
+        row = _read()
+        stored = row[2] if row[:2] == (epoch, generation) else ""
+    return "" if stored == BUILDING else stored
+
+
+def stored_tables(name, wait=True):
     """The tables stored with the version read as ``name`` (store_tables), or None: no file is opened unless the
-    version row names them, and a host that cannot see the file (or a swept one) gets None and computes."""
-    if not name or tables_key() != name:
+    version row names them, and a host that cannot see the file (or a swept one) gets None and computes. With
+    ``wait``, a build in progress is waited for (see _awaited)."""
+    if not name or _awaited(wait) != name:
         return None
     try:
         return _tables_path(name).read_bytes()
@@ -100,8 +124,6 @@ def store_tables(version, name, data):
     """Write ``data`` as ``name`` under TABLES_ROOT (a shared directory, like UPLOAD_ROOT) and point the version
     ``version`` (a key()) at it, if that version is still the newest: a later commit has emptied the row and its
     writer stores its own. The file is complete before the row names it. Returns whether it was stored."""
-    from .models import DataVersion
-
     path = _tables_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     # a name of its own for each writer (two threads of one process may build the same version at once)
@@ -109,11 +131,22 @@ def store_tables(version, name, data):
     with os.fdopen(fd, "wb") as f:
         f.write(data)
     os.replace(partial, path)
-    epoch, _sep, generation = version.partition(".")
-    stored = bool(DataVersion.objects.filter(id=1, epoch=epoch, generation=int(generation)).update(tables_key=name))
+    stored = _of_version(version).update(tables_key=name) > 0
     for old in sorted(path.parent.glob("*.bin"), key=lambda p: p.stat().st_mtime)[:-TABLES_KEPT]:
         old.unlink(missing_ok=True)
     return stored
+
+
+def build_failed(version):
+    """The writer could not build the tables of ``version``: its readers stop waiting and compute their own."""
+    _of_version(version).filter(tables_key=BUILDING).update(tables_key="")
+
+
+def _of_version(version):
+    from .models import DataVersion
+
+    epoch, _sep, generation = version.partition(".")
+    return DataVersion.objects.filter(id=1, epoch=epoch, generation=int(generation))
 
 
 @contextlib.contextmanager
@@ -131,8 +164,9 @@ def data_changed():
     """Move the version, in the caller's transaction (commits with the data it describes)."""
     from .models import DataVersion
 
-    # the row stops naming the old version's tables (they would only ever be read under their own key)
-    moved_on = {"generation": F("generation") + 1, "changed_at": timezone.now(), "tables_key": ""}
+    # the row stops naming the old version's tables (they would only ever be read under their own key); readers
+    # wait for this writer's build
+    moved_on = {"generation": F("generation") + 1, "changed_at": timezone.now(), "tables_key": BUILDING}
     if not DataVersion.objects.filter(id=1).update(**moved_on):
         _read()
         DataVersion.objects.filter(id=1).update(**moved_on)

@@ -4,7 +4,8 @@ Results are kept in this process per data version (indicators.versioning: one ro
 every process reads), which the services move whenever an upload is written, approved or returned, or
 the catalog is edited. The process that commits a change builds the tables every page starts from and
 stores them with the version (``build_snapshot``); another worker's first page after the change loads
-them (~50 ms) instead of computing them (~0.5 s), and computes them itself only when none are stored."""
+them (~50 ms) instead of computing them (~0.5 s); it waits while the writer is still building them, and computes
+them itself only when none will come (indicators.versioning.stored_tables)."""
 
 import datetime
 import functools
@@ -62,7 +63,8 @@ def _build():
 def _stored_tables(version):
     # The tables are our own pickle, read from our own database: whoever could write that row could already
     # change every figure the dashboard shows.
-    data = versioning.stored_tables(f"{version}:{_build()}")
+    # A request whose own commit made this version builds its tables after its response: it must not wait for them.
+    data = versioning.stored_tables(f"{version}:{_build()}", wait=not getattr(_pending, "build", False))
     return pickle.loads(data) if data else {}
 
 
@@ -98,13 +100,17 @@ def build_snapshot():
         key = _memo_key()
         if versioning.tables_key() == f"{key}:{_build()}":
             return
-        _memo["version"], _memo["tables"] = key, {}
-        for table in (navigation, filter_choices, year_choices, gap_table, composite_table, document_titles,
-                      scope_names, english_names, shares_of):  # fmt: skip
-            table()
-        _aggregated(None, False)
-        data = pickle.dumps(dict(_memo["tables"]), protocol=pickle.HIGHEST_PROTOCOL)
-    versioning.store_tables(version, f"{key}:{_build()}", data)
+        try:
+            _memo["version"], _memo["tables"] = key, {}
+            for table in (navigation, filter_choices, year_choices, gap_table, composite_table, document_titles,
+                          scope_names, english_names, shares_of):  # fmt: skip
+                table()
+            _aggregated(None, False)
+            data = pickle.dumps(dict(_memo["tables"]), protocol=pickle.HIGHEST_PROTOCOL)
+            versioning.store_tables(version, f"{key}:{_build()}", data)
+        except BaseException:
+            versioning.build_failed(version)  # the readers waiting for these tables compute their own
+            raise
 
 
 def regions():

@@ -532,7 +532,10 @@ def _indicator(request, code, year):
 
 # ---------------------------------------------------------------------------------------------- lists
 def document_list(request):
-    return render(request, "targets/document_list.html", {"documents": selectors.document_list()})
+    # Kept like the dashboard bodies: the list changes only with the catalog, which moves the data version.
+    body = _body(_clean(request, None), "targets/_document_list_body.html",
+                 lambda clean: {"documents": selectors.document_list()})  # fmt: skip
+    return render(request, "targets/page.html", {"body": body, "title": _("政策文件")})
 
 
 def indicator_list(request):
@@ -599,7 +602,9 @@ def _race(request, year):
 
 
 def cluster_list(request):
-    return render(request, "targets/cluster_list.html", {"clusters": selectors.cluster_list()})
+    body = _body(_clean(request, None), "targets/_cluster_list_body.html",
+                 lambda clean: {"clusters": selectors.cluster_list()})  # fmt: skip
+    return render(request, "targets/page.html", {"body": body, "title": _("“415X”先进制造业集群")})
 
 
 class AuditFilterForm(forms.Form):

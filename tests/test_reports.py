@@ -1,9 +1,12 @@
 """The gap tables' keeping (targets/reports.py): per data version in each process, and built once by the writer
 and stored with the version for every other process to load."""
 
+import threading
+import time
+
 import pytest
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from indicators import versioning
@@ -58,7 +61,7 @@ def test_moving_the_version_drops_the_stored_tables_and_a_worker_computes_its_ow
     assert _stored()
     observe([("330782", "value_added", 2024, 547.78)])
     versioning.data_changed()  # inside the test's transaction: never committed, so nothing is built
-    assert _stored() == ""
+    assert _stored() == versioning.BUILDING
     _another_worker()
     with CaptureQueriesContext(connection) as queries:
         body = admin_client.get("/county/330782/").content.decode()
@@ -70,7 +73,7 @@ def test_tables_built_for_a_version_a_later_commit_replaced_are_not_stored():
     version = versioning.key()
     versioning.data_changed()
     assert versioning.store_tables(version, "old-tables", b"x") is False
-    assert _stored() == ""
+    assert _stored() == versioning.BUILDING
     assert versioning.store_tables(versioning.key(), "new-tables", b"x") is True
     assert _stored() == "new-tables"
 
@@ -112,11 +115,11 @@ def test_a_commit_made_answering_a_request_has_its_tables_built_after_the_respon
     def approve(request):  # a view whose commit moves the version
         with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
             versioning.data_changed()
-        assert _stored() == ""  # not while the user waits for the response
+        assert _stored() == versioning.BUILDING  # not built while the user waits for the response
         return "response"
 
     assert DataVersionMiddleware(approve)(None) == "response"
-    assert _stored() == ""
+    assert _stored() == versioning.BUILDING
     # the server has sent the response (without Django's close_old_connections, which would close the test's
     # connection mid-transaction, as Django's own test client does)
     request_finished.disconnect(close_old_connections)
@@ -125,6 +128,50 @@ def test_a_commit_made_answering_a_request_has_its_tables_built_after_the_respon
     finally:
         request_finished.connect(close_old_connections)
     assert _stored().startswith(versioning.key() + ":")
+
+
+def test_a_failed_build_lets_the_readers_compute(monkeypatch):
+    versioning.data_changed()
+    monkeypatch.setattr(reports, "english_names", lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        reports.build_snapshot()
+    assert _stored() == ""  # readers stop waiting for tables that will not come
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_waits_for_the_writers_build_instead_of_computing_the_same_tables(admin_client):
+    """A worker whose first request comes while the writer is still building loads the writer's tables when they
+    are stored; it does not run the engine's read beside the writer (four workers would compute them at once)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a reader and a writer on two connections at once need PostgreSQL")
+    from targets.services import catalog_bootstrap
+
+    catalog_bootstrap()  # transactional tests start from an empty database
+    upload = observe([("330782", "value_added", 2024, 547.78)])
+    seen = {}
+
+    def reader():
+        try:
+            with CaptureQueriesContext(connections["default"]) as queries:
+                seen["body"] = admin_client.get("/county/330782/").content.decode()
+            seen["engine reads"] = len(_engine_reads(queries))
+        finally:
+            connections.close_all()
+
+    with versioning.moved_once():  # the writer builds when the block ends, as a bulk load does
+        with transaction.atomic():
+            upload.observations.update(value=777.77)
+            versioning.data_changed()
+        _another_worker()
+        thread = threading.Thread(target=reader)
+        thread.start()
+        time.sleep(0.5)  # the reader has found the version being built
+        assert thread.is_alive(), seen
+    thread.join(timeout=30)
+    assert _stored().startswith(versioning.key() + ":")
+    assert "777.77" in seen["body"] and "547.78" not in seen["body"]
+    assert seen["engine reads"] == 0
 
 
 def _linping_back_series():
@@ -151,3 +198,41 @@ def test_a_back_series_year_is_in_the_split_off_units_own_series_and_in_no_sum()
     # 临平区 did not exist in 2019: it reported nothing that year (the year coverage counts 余杭区 alone)
     coverage = reports.coverage.year_coverage(reports.inputs().observations, {"value_added"}, ["330110", "330113"], 0.8)
     assert dict(zip(coverage["year"], coverage["reported"], strict=True)) == {2019: 1, 2021: 2}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_command_line_import_publishes_its_version_with_the_tables_built(tmp_path):
+    """import_stats builds the tables inside its transaction: no other connection ever sees its version without
+    them (so no worker waits for them or computes them beside the command)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a second connection watching the version row needs PostgreSQL")
+    from django.core.management import call_command
+
+    from targets.services import catalog_bootstrap
+
+    catalog_bootstrap()  # transactional tests start from an empty database
+    before = versioning.current()[1]
+    path = tmp_path / "yiwu.csv"
+    path.write_text("地区代码,地区,指标,计量单位,年份,数值\n330782,义乌市,规模以上工业增加值,亿元,2024,601\n")
+    seen, done = set(), threading.Event()
+
+    def watch():
+        try:
+            while not done.is_set():
+                seen.add(DataVersion.objects.values_list("generation", "tables_key").get())
+                time.sleep(0.005)
+        finally:
+            connections.close_all()
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        call_command("import_stats", str(path), "--approve", stdout=None)
+    finally:
+        done.set()
+        watcher.join(timeout=30)
+    after = versioning.current()[1]
+    assert after > before
+    assert _stored().startswith(versioning.key() + ":")
+    assert {key for generation, key in seen if generation == after} <= {_stored()}

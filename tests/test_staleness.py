@@ -1,5 +1,5 @@
-"""No stale numbers: gunicorn with two workers and the default settings (DEBUG=0, no CACHE_URL, so each
-worker keeps its own local-memory cache) serves a value changed by `import_stats --approve`, run as a
+"""No stale numbers: gunicorn with two workers and the default settings (DEBUG=0, no CACHE_URL, so the
+workers share page files under CACHE_DIR) serves a value changed by `import_stats --approve`, run as a
 separate process, on every request after the import's commit, from both workers.
 
 PostgreSQL only (two processes and the command line share the database); skipped when it is not reachable."""

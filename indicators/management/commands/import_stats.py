@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from indicators import versioning
 from indicators.models import Region, Upload
@@ -58,7 +59,11 @@ class Command(BaseCommand):
             self._usage(f"year {year} out of range")
         user = system_user()
         reports = []
-        with versioning.moved_once():  # the dashboard's tables are built once, after the last file
+        # One transaction for the command: each file is still all or nothing (a refused file's savepoint rolls
+        # back alone), and the dashboard's tables are built once, after the last file and inside the transaction
+        # (moved_once ends before the commit), so the new data is published with its tables: no worker waits for
+        # them or computes them beside this command.
+        with transaction.atomic(), versioning.moved_once():
             for name in files:
                 path = Path(name)
                 if not path.is_file():
