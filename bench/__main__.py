@@ -110,7 +110,8 @@ def main():
     env = {k: v for k, v in os.environ.items() if k not in {"CACHE_URL", "DJANGO_SETTINGS_MODULE", "DATABASE_URL"}}
     env.update(
         DEBUG="0", SECRET_KEY="bench-only", ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", DASHBOARD_PUBLIC="1",
-        STATIC_ROOT=str(tmp / "static"), UPLOAD_ROOT=str(tmp / "uploads"), LOG_LEVEL="ERROR",
+        STATIC_ROOT=str(tmp / "static"), UPLOAD_ROOT=str(tmp / "uploads"), TABLES_ROOT=str(tmp / "tables"),
+        CACHE_DIR=str(tmp / "cache"), LOG_LEVEL="ERROR",
     )  # fmt: skip
     rows = measure(env, f"sqlite:///{tmp / 'bench.sqlite3'}", "sqlite", quick)
     name = os.environ.get("BENCH_PG_DB", "zj_bench")

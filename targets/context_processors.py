@@ -27,8 +27,8 @@ def navigation(request):
         **reports.navigation(),
         **{"show_nav": True, "can_review": can_review(user), "nav_counts": counts, "nav_groups": groups},
         "as_of": as_of,
-        # the jump box's list is rendered once per data version, language and kind of page ({% cache %} in
+        # the jump box's list is rendered once per data version, release, language and kind of page ({% cache %} in
         # base.html): ~100 places and the groups cost every request a few milliseconds of template otherwise
-        "data_version": SimpleLazyObject(versioning.key),
+        "data_version": SimpleLazyObject(lambda: f"{versioning.key()}.{reports.release()}"),
         "nav_with_groups": bool(as_of),
     }

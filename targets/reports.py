@@ -27,7 +27,7 @@ from . import coverage, gaps, pages, scopes, selectors
 # every request would cost more than it saves), keyed on the data version every process reads from
 # the database and on the day (lists in force today), so every worker drops its tables when an upload
 # is approved or a target edited.
-_memo = {"version": None, "tables": {}}
+_memo = {"version": None, "tables": {}, "awaited": False}
 MEMO_LIMIT = 64
 
 
@@ -35,11 +35,18 @@ def _memo_key():
     return f"{versioning.key()}:{datetime.date.today().isoformat()}"
 
 
-def _cached(key, compute):
+def _cached(key, compute, wait=True):
     version = _memo_key()
     if _memo["version"] != version:
-        _memo["version"], _memo["tables"] = version, _stored_tables(version)
+        _memo["version"], _memo["tables"] = version, _stored_tables(version, wait=False)
+        _memo["awaited"] = bool(_memo["tables"])
     tables = _memo["tables"]
+    if key not in tables and wait and not _memo["awaited"]:
+        # Before computing, wait for the tables the writer is building (if it is): every worker computing them at
+        # once beside it would cost the same work five times over. The navigation, which every page shows (an
+        # upload's page too, right after its confirm), is cheap and computed at once instead.
+        _memo["awaited"] = True
+        tables.update(_stored_tables(version, wait=True))
     if key not in tables:
         if len(tables) >= MEMO_LIMIT:
             tables.pop(next(iter(tables)))
@@ -48,23 +55,26 @@ def _cached(key, compute):
 
 
 @functools.cache
-def _build():
-    """What the stored tables depend on beside the data and the day: the code that computes them, the settings it
-    reads and the pickle format of pandas and numpy (a deploy never loads tables an older build made)."""
+def release():
+    """What the stored tables and rendered bodies depend on beside the data and the day: the code that computes
+    them, the templates and translations that render them, the settings it reads and the pickle format of pandas and numpy (a
+    deploy never serves what an older release made)."""
     digest = hashlib.sha256()
-    for app in ("targets", "indicators"):
-        for path in sorted((Path(settings.BASE_DIR) / app).rglob("*.py")):
-            digest.update(path.read_bytes())
+    base = Path(settings.BASE_DIR)
+    for path in sorted([*(base / "targets").rglob("*.py"), *(base / "indicators").rglob("*.py"),
+                        *(base / "templates").rglob("*.html"), *(base / "locale").rglob("*.po")]):  # fmt: skip
+        digest.update(path.read_bytes())
     digest.update(repr((settings.GAP_STATUS_THRESHOLDS, settings.AS_OF_COVERAGE)).encode())
     digest.update(f"{pd.__version__} {np.__version__}".encode())
     return digest.hexdigest()[:16]
 
 
-def _stored_tables(version):
+def _stored_tables(version, wait):
     # The tables are our own pickle, read from our own database: whoever could write that row could already
     # change every figure the dashboard shows.
     # A request whose own commit made this version builds its tables after its response: it must not wait for them.
-    data = versioning.stored_tables(f"{version}:{_build()}", wait=not getattr(_pending, "build", False))
+    wait = wait and not getattr(_pending, "build", False)
+    data = versioning.stored_tables(f"{version}:{release()}", wait=wait)
     return pickle.loads(data) if data else {}
 
 
@@ -98,16 +108,16 @@ def build_snapshot():
     version is still the newest when they are done: a later commit's writer stores its own."""
     with versioning.pinned() as version:
         key = _memo_key()
-        if versioning.tables_key() == f"{key}:{_build()}":
+        if versioning.tables_key() == f"{key}:{release()}":
             return
         try:
-            _memo["version"], _memo["tables"] = key, {}
+            _memo.update(version=key, tables={}, awaited=True)  # the builder waits for nobody
             for table in (navigation, filter_choices, year_choices, gap_table, composite_table, document_titles,
                           scope_names, english_names, shares_of):  # fmt: skip
                 table()
             _aggregated(None, False)
             data = pickle.dumps(dict(_memo["tables"]), protocol=pickle.HIGHEST_PROTOCOL)
-            versioning.store_tables(version, f"{key}:{_build()}", data)
+            versioning.store_tables(version, f"{key}:{release()}", data)
         except BaseException:
             versioning.build_failed(version)  # the readers waiting for these tables compute their own
             raise
@@ -115,13 +125,14 @@ def build_snapshot():
 
 def regions():
     """Every region, with the demo flag (one query per data version, shared by the navigation and the engine)."""
-    return _cached("regions", selectors.regions_frame)
+    return _cached("regions", selectors.regions_frame, wait=False)
 
 
 def inputs(include_submitted=False):
     """Engine inputs, kept per data version (a fixed number of queries on a miss, none on a hit)."""
     return _cached(
-        f"inputs:{int(include_submitted)}", lambda: selectors.engine_inputs(include_submitted, regions=regions())
+        f"inputs:{int(include_submitted)}",
+        lambda: selectors.engine_inputs(include_submitted, regions=regions()),
     )
 
 
@@ -421,4 +432,4 @@ def navigation():
         places = current.sort_values(["level", "code"])  # "city" sorts before "county"
         return {"nav_counties": pages.records(places[["code", "name"]]), "demo_data": bool(frame["demo_data"].any())}
 
-    return _cached("navigation", compute)
+    return _cached("navigation", compute, wait=False)

@@ -51,7 +51,7 @@ class HeatmapTable(tables.Table):
     class Meta:
         attrs = {"class": "table table-sm table-hover zj-heatmap"}
         orderable = True
-        template_name = "django_tables2/bootstrap5.html"
+        template_name = "tables/compact.html"
 
     def render_name(self, value, record):
         return format_html('<a href="{}">{}</a>', reverse("targets:county", args=[record["code"]]), value)
@@ -90,7 +90,7 @@ class RankingTable(tables.Table):
 
     class Meta:
         attrs = {"class": "table table-sm table-hover"}
-        template_name = "django_tables2/bootstrap5.html"
+        template_name = "tables/compact.html"
 
     def __init__(self, *args, unit="", **kwargs):
         self.unit = unit
@@ -116,7 +116,7 @@ class CompositeTable(tables.Table):
 
     class Meta:
         attrs = {"class": "table table-sm table-hover"}
-        template_name = "django_tables2/bootstrap5.html"
+        template_name = "tables/compact.html"
         order_by = "rank_province"
 
     def render_score(self, value):
@@ -188,7 +188,7 @@ class RaceTable(tables.Table):
 
     class Meta:
         attrs = {"class": "table table-sm table-hover zj-race"}
-        template_name = "django_tables2/bootstrap5.html"
+        template_name = "tables/compact.html"
 
     def render_rank_change(self, value):
         if value > 0:

@@ -5,6 +5,7 @@ alone (_clean, _body)."""
 import copy
 import functools
 import json
+import time
 from functools import wraps
 
 from django import forms
@@ -102,15 +103,32 @@ def _clean(request, year, **allowed):
 
 
 def _body(clean, template, build):
-    """A page's body, kept per data version, language, path and normalised parameters. It is rendered for the
+    """A page's body, kept per data version, release, language, path and normalised parameters. It is rendered for the
     clean request (see _clean), so a parameter the page does not use can neither change a body nor mint a cache
     entry. Bodies hold no CSRF token or user data; the per-user parts of a page are rendered outside them."""
-    key = f"zj:{versioning.key()}:body:{get_language()}:{clean.get_full_path()}"
+    key = f"zj:{versioning.key()}.{reports.release()}:body:{get_language()}:{clean.get_full_path()}"
     html = cache.get(key)
+    # After a change every worker misses the same pages at once: one renders each, the others wait for its body
+    # (at most BODY_WAIT seconds, then render it themselves) instead of all rendering it on the same cores.
+    if html is None and not cache.add(f"{key}:rendering", True, 60):
+        html = _awaited_body(key)
     if html is None:
         html = render_to_string(template, build(clean), request=clean)
         cache.set(key, html, 3600)
     return html
+
+
+BODY_WAIT = 5.0
+
+
+def _awaited_body(key):
+    deadline = time.monotonic() + BODY_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        html = cache.get(key)
+        if html is not None:
+            return html
+    return None
 
 
 def _download(request, year, name, title, values):

@@ -15,6 +15,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
         DataVersion.objects.update(tables_key="")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def tables_root(tmp_path_factory):
+    """The tables a test's commit stores go to a directory of the test session's, not the checkout's var/tables
+    (where a developer's own server keeps its files)."""
+    from django.conf import settings
+
+    if settings.configured:
+        settings.TABLES_ROOT = tmp_path_factory.mktemp("tables")
+    yield
+
+
 @pytest.fixture
 def export(capsys):
     """Run a management command and return its stdout."""

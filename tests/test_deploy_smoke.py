@@ -57,6 +57,8 @@ def production_database(tmp_path):
         ALLOWED_HOSTS="127.0.0.1",
         STATIC_ROOT=str(tmp_path / "static"),
         UPLOAD_ROOT=str(tmp_path / "uploads"),
+        TABLES_ROOT=str(tmp_path / "tables"),
+        CACHE_DIR=str(tmp_path / "cache"),
         DASHBOARD_PUBLIC="1",
         SECURE_SSL_REDIRECT="0",
     )

@@ -239,6 +239,32 @@ def test_parameters_a_page_does_not_use_neither_reach_its_body_nor_mint_a_cache_
     assert '<h1 class="h3">改名县' in admin_client.get("/county/331127/?year=2023").content.decode()
 
 
+def test_a_body_another_worker_is_rendering_is_awaited_not_rendered_again(admin_client):
+    import threading
+
+    from django.core.cache import cache
+    from django.utils.safestring import mark_safe
+
+    from indicators import versioning
+    from targets import reports
+
+    key = f"zj:{versioning.key()}.{reports.release()}:body:zh-hans:/clusters/"
+    assert cache.add(f"{key}:rendering", True)  # another worker has just begun rendering the list
+    threading.Timer(0.2, cache.set, (key, mark_safe("<p>由另一进程生成</p>"))).start()
+    assert "<p>由另一进程生成</p>" in admin_client.get("/clusters/").content.decode()
+
+
+def test_a_body_whose_renderer_never_finishes_is_rendered_after_the_wait(admin_client, monkeypatch):
+    from django.core.cache import cache
+
+    from indicators import versioning
+    from targets import reports, views
+
+    monkeypatch.setattr(views, "BODY_WAIT", 0.1)
+    cache.add(f"zj:{versioning.key()}.{reports.release()}:body:zh-hans:/clusters/:rendering", True)  # a worker that died rendering
+    assert "“415X”赛马" in admin_client.get("/clusters/").content.decode()
+
+
 def test_an_invalid_map_or_sort_choice_falls_back_to_the_default(admin_client, some_data):
     def body(query):  # what follows the navigation, whose language switch keeps the full path
         return admin_client.get(f"/?year=2024&{query}").content.decode().split("<main")[1]
