@@ -261,7 +261,9 @@ def test_a_body_whose_renderer_never_finishes_is_rendered_after_the_wait(admin_c
     from targets import reports, views
 
     monkeypatch.setattr(views, "BODY_WAIT", 0.1)
-    cache.add(f"zj:{versioning.key()}.{reports.release()}:body:zh-hans:/clusters/:rendering", True)  # a worker that died rendering
+    cache.add(
+        f"zj:{versioning.key()}.{reports.release()}:body:zh-hans:/clusters/:rendering", True
+    )  # a worker that died rendering
     assert "“415X”赛马" in admin_client.get("/clusters/").content.decode()
 
 
