@@ -133,8 +133,9 @@ def _missing(value):
 
 
 def _num(value):
-    """A plain float, or None for None/NaN/NA."""
-    return None if _missing(value) else float(value)
+    """A plain float to 6 significant digits (more than a chart or its hover label shows; a float's 17 digits
+    would make a page's chart data three times longer), or None for None/NaN/NA."""
+    return None if _missing(value) else float(f"{float(value):.6g}")
 
 
 def _year(value):

@@ -518,3 +518,10 @@ def test_an_english_value_map_with_a_target_and_borders_has_no_chinese_but_the_c
     assert ticks == ["1", "◆ Target ≥40", "89"]
     assert fig["data"][0]["colorbar"]["title"]["text"] == "people"
     assert chinese(shown_text(fig)) == []
+
+
+def test_chart_values_carry_six_significant_digits():
+    # 17 digits per value tripled a county page's chart data; the hover label shows at most 2 decimals
+    fig = charts.target_chart({"year": [2023, 2024], "value": [24.55543004204157, 1234567.891]}, unit="万元")
+    actual = next(trace for trace in fig["data"] if trace["name"] == "实际")
+    assert actual["y"] == [24.5554, 1234570.0]
