@@ -1,6 +1,7 @@
 """No stale numbers: gunicorn with two workers and the default settings (DEBUG=0, no CACHE_URL, so the
-workers share page files under CACHE_DIR) serves a value changed by `import_stats --approve`, run as a
-separate process, on every request after the import's commit, from both workers.
+workers share page files under CACHE_DIR), and again with Redis (CACHE_URL), serves a value changed by
+`import_stats --approve`, run as a separate process, on every request after the import's commit, from both
+workers.
 
 PostgreSQL only (two processes and the command line share the database); skipped when it is not reachable."""
 
@@ -17,10 +18,37 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def production_env(tmp_path):
+REDIS = "redis://127.0.0.1:6379/7"
+
+
+def _redis():
+    """A client of the test's Redis database, or None when no Redis answers."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        return None
+    return client
+
+
+@pytest.fixture(params=["files", "redis"])
+def production_env(request, tmp_path):
+    """The default settings (page files under CACHE_DIR), and the same with Redis as README deploys several
+    servers (CACHE_URL)."""
+    client = None
+    if request.param == "redis":
+        client = _redis()
+        if client is None:
+            pytest.skip("Redis not reachable on 127.0.0.1:6379")
+        client.flushdb()
     with production_database(tmp_path) as env:
+        if client is not None:
+            env["CACHE_URL"] = REDIS
         yield env
+    if client is not None:
+        client.flushdb()
 
 
 HEADER = "地区代码,地区,指标,计量单位,年份,数值\n"
