@@ -27,10 +27,10 @@ a *first request after a data change* follows `indicators.versioning.data_change
 process (one worker already started); *warm* is the next request of the same page. The county official fills
 the template `/upload/template/` serves and posts it to `/upload/`; the province roll-up is one sheet per year,
 counties × indicators, posted to gunicorn × 4 as README deploys it; upload → preview is the POST plus the preview
-page, confirm the POST plus the page it leads to. The process that commits a change builds the new version's
-tables once and stores them for every worker (after its response, in a request); the bench commits from its own
-process, so a *first request after a data change* loads them, and the roll-up row "tables stored" shows how long
-that build takes after a confirm. National scale: `compute_gaps` for every catalog target over a synthetic country (fixed seed). Load:
+page, confirm the POST plus the page it leads to. The process that makes a change builds the new version's
+tables once and stores them for every worker (`import_stats` before its commit, a request after its response,
+while the workers' data pages wait for them); the bench commits from its own process, so a *first request after a
+data change* loads them, and the roll-up row "tables stored" shows how long that build takes after a confirm. National scale: `compute_gaps` for every catalog target over a synthetic country (fixed seed). Load:
 50 clients (a small asyncio client) for 60 s against gunicorn × 4 on PostgreSQL while `import_stats --approve`
 changes a value every 10 s; a response is *older than the last commit* when its `X-Data-Version` is below the
 generation committed before the request was sent. This is a 2-core machine that other work may share: read

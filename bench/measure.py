@@ -315,7 +315,7 @@ def rollup(runs):
         row("province roll-up upload → preview (PostgreSQL)", median_ms(upload), 3000, note),
         row("province roll-up confirm (PostgreSQL)", median_ms(confirm), 3000, note),
         row("roll-up confirm → the new version's tables stored for every worker (PostgreSQL)", median_ms(built),
-            None, "built by the confirming worker after its response; until then a worker computes its own"),
+            None, "built by the confirming worker after its response; until then a data page waits for them"),
     ]  # fmt: skip
 
 
