@@ -658,8 +658,12 @@ def observations_write(*, upload, values, approve=False):
                 flag=v.flag,
             )
         )
-    _update_ids(retire_current, is_current=False)
-    _update_ids(retire_approved, status=Observation.Status.SUPERSEDED)
+    # a value both current and approved (a roll-up's usual case) is retired in one statement: each UPDATE
+    # rewrites the row and every index entry of it
+    both = set(retire_current) & set(retire_approved)
+    _update_ids(both, is_current=False, status=Observation.Status.SUPERSEDED)
+    _update_ids(set(retire_current) - both, is_current=False)
+    _update_ids(set(retire_approved) - both, status=Observation.Status.SUPERSEDED)
     Observation.objects.bulk_create(new)
     upload.status = Upload.Status.APPROVED if approve else Upload.Status.SUBMITTED
     upload.submitted_at = timezone.now()
