@@ -51,3 +51,22 @@ def test_a_write_adds_the_next_version_and_retires_the_current_one():
         (1, 500.0, False, "approved"),
         (2, 520.0, True, "submitted"),
     ]
+
+
+def test_a_write_numbers_its_version_after_every_stored_one_even_those_no_longer_standing():
+    """Only the standing versions (current or approved) are read with their values; the number still follows the
+    highest version on file, a returned one included (the same number twice breaks observation_version_once)."""
+    upload = observe([("330782", "value_added", 2023, 500.0)])  # version 1, approved and current
+    first = Observation.objects.get(upload=upload)
+    Observation.objects.create(region=first.region, indicator=first.indicator, year=2023, value=510.0, version=2,
+                               status="returned", is_current=False, upload=upload)  # fmt: skip
+    upload = approved_upload("third.xlsx")
+    upload.status, upload.uploaded_by = upload.Status.PREVIEW, system_user()
+    upload.save()
+    observations_write(upload=upload, values=[parsed("330782", "value_added", 2023, 520.0)], approve=True)
+    rows = Observation.objects.filter(region__code="330782", indicator__code="value_added", industry="", year=2023)
+    assert sorted(rows.values_list("version", "value", "is_current", "status")) == [
+        (1, 500.0, False, "superseded"),
+        (2, 510.0, False, "returned"),
+        (3, 520.0, True, "approved"),
+    ]
