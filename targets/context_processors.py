@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from indicators import versioning
 from indicators.access import can_review
 from indicators.notify import nav_counts
 
@@ -29,6 +28,6 @@ def navigation(request):
         "as_of": as_of,
         # the jump box's list is rendered once per data version, release, language and kind of page ({% cache %} in
         # base.html): ~100 places and the groups cost every request a few milliseconds of template otherwise
-        "data_version": SimpleLazyObject(lambda: f"{versioning.key()}.{reports.release()}"),
+        "data_version": SimpleLazyObject(reports.page_version),
         "nav_with_groups": bool(as_of),
     }

@@ -69,6 +69,11 @@ def release():
     return digest.hexdigest()[:16]
 
 
+def page_version():
+    """What cached page bodies and fragments are keyed on: the data version and the release."""
+    return f"{versioning.key()}.{release()}"
+
+
 def _stored_tables(version, wait):
     # The tables are our own pickle, read from our own database: whoever could write that row could already
     # change every figure the dashboard shows.

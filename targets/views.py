@@ -22,7 +22,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import RequestConfig
 
-from indicators import exporting, versioning
+from indicators import exporting
 from indicators.access import reviewer_required
 from indicators.models import Cluster, ClusterMembership
 
@@ -106,7 +106,7 @@ def _body(clean, template, build):
     """A page's body, kept per data version, release, language, path and normalised parameters. It is rendered for the
     clean request (see _clean), so a parameter the page does not use can neither change a body nor mint a cache
     entry. Bodies hold no CSRF token or user data; the per-user parts of a page are rendered outside them."""
-    key = f"zj:{versioning.key()}.{reports.release()}:body:{get_language()}:{clean.get_full_path()}"
+    key = f"zj:{reports.page_version()}:body:{get_language()}:{clean.get_full_path()}"
     html = cache.get(key)
     # After a change every worker misses the same pages at once: one renders each, the others wait for its body
     # (at most BODY_WAIT seconds, then render it themselves) instead of all rendering it on the same cores.
