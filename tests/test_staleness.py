@@ -62,11 +62,12 @@ def _import(env, tmp_path, value):
     _manage(env, "import_stats", str(path), "--approve")
 
 
-def _requests(base, log, n=16):
-    """n requests of the county page, four at a time (so both workers answer): [(body, X-Data-Version)],
-    and the pids of the workers that answered them (from the access log)."""
+def _requests(base, log, n=48):
+    """n requests of the county page, eight at a time (so both workers answer: a cached page is quick enough for
+    one worker to take four at a time alone): [(body, X-Data-Version)], and the pids of the workers that answered
+    them (from the access log)."""
     before = len(log.read_text().splitlines())
-    with ThreadPoolExecutor(4) as pool:
+    with ThreadPoolExecutor(8) as pool:
         responses = list(pool.map(lambda _: get(base + PAGE), range(n)))
     assert all(status == 200 for status, _, _ in responses)
     for _ in range(50):  # a worker logs a request just after sending its response
