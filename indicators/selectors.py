@@ -244,9 +244,14 @@ def validation_rules():
     return [Rule(*row) for row in rows]
 
 
-def current_values(regions, years):
-    """(region, indicator, industry, cluster, year) → the current value on file, for every indicator of those regions and
-    years (one query): what the checks compare an upload with."""
-    rows = Observation.objects.filter(region__code__in=set(regions), year__in=set(years), is_current=True)
-    fields = ("region__code", "indicator__code", "industry", "cluster", "year", "value")
-    return {(r, i, ind, cl, y): v for r, i, ind, cl, y, v in rows.values_list(*fields)}
+def current_values(regions, indicators, years):
+    """(region, indicator, industry, cluster, year) → the current value on file, for those regions, indicators
+    (codes) and years: what the checks compare an upload with. Read by id and named through two small lookups,
+    as services reads a roll-up's keys."""
+    region_codes = dict(Region.objects.filter(code__in=set(regions)).values_list("pk", "code"))
+    indicator_codes = dict(Indicator.objects.filter(code__in=set(indicators)).values_list("pk", "code"))
+    rows = Observation.objects.filter(
+        region__in=region_codes, indicator__in=indicator_codes, year__in=set(years), is_current=True
+    ).order_by()
+    fields = ("region_id", "indicator_id", "industry", "cluster", "year", "value")
+    return {(region_codes[r], indicator_codes[i], n, c, y): v for r, i, n, c, y, v in rows.values_list(*fields)}

@@ -384,11 +384,12 @@ def upload_parse(
 def _check_values(result):
     """The checks that need the values on file: the validation rules of each region-year the upload touches
     (errors and warnings) and likely unit slips against the year before (result.outliers)."""
-    values = result.values
+    values, rules = result.values, validation_rules()
     years = {v.year for v in values}
-    on_file = current_values({v.region_code for v in values}, years | {y - 1 for y in years})
+    compared = {v.indicator_code for v in values} | {c for rule in rules for c in (rule.left, rule.right)}
+    on_file = current_values({v.region_code for v in values}, compared, years | {y - 1 for y in years})
     indicators = dict(Indicator.objects.values_list("code", "name"))
-    errors, warnings = rule_issues(values, on_file, validation_rules(), indicators)
+    errors, warnings = rule_issues(values, on_file, rules, indicators)
     result.errors += errors
     result.warnings += warnings
     growth = set(Indicator.objects.filter(growth_of__isnull=False).values_list("code", flat=True))
@@ -518,10 +519,11 @@ def upload_cancel(*, upload):
     transaction.on_commit(lambda: path.unlink(missing_ok=True))
 
 
-def _existing_rows(values):
-    """Every stored version of the (region, indicator, industry, cluster, year) keys the values touch, by key (three
-    queries). The rows are read by region and indicator id, named through two small lookups: joining the
-    regions and indicators to tens of thousands of rows (a roll-up) cost the database a quarter more."""
+def _rows_by_key(values, fields, **filters):
+    """(key, row) for the stored observations of the (region, indicator, industry, cluster, year) keys the values
+    touch, ``fields`` in each row (three queries). The rows are read by region and indicator id, named through
+    two small lookups: joining the regions and indicators to tens of thousands of rows (a roll-up) cost the
+    database a quarter more."""
     regions = dict(Region.objects.filter(code__in={v.region_code for v in values}).values_list("pk", "code"))
     codes = {v.indicator_code for v in values}
     indicators = dict(Indicator.objects.filter(code__in=codes).values_list("pk", "code"))
@@ -531,11 +533,17 @@ def _existing_rows(values):
         industry__in={v.industry for v in values},
         cluster__in={v.cluster for v in values},
         year__in={v.year for v in values},
+        **filters,
     ).order_by()  # no sort needed
-    fields = ["id", "region_id", "indicator_id", "industry", "cluster", "year", "value", "version", "status"]
+    for r, i, n, cl, y, *row in rows.values_list("region_id", "indicator_id", "industry", "cluster", "year", *fields):
+        yield (regions[r], indicators[i], n, cl, y), row
+
+
+def _existing_rows(values):
+    """Every stored version of the keys the values touch, by key: (id, value, version, status, is_current)."""
     by_key = {}
-    for pk, r, i, n, cl, y, value, version, status, is_current in rows.values_list(*fields, "is_current"):
-        by_key.setdefault((regions[r], indicators[i], n, cl, y), []).append((pk, value, version, status, is_current))
+    for key, row in _rows_by_key(values, ["id", "value", "version", "status", "is_current"]):
+        by_key.setdefault(key, []).append(tuple(row))
     return by_key
 
 
@@ -558,8 +566,8 @@ def published_keys(values):
 
 def values_on_file(values):
     """ParsedValue.key (region, indicator, industry, cluster, year) → the current value on file, for the keys the values
-    touch (one query)."""
-    return {key: _current_value(versions) for key, versions in _existing_rows(values).items()}
+    touch: the current versions only, however many older ones a key has."""
+    return {key: value for key, (value,) in _rows_by_key(values, ["value"], is_current=True)}
 
 
 def observations_diff(values, existing=None):

@@ -77,16 +77,12 @@ def preview(request, pk):
     draft = get_object_or_404(visible_uploads(request.user).select_related("uploaded_by"), pk=pk)
     if draft.status != Upload.Status.PREVIEW:
         return redirect("indicators:detail", pk=pk)
-    rows = _preview_rows(draft.parsed_values(), draft.outliers)
-    counts = {kind: sum(r["kind"] == kind for r in rows) for kind in ("new", "changed", "same")}
-    counts["highlight"] = sum(r["highlight"] for r in rows)
     only_highlighted = request.GET.get("changed") == "1"
-    shown = [r for r in rows if r["highlight"] or r["outlier"]] if only_highlighted else rows
-    shown.sort(key=lambda r: not r["outlier"])  # the rows to tick on the first page, beside the confirm button
+    counts, page = _preview_page(draft, only_highlighted, request.GET.get("page"))
     context = {
         "upload": draft,
         "counts": counts,
-        "page": Paginator(shown, PREVIEW_PAGE).get_page(request.GET.get("page")),
+        "page": page,
         "only_highlighted": only_highlighted,
         "threshold_pct": f"{settings.UPLOAD_CHANGE_HIGHLIGHT * 100:g}",
         "threshold_points": f"{settings.UPLOAD_CHANGE_POINTS:g}",
@@ -269,33 +265,45 @@ def _attachment(filename, *, fallback):
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def _preview_rows(values, outliers=()):
-    """One row per parsed value beside the current value on file and the change (checks.change decides what is
-    highlighted); a likely unit slip carries its message and waits for a tick."""
-    codes, indicator_codes = {v.region_code for v in values}, {v.indicator_code for v in values}
+def _preview_page(draft, only_highlighted, number):
+    """The counts of new, changed, unchanged and highlighted values, and one page of rows: the likely unit
+    slips first (they wait for a tick beside the confirm button), then the rest in the parser's order; with
+    ``only_highlighted``, only the slips and the values whose change is highlighted. Every value is compared
+    with the one on file (read now: it may change before confirm), but only the page's rows are shaped."""
+    values = draft.parsed_values()
     current = values_on_file(values)
-    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
-    indicators = Indicator.objects.in_bulk(list(indicator_codes), field_name="code")
-    slips = {o["row"]: o["message"] for o in outliers}
-    rows = []
-    for i, v in enumerate(values):
-        old = current.get(v.key)
-        indicator = indicators[v.indicator_code]
-        rows.append(
-            {
-                "index": i,
-                "value": v,
-                "region_name": names.get(v.region_code, v.region_code),
-                "indicator": indicator,
-                "old": old,
-                "old_text": _number(old),
-                "value_text": _number(v.value),
-                "outlier": slips.get(i, ""),
-                "flag_label": FLAG_LABELS.get(v.flag, ""),
-                **_change(old, v.value, indicator.unit),
-            }
-        )
-    return rows
+    units = dict(Indicator.objects.filter(code__in={v.indicator_code for v in values}).values_list("code", "unit"))
+    olds = [current.get(v.key) for v in values]
+    changes = [_change(old, v.value, units[v.indicator_code]) for old, v in zip(olds, values, strict=True)]
+    counts = {kind: sum(c["kind"] == kind for c in changes) for kind in ("new", "changed", "same")}
+    counts["highlight"] = sum(c["highlight"] for c in changes)
+    slips = {o["row"]: o["message"] for o in draft.outliers}
+    shown = [i for i, c in enumerate(changes) if not only_highlighted or c["highlight"] or i in slips]
+    shown.sort(key=lambda i: i not in slips)
+    page = Paginator(shown, PREVIEW_PAGE).get_page(number)
+    page.object_list = _preview_rows([(i, values[i], olds[i], changes[i], slips.get(i, "")) for i in page])
+    return counts, page
+
+
+def _preview_rows(picked):
+    """The table rows of (index, parsed value, value on file, change, unit-slip message) tuples."""
+    names = dict(Region.objects.filter(code__in={v.region_code for _, v, *_ in picked}).values_list("code", "name"))
+    indicators = Indicator.objects.in_bulk(list({v.indicator_code for _, v, *_ in picked}), field_name="code")
+    return [
+        {
+            "index": i,
+            "value": v,
+            "region_name": names.get(v.region_code, v.region_code),
+            "indicator": indicators[v.indicator_code],
+            "old": old,
+            "old_text": _number(old),
+            "value_text": _number(v.value),
+            "outlier": slip,
+            "flag_label": FLAG_LABELS.get(v.flag, ""),
+            **change,
+        }
+        for i, v, old, change, slip in picked
+    ]
 
 
 def _number(value):

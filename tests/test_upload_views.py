@@ -452,6 +452,20 @@ def test_a_likely_unit_slip_must_be_ticked_before_the_draft_is_submitted(client,
     assert Observation.objects.get(**VALUE_ADDED, is_current=True).value == 40000.0
 
 
+def test_the_preview_counts_every_value_and_pages_the_unit_slips_first(client, yiwu, on_file, tmp_path, monkeypatch):
+    from indicators import views
+
+    monkeypatch.setattr(views, "PREVIEW_PAGE", 1)
+    # on file: 规上工业增加值 400, 从业人员 20; the file: 600 (+50 %) and 2000 (100×, row 1: a likely unit slip)
+    post_upload(client, tmp_path, [("义乌市", 600.0, 2000.0)])
+    draft = Upload.objects.get(status=Upload.Status.PREVIEW)
+    url = reverse("indicators:preview", args=[draft.pk])
+    first, second = client.get(url).content.decode(), client.get(url + "?page=2").content.decode()
+    assert "新增 0 个、更改 2 个、与现有数据相同 0 个数值" in first and "2 个数值变化超过阈值" in first
+    assert 'name="outlier" value="1"' in first and "2000" in first and ">600<" not in first  # the slip first
+    assert ">600<" in second and "第 2 / 2 页" in second
+
+
 def test_a_note_is_shown_in_the_preview_and_the_upload_detail(client, yiwu, tmp_path):
     from tests.ingest_catalog import LONG_HEADER, xlsx
 

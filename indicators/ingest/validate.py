@@ -100,7 +100,9 @@ def parse_number(value) -> Number:
     if isinstance(value, int):
         return _checked(Fraction(value), raw)
     if isinstance(value, float):
-        return _checked(Fraction(repr(value)), raw) if math.isfinite(value) else Number("range", None, raw)
+        # the shortest decimal that reads back as this float: what Excel shows (0.1, not 0.1000000000000000055…);
+        # through Decimal, which Fraction takes faster than the same text
+        return _checked(Fraction(Decimal(repr(value))), raw) if math.isfinite(value) else Number("range", None, raw)
     if not isinstance(value, str):
         return Number("text", None, raw)
     s = value.translate(_NUMBER_TEXT).strip()
@@ -123,6 +125,8 @@ def parse_number(value) -> Number:
 
 def is_missing(value) -> bool:
     """True for an empty cell or a "no value" marker such as "—" (never for zero)."""
+    if not isinstance(value, str):  # only text can be a marker: a number, formula or date never is
+        return value is None
     return parse_number(value).kind == "missing"
 
 
