@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -519,7 +520,7 @@ def upload_cancel(*, upload):
     transaction.on_commit(lambda: path.unlink(missing_ok=True))
 
 
-def _rows_by_key(values, fields, **filters):
+def _rows_by_key(values, fields, *conditions, **filters):
     """(key, row) for the stored observations of the (region, indicator, industry, cluster, year) keys the values
     touch, ``fields`` in each row (three queries). The rows are read by region and indicator id, named through
     two small lookups: joining the regions and indicators to tens of thousands of rows (a roll-up) cost the
@@ -528,6 +529,7 @@ def _rows_by_key(values, fields, **filters):
     codes = {v.indicator_code for v in values}
     indicators = dict(Indicator.objects.filter(code__in=codes).values_list("pk", "code"))
     rows = Observation.objects.filter(
+        *conditions,
         region__in=regions,
         indicator__in=indicators,
         industry__in={v.industry for v in values},
@@ -540,9 +542,14 @@ def _rows_by_key(values, fields, **filters):
 
 
 def _existing_rows(values):
-    """Every stored version of the keys the values touch, by key: (id, value, version, status, is_current)."""
+    """The stored versions a write to the keys the values touch deals with, by key: (id, value, version, status,
+    is_current). These are the current version, the approved one, and any returned one: a key's newest version
+    is always one of them (a version stops being current only when a newer one is written or it is returned),
+    so the next version number is found without reading the superseded and retired history, which grows with
+    every write. The unique (key, version) constraint stands behind this."""
     by_key = {}
-    for key, row in _rows_by_key(values, ["id", "value", "version", "status", "is_current"]):
+    standing = Q(is_current=True) | Q(status__in=[Observation.Status.APPROVED, Observation.Status.RETURNED])
+    for key, row in _rows_by_key(values, ["id", "value", "version", "status", "is_current"], standing):
         by_key.setdefault(key, []).append(tuple(row))
     return by_key
 
