@@ -112,6 +112,12 @@ def manage(*args):
     ).stdout
 
 
+def runs_of(samples):
+    """Each run's seconds, to print beside a median of few: on a shared 2-core machine one bench's runs differ by a
+    third."""
+    return "; runs " + ", ".join(f"{s:.1f}" for s in samples) + " s"
+
+
 def median_ms(samples):
     return 1000 * statistics.median(samples)
 
@@ -312,8 +318,8 @@ def rollup(runs):
             built.append(_tables_built(start))
     note = f"{cells:,} cells, province staff; median of {runs}"
     return [
-        row("province roll-up upload → preview (PostgreSQL)", median_ms(upload), 3000, note),
-        row("province roll-up confirm (PostgreSQL)", median_ms(confirm), 3000, note),
+        row("province roll-up upload → preview (PostgreSQL)", median_ms(upload), 3000, note + runs_of(upload)),
+        row("province roll-up confirm (PostgreSQL)", median_ms(confirm), 3000, note + runs_of(confirm)),
         row("roll-up confirm → the new version's tables stored for every worker (PostgreSQL)", median_ms(built),
             None, "built by the confirming worker after its response; until then a data page waits for them"),
     ]  # fmt: skip
