@@ -520,22 +520,21 @@ def upload_cancel(*, upload):
     transaction.on_commit(lambda: path.unlink(missing_ok=True))
 
 
-def _rows_by_key(values, fields, *conditions, **filters):
-    """(key, row) for the stored observations of the (region, indicator, industry, cluster, year) keys the values
-    touch, ``fields`` in each row (three queries). The rows are read by region and indicator id, named through
+def _rows_by_key(values, fields, where):
+    """(key, row) for the stored observations (those matching ``where``, a Q) of the (region, indicator, industry,
+    cluster, year) keys the values touch, ``fields`` in each row (three queries). The rows are read by region and indicator id, named through
     two small lookups: joining the regions and indicators to tens of thousands of rows (a roll-up) cost the
     database a quarter more."""
     regions = dict(Region.objects.filter(code__in={v.region_code for v in values}).values_list("pk", "code"))
     codes = {v.indicator_code for v in values}
     indicators = dict(Indicator.objects.filter(code__in=codes).values_list("pk", "code"))
     rows = Observation.objects.filter(
-        *conditions,
+        where,
         region__in=regions,
         indicator__in=indicators,
         industry__in={v.industry for v in values},
         cluster__in={v.cluster for v in values},
         year__in={v.year for v in values},
-        **filters,
     ).order_by()  # no sort needed
     for r, i, n, cl, y, *row in rows.values_list("region_id", "indicator_id", "industry", "cluster", "year", *fields):
         yield (regions[r], indicators[i], n, cl, y), row
@@ -574,7 +573,7 @@ def published_keys(values):
 def values_on_file(values):
     """ParsedValue.key (region, indicator, industry, cluster, year) → the current value on file, for the keys the values
     touch: the current versions only, however many older ones a key has."""
-    return {key: value for key, (value,) in _rows_by_key(values, ["value"], is_current=True)}
+    return {key: value for key, (value,) in _rows_by_key(values, ["value"], Q(is_current=True))}
 
 
 def observations_diff(values, existing=None):

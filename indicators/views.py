@@ -272,23 +272,24 @@ def _preview_page(draft, only_highlighted, number):
     with the one on file (read now: it may change before confirm), but only the page's rows are shaped."""
     values = draft.parsed_values()
     current = values_on_file(values)
-    units = dict(Indicator.objects.filter(code__in={v.indicator_code for v in values}).values_list("code", "unit"))
+    indicators = Indicator.objects.in_bulk(list({v.indicator_code for v in values}), field_name="code")
     olds = [current.get(v.key) for v in values]
-    changes = [_change(old, v.value, units[v.indicator_code]) for old, v in zip(olds, values, strict=True)]
+    changes = [_change(old, v.value, indicators[v.indicator_code].unit) for old, v in zip(olds, values, strict=True)]
     counts = {kind: sum(c["kind"] == kind for c in changes) for kind in ("new", "changed", "same")}
     counts["highlight"] = sum(c["highlight"] for c in changes)
     slips = {o["row"]: o["message"] for o in draft.outliers}
     shown = [i for i, c in enumerate(changes) if not only_highlighted or c["highlight"] or i in slips]
     shown.sort(key=lambda i: i not in slips)
     page = Paginator(shown, PREVIEW_PAGE).get_page(number)
-    page.object_list = _preview_rows([(i, values[i], olds[i], changes[i], slips.get(i, "")) for i in page])
+    picked = [(i, values[i], olds[i], changes[i], slips.get(i, "")) for i in page]
+    page.object_list = _preview_rows(picked, indicators)
     return counts, page
 
 
-def _preview_rows(picked):
-    """The table rows of (index, parsed value, value on file, change, unit-slip message) tuples."""
+def _preview_rows(picked, indicators):
+    """The table rows of (index, parsed value, value on file, change, unit-slip message) tuples; ``indicators`` by
+    code."""
     names = dict(Region.objects.filter(code__in={v.region_code for _, v, *_ in picked}).values_list("code", "name"))
-    indicators = Indicator.objects.in_bulk(list({v.indicator_code for _, v, *_ in picked}), field_name="code")
     return [
         {
             "index": i,

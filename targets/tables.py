@@ -51,7 +51,6 @@ class HeatmapTable(tables.Table):
     class Meta:
         attrs = {"class": "table table-sm table-hover zj-heatmap"}
         orderable = True
-        template_name = "tables/compact.html"
 
     def render_name(self, value, record):
         return format_html('<a href="{}">{}</a>', reverse("targets:county", args=[record["code"]]), value)
@@ -90,7 +89,6 @@ class RankingTable(tables.Table):
 
     class Meta:
         attrs = {"class": "table table-sm table-hover"}
-        template_name = "tables/compact.html"
 
     def __init__(self, *args, unit="", **kwargs):
         self.unit = unit
@@ -116,7 +114,6 @@ class CompositeTable(tables.Table):
 
     class Meta:
         attrs = {"class": "table table-sm table-hover"}
-        template_name = "tables/compact.html"
         order_by = "rank_province"
 
     def render_score(self, value):
@@ -188,7 +185,6 @@ class RaceTable(tables.Table):
 
     class Meta:
         attrs = {"class": "table table-sm table-hover zj-race"}
-        template_name = "tables/compact.html"
 
     def render_rank_change(self, value):
         if value > 0:

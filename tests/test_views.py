@@ -245,10 +245,9 @@ def test_a_body_another_worker_is_rendering_is_awaited_not_rendered_again(admin_
     from django.core.cache import cache
     from django.utils.safestring import mark_safe
 
-    from indicators import versioning
     from targets import reports
 
-    key = f"zj:{versioning.key()}.{reports.release()}:body:zh-hans:/clusters/"
+    key = f"zj:{reports.page_version()}:body:zh-hans:/clusters/"
     assert cache.add(f"{key}:rendering", True)  # another worker has just begun rendering the list
     threading.Timer(0.2, cache.set, (key, mark_safe("<p>由另一进程生成</p>"))).start()
     assert "<p>由另一进程生成</p>" in admin_client.get("/clusters/").content.decode()
@@ -257,13 +256,10 @@ def test_a_body_another_worker_is_rendering_is_awaited_not_rendered_again(admin_
 def test_a_body_whose_renderer_never_finishes_is_rendered_after_the_wait(admin_client, monkeypatch):
     from django.core.cache import cache
 
-    from indicators import versioning
     from targets import reports, views
 
     monkeypatch.setattr(views, "BODY_WAIT", 0.1)
-    cache.add(
-        f"zj:{versioning.key()}.{reports.release()}:body:zh-hans:/clusters/:rendering", True
-    )  # a worker that died rendering
+    cache.add(f"zj:{reports.page_version()}:body:zh-hans:/clusters/:rendering", True)  # a worker that died rendering
     assert "“415X”赛马" in admin_client.get("/clusters/").content.decode()
 
 
